@@ -1,0 +1,16 @@
+// Shared jest preset: ts-jest in CJS mode, tests read sibling packages' src/ through the
+// '@clade/source' export condition, so `pnpm test` needs no build.
+const path = require('node:path');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: path.join(__dirname, 'node-realm-environment.cjs'),
+  testEnvironmentOptions: { customExportConditions: ['@clade/source', 'node', 'node-addons', 'require', 'default'] },
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
+  },
+  testMatch: ['<rootDir>/src/**/__tests__/**/*.test.ts'],
+  setupFilesAfterEnv: [path.join(__dirname, 'setup-tfjs.cjs')],
+  moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
+  testTimeout: 60_000,
+};
