@@ -1,1 +1,30 @@
-export {};
+export { CladeError, ConfigError, ShapeError, IOError, NotImplementedError, isUserError } from './errors';
+export { assertShape, assertNHWC, formatShape, type ShapePattern } from './asserts';
+export {
+  PARAM_FREE_NORMS,
+  type ParamFreeNorm,
+  paramFreeNorm,
+  instanceNorm,
+  batchNormInference,
+  batchNormTrain,
+  updateRunningStat,
+  type ParamFreeNormOptions,
+  type ParamFreeNormResult,
+} from './ops/param-free-norm';
+export { nearestResize } from './ops/nearest-resize';
+export { spadeModulate, spadeGammaBeta, type SpadeWeights } from './ops/spade';
+export { cladeModulate, classIndexMap, type CladeWeights, type IcpeWeights } from './ops/clade';
+export { SPADE, type SPADEArgs } from './layers/spade';
+export { CLADE, type CLADEArgs } from './layers/clade';
+export { CLADEICPE, type CLADEICPEArgs } from './layers/clade-icpe';
+export type { SemanticNormArgs } from './layers/semantic-norm';
+export { registerLayers, LAYER_CLASSES } from './register';
+export {
+  convCost,
+  spadeCost,
+  cladeCost,
+  type LayerCost,
+  type ConvCostArgs,
+  type SpadeCostArgs,
+  type CladeCostArgs,
+} from './cost';

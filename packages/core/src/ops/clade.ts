@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { nearestResize } from './nearest-resize';
+
+/** ICPE weights: two 1×1 convs, 2 → 1 channel ([1,1,2,1] kernels, [1] biases). */
+export interface IcpeWeights {
+  gammaKernel: tf.Tensor4D;
+  gammaBias: tf.Tensor1D;
+  betaKernel: tf.Tensor4D;
+  betaBias: tf.Tensor1D;
+}
+
+export interface CladeWeights {
+  /** Γ, [K,C]: row k scales class k. */
+  gamma: tf.Tensor2D;
+  /** B, [K,C]. */
+  beta: tf.Tensor2D;
+  /** Edge 1×1 conv (a, b) when the segmap carries an instance-edge channel last. */
+  edge?: { kernel: tf.Tensor4D; bias: tf.Tensor1D };
+  /** CLADE-ICPE positional modulation. */
+  icpe?: IcpeWeights;
+}
+
+/**
+ * Class index per pixel: argmax over the first K channels of the segmap resized to (h, w).
+ * For an exact one-hot map this equals the official embedding lookup; an all-zero row gives
+ * class 0 (first maximum), as torch.argmax does.
+ */
+export function classIndexMap(seg: tf.Tensor4D, numClasses: number, height: number, width: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const m = nearestResize(seg, height, width);
+    const classes = m.shape[3] === numClasses ? m : tf.slice(m, [0, 0, 0, 0], [-1, -1, -1, numClasses]);
+    return tf.argMax(classes, -1) as tf.Tensor3D;
+  });
+}
+
+/** 1×1 conv 2→1 of the (resized) positional map, then 1 + s: the ICPE factor [N,h,w,1]. */
+function icpeFactor(dist: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D {
+  return tf.add(tf.fused.conv2d({ x: dist, filter: kernel, strides: 1, pad: 'valid', bias }), 1) as tf.Tensor4D;
+}
+
+/**
+ * CLADE modulation of an already normalised x̂ (NHWC): x̂ ⊙ Γ[c] + B[c] (no "1 +"), with
+ * CLADE-ICPE Γ[c]⊙(1+Cγ(d)), B[c]⊙(1+Cβ(d)), and the edge channel a·E + b concatenated last.
+ * `seg` holds K class channels (+1 edge channel last when weights.edge is given); `dist` is the
+ * 2-channel positional map (row offset, column offset) at seg's resolution.
+ */
+export function cladeModulate(
+  xNorm: tf.Tensor4D,
+  seg: tf.Tensor4D,
+  weights: CladeWeights,
+  dist?: tf.Tensor4D,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = xNorm.shape;
+    const numClasses = weights.gamma.shape[0];
+    const cls = classIndexMap(seg, numClasses, h, w);
+    let gamma = tf.gather(weights.gamma as tf.Tensor, cls) as tf.Tensor4D; // guided sampling: [N,h,w,C]
+    let beta = tf.gather(weights.beta as tf.Tensor, cls) as tf.Tensor4D;
+    if (weights.icpe && dist) {
+      const d = nearestResize(dist, h, w);
+      gamma = tf.mul(gamma, icpeFactor(d, weights.icpe.gammaKernel, weights.icpe.gammaBias));
+      beta = tf.mul(beta, icpeFactor(d, weights.icpe.betaKernel, weights.icpe.betaBias));
+    }
+    const out = tf.add(tf.mul(xNorm, gamma), beta) as tf.Tensor4D;
+    if (!weights.edge) return out;
+    const m = nearestResize(seg, h, w);
+    const edge = tf.slice(m, [0, 0, 0, m.shape[3] - 1], [-1, -1, -1, 1]);
+    const e = tf.fused.conv2d({ x: edge, filter: weights.edge.kernel, strides: 1, pad: 'valid', bias: weights.edge.bias });
+    return tf.concat([out, e], 3);
+  });
+}

@@ -1,0 +1,17 @@
+import { serialization } from '@tensorflow/tfjs-core';
+import { CLADE } from './layers/clade';
+import { CLADEICPE } from './layers/clade-icpe';
+import { SPADE } from './layers/spade';
+
+/** The serializable layer classes of @clade/core. */
+export const LAYER_CLASSES = [SPADE, CLADE, CLADEICPE] as const;
+
+/**
+ * Registers every @clade/core layer with tfjs serialization, so `tf.loadLayersModel` can
+ * rebuild models that contain them. Idempotent. Importing the layer modules already
+ * registers them; call this where a bundler may have dropped those side effects.
+ */
+export function registerLayers(): void {
+  for (const cls of LAYER_CLASSES) serialization.registerClass(cls);
+}
+registerLayers();
