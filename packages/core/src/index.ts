@@ -12,6 +12,7 @@ export {
   type ParamFreeNormResult,
 } from './ops/param-free-norm';
 export { nearestResize } from './ops/nearest-resize';
+export { labelsToSegmap } from './ops/segmap';
 export { spadeModulate, spadeGammaBeta, type SpadeWeights } from './ops/spade';
 export { cladeModulate, classIndexMap, type CladeWeights, type IcpeWeights } from './ops/clade';
 export { SPADE, type SPADEArgs } from './layers/spade';

@@ -66,11 +66,11 @@ export function describeLayerContract(name: string, spec: LayerContractSpec): vo
     it('gives a non-zero gradient to every trainable weight', () => {
       const layer = spec.make();
       const xs = spec.inputs();
-      const probe = tf.tidy(() => tf.randomNormal((layer.apply(xs) as tf.Tensor).shape, 0, 1, 'float32', 7));
+      const probe = tf.tidy(() => tf.randomNormal((layer.apply(xs) as tf.Tensor).shape as number[], 0, 1, 'float32', 7));
       expect(layer.trainableWeights.length).toBe(spec.trainable);
       // Gradients at a generic point: a zero-initialised table would legitimately zero some.
       layer.trainableWeights.forEach((w, i) => {
-        const v = tf.tidy(() => tf.add(w.read(), tf.randomNormal(w.shape, 0, 0.5, 'float32', 11 + i)));
+        const v = tf.tidy(() => tf.add(w.read(), tf.randomNormal(w.shape as number[], 0, 0.5, 'float32', 11 + i)));
         w.write(v);
         v.dispose();
       });

@@ -6,7 +6,7 @@ import { CLADE, CLADEICPE, SPADE } from '../../index';
 function segmap(classes: number, edge: boolean): tf.Tensor4D {
   return tf.tidy(() => {
     const ids = tf.tensor2d(Array.from({ length: 64 }, (_, i) => (i * 7 + (i >> 3)) % classes), [8, 8], 'int32');
-    const oneHot = tf.oneHot(ids, classes).toFloat();
+    const oneHot = tf.cast(tf.oneHot(ids, classes), 'float32');
     const withEdge = edge ? tf.concat([oneHot, tf.cast(tf.greater(tf.randomUniform([8, 8, 1], 0, 1, 'float32', 3), 0.7), 'float32')], 2) : oneHot;
     return tf.stack([withEdge, tf.reverse(withEdge, 0)]) as tf.Tensor4D;
   });

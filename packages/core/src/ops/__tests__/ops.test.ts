@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expectTensorsClose } from '@clade/test-utils';
+import { batchNormTrain, classIndexMap, instanceNorm, labelsToSegmap, nearestResize, paramFreeNorm } from '../../index';
+
+describe('param-free norms (PyTorch semantics)', () => {
+  const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 9], [2, 2, 1, 2]); // N=2, H=2, W=1, C=2
+
+  it('instance norm: per sample and channel, biased variance, eps 1e-5', () => {
+    // sample 0, channel 0: [1, 3] → mean 2, var 1 → [-1, 1]/sqrt(1+1e-5)
+    const y = instanceNorm(x);
+    const s = 1 / Math.sqrt(1 + 1e-5);
+    expectTensorsClose(y, tf.tensor4d([-s, -s, s, s, -s, -s, s, s], [2, 2, 1, 2]), 1e-5);
+  });
+
+  it('batch norm in training: batch stats over N·H·W, unbiased variance for the running update', () => {
+    const { y, mean, unbiasedVariance } = batchNormTrain(x);
+    // channel 0: [1,3,5,7] mean 4, biased var 5, unbiased 20/3
+    expectTensorsClose(mean, [4, 5.25], 1e-6);
+    const var1 = [2, 4, 6, 9].reduce((a, v) => a + (v - 5.25) ** 2, 0);
+    expectTensorsClose(unbiasedVariance, [20 / 3, var1 / 3], 1e-5);
+    expectTensorsClose(tf.slice(y, [0, 0, 0, 0], [1, 1, 1, 1]), [(1 - 4) / Math.sqrt(5 + 1e-5)], 1e-6);
+    const running = { mean: tf.tensor1d([1, 1]), variance: tf.tensor1d([2, 2]) };
+    const { updated } = paramFreeNorm(x, { norm: 'batch', training: true, running });
+    expectTensorsClose(updated!.mean, [0.9 + 0.4, 0.9 + 0.525], 1e-6);
+    expectTensorsClose(updated!.variance, [1.8 + 2 / 3, 1.8 + var1 / 30], 1e-5);
+  });
+
+  it('batch norm in eval uses the running statistics', () => {
+    const running = { mean: tf.tensor1d([1, 2]), variance: tf.tensor1d([4, 1]) };
+    const { y, updated } = paramFreeNorm(x, { norm: 'syncBatch', training: false, running });
+    expect(updated).toBeUndefined();
+    expectTensorsClose(tf.slice(y, [0, 0, 0, 0], [1, 1, 1, 2]), [0, 0], 1e-6);
+  });
+});
+
+describe('nearest resize and class index maps', () => {
+  it('reads input floor(j·in/out) (16→6 reads 0,2,5,8,10,13)', () => {
+    const ramp = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 1, 16, 1]);
+    expect(Array.from(nearestResize(ramp, 1, 6).dataSync())).toEqual([0, 2, 5, 8, 10, 13]);
+  });
+
+  it('argmax over class channels only, ignoring the trailing edge channel', () => {
+    const seg = tf.tensor4d([0, 1, 0, 1, /* */ 1, 0, 0, 1], [1, 1, 2, 4]);
+    expect(Array.from(classIndexMap(seg, 3, 1, 2).dataSync())).toEqual([1, 0]);
+  });
+});
+
+describe('labelsToSegmap', () => {
+  it('one-hot with the edge channel last', () => {
+    const seg = labelsToSegmap(tf.tensor3d([0, 2], [1, 1, 2], 'int32'), 3, tf.tensor3d([1, 0], [1, 1, 2]));
+    expect(Array.from(seg.dataSync())).toEqual([1, 0, 0, 1, 0, 0, 1, 0]);
+  });
+
+  it('rejects ids ≥ K, naming the id and its pixel count', () => {
+    expect(() => labelsToSegmap(tf.tensor3d([0, 7, 7], [1, 1, 3], 'int32'), 3)).toThrow(
+      /label ids must be in \[0, 2\], got 7 \(2 px\)/,
+    );
+  });
+});
