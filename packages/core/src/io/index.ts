@@ -1,0 +1,16 @@
+export type { DType, DTypeArrays, NdArray, TypedArray } from './ndarray';
+export {
+  DTYPES, assertNdArray, formatShape, int64ToFloat64, int64ToInt32, isNdArray, itemSize, numel,
+} from './ndarray';
+export { readNpy, writeNpy, readNpz, writeNpz } from './npy';
+export type { WriteNpzOptions } from './npy';
+export { writeFileAtomic } from './atomic';
+export {
+  loadNpyFile, saveNpyFile, loadNpzFile, saveNpzFile, loadTorchCheckpointFile, saveTorchCheckpointFile,
+} from './files';
+export {
+  ALLOWED_TORCH_GLOBALS, TorchGlobal, TorchStorage, findTensorDicts, readTorchCheckpoint, readTorchObject,
+} from './torch/load';
+export type { ReadTorchCheckpointOptions, TorchDType, TorchPath, TorchValue } from './torch/load';
+export { writeTorchCheckpoint } from './torch/save';
+export type { WriteTorchCheckpointOptions } from './torch/save';
