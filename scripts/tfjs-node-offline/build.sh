@@ -77,10 +77,12 @@ After a build:  source PREFIX/env.sh   (prepends PREFIX/node_modules to NODE_PAT
 EOF
 }
 
-say() { printf '\033[1m[tfjs-node-offline]\033[0m %s\n' "$*"; }
-warn() { printf '\033[1;33m[tfjs-node-offline] warning:\033[0m %s\n' "$*" >&2; }
+if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B="" N=""; fi
+if [ -t 2 ]; then Y=$'\033[1;33m' R=$'\033[1;31m' N2=$'\033[0m'; else Y="" R="" N2=""; fi
+say() { printf '%s[tfjs-node-offline]%s %s\n' "$B" "$N" "$*"; }
+warn() { printf '%s[tfjs-node-offline] warning:%s %s\n' "$Y" "$N2" "$*" >&2; }
 die() {
-  printf '\033[1;31m[tfjs-node-offline] error:\033[0m %s\n' "$*" >&2
+  printf '%s[tfjs-node-offline] error:%s %s\n' "$R" "$N2" "$*" >&2
   exit 1
 }
 need_arg() { [ "$#" -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
