@@ -1,0 +1,81 @@
+import { assertPlane, type LabelMap } from '../planes';
+
+/** 8-connected components of equal-valued pixels, with their integer moments. */
+export interface Components {
+  /** Component id per pixel (0..count−1), or −1 for skipped pixels. Ids follow raster order of first pixel. */
+  ids: Int32Array;
+  count: number;
+  /** Raw label value of each component. */
+  value: Float64Array;
+  /** Pixel count, sum of rows and sum of columns of each component (exact integers in float64). */
+  area: Float64Array;
+  sumRow: Float64Array;
+  sumCol: Float64Array;
+}
+
+function find(parent: Int32Array, i: number): number {
+  let r = i;
+  while (parent[r]! !== r) r = parent[r]!;
+  while (parent[i]! !== r) {
+    const next = parent[i]!;
+    parent[i] = r;
+    i = next;
+  }
+  return r;
+}
+
+function union(parent: Int32Array, a: number, b: number): void {
+  const ra = find(parent, a);
+  const rb = find(parent, b);
+  if (ra < rb) parent[rb] = ra;
+  else if (rb < ra) parent[ra] = rb;
+}
+
+/**
+ * Labels the 8-connected components of every raw value except `skipValue` in one union-find
+ * pass. A component of value L here is exactly a component of the mask `map == L` as OpenCV's
+ * `connectedComponentsWithStats` (connectivity 8) finds it, since equal-valued neighbours are
+ * the only ones joined.
+ */
+export function connectedComponents8(map: LabelMap, skipValue: number | null = null): Components {
+  assertPlane(map, 1, 'connectedComponents8');
+  const { width: w, height: h, data } = map;
+  const n = w * h;
+  const parent = new Int32Array(n);
+  for (let p = 0; p < n; p++) {
+    parent[p] = p;
+    const v = data[p]!;
+    if (v === skipValue) continue;
+    const x = p % w;
+    if (x > 0 && data[p - 1] === v) union(parent, p, p - 1);
+    if (p >= w) {
+      if (data[p - w] === v) union(parent, p, p - w);
+      if (x > 0 && data[p - w - 1] === v) union(parent, p, p - w - 1);
+      if (x + 1 < w && data[p - w + 1] === v) union(parent, p, p - w + 1);
+    }
+  }
+  const ids = new Int32Array(n).fill(-1);
+  const rootId = new Int32Array(n).fill(-1);
+  let count = 0;
+  for (let p = 0; p < n; p++) {
+    if (data[p] === skipValue) continue;
+    const r = find(parent, p);
+    if (rootId[r]! < 0) rootId[r] = count++;
+    ids[p] = rootId[r]!;
+  }
+  const value = new Float64Array(count);
+  const area = new Float64Array(count);
+  const sumRow = new Float64Array(count);
+  const sumCol = new Float64Array(count);
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      const c = ids[p]!;
+      if (c < 0) continue;
+      value[c] = data[p]!;
+      area[c]! += 1;
+      sumRow[c]! += y;
+      sumCol[c]! += x;
+    }
+  }
+  return { ids, count, value, area, sumRow, sumCol };
+}

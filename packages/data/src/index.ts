@@ -1,0 +1,37 @@
+export {
+  type LabelData,
+  type LabelMap,
+  type RgbImage,
+  type PositionalMap,
+  type Rect,
+} from './planes';
+export { pilNearestIndices, resizeNearestPil } from './resize/pil-nearest';
+export { floorNearestIndices } from './resize/floor-nearest';
+export { bicubicCoeffs, resizeBicubicPil8, resizeBicubicPil, type ResampleCoeffs } from './resize/pil-bicubic';
+export { instanceEdges } from './edges';
+export { connectedComponents8, type Components } from './icpe/connected-components';
+export { positionalMap, type PositionalMapOptions } from './icpe/positional-map';
+export { transformPositionalMap, type TransformPositionalMapOptions } from './icpe/transform-map';
+export { cropPlane, flipPlaneLR, flipPlaneUD } from './plane-ops';
+export { seededRng, type Rng } from './rng';
+export {
+  PREPROCESS_MODES,
+  EVAL_PARAMS,
+  planTransform,
+  plannedSize,
+  sampleTransformParams,
+  roundHalfEven,
+  type PreprocessMode,
+  type PreprocessConfig,
+  type TransformParams,
+  type TransformStep,
+} from './geometry';
+export { transformLabelMap, transformImage } from './transform';
+export {
+  numClassChannels,
+  UNKNOWN_RAW_VALUE,
+  type LabelSpec,
+} from './labels/label-spec';
+export { mapLabelValues, labelHistogram } from './labels/map-label-values';
+export { decodeLabelPng, loadLabelPng } from './decode/label-png';
+export { decodeImage, loadImage } from './decode/image';
