@@ -41,8 +41,9 @@ export function decodeLabelPng(bytes: Uint8Array, source = '<memory>'): LabelMap
       `decodeLabelPng: '${source}' must be a single-channel (gray or palette) PNG, got ${kind}; colour label maps need a palette (decodeColorLabel).`,
     );
   }
-  if (png.data.length < Math.ceil((width * depth) / 8) * height)
-    throw new IOError(`decodeLabelPng: '${source}' is truncated (${png.data.length} bytes of samples for ${width}x${height}).`);
+  const want = depth >= 8 ? width * height : Math.ceil((width * depth) / 8) * height;
+  if (png.data.length < want)
+    throw new IOError(`decodeLabelPng: '${source}' is truncated (${png.data.length} of ${want} samples for ${width}x${height}).`);
   if (depth === 16) return { width, height, data: png.data as Uint16Array };
   if (depth === 8) return { width, height, data: png.data as Uint8Array };
   const scale = palette ? 1 : 255 / ((1 << depth) - 1);
