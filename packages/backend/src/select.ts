@@ -1,0 +1,289 @@
+/**
+ * Picks and initialises the fastest TensorFlow.js backend available in this process.
+ *
+ * Call `initBackend()` once, at startup, BEFORE creating the first tensor: tensors made
+ * earlier live on the previous backend (usually 'cpu') and are copied over lazily, and the
+ * wasm thread count can only be chosen before the wasm module starts.
+ *
+ * Order for 'auto': tfjs-node-gpu → tfjs-node → wasm (SIMD) → cpu. Precedence of settings:
+ * the function's argument, then env `CLADE_BACKEND` / `CLADE_THREADS`, then defaults.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from './errors';
+import { registerResizeNearestGradFix } from './fixes/resize-nearest-grad';
+import { registerWasmKernels } from './wasm/register';
+import { initWasmWithThreads, unrefWasmThreads, wasmThreadsPossible } from './wasm/threads';
+
+/** Backends `initBackend` knows, best first ('auto' tries them in this order). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type ConcreteBackendName = (typeof BACKEND_NAMES)[number];
+export type BackendName = 'auto' | ConcreteBackendName;
+
+export interface InitBackendOptions {
+  /** Which backend; 'auto' picks the best that loads. Default: env CLADE_BACKEND, else 'auto'. */
+  backend?: BackendName;
+  /**
+   * wasm only: threads for XNNPACK. 1 (default) uses the single-thread SIMD binary. > 1 opts
+   * into the experimental Node worker_threads build (see wasm/threads.ts); if it fails, we fall
+   * back to 1 thread and say why in `reason`. Default: env CLADE_THREADS, else 1.
+   */
+  threads?: number;
+  /** Progress lines (what was tried, what was picked). Default: silent. */
+  log?: (line: string) => void;
+}
+
+export interface BackendAttempt {
+  name: ConcreteBackendName;
+  ok: boolean;
+  error?: string;
+}
+
+export interface BackendChoice {
+  /** Our name for the backend in use. */
+  name: ConcreteBackendName;
+  /** The tfjs backend name (`tf.getBackend()`): 'tensorflow', 'wasm' or 'cpu'. */
+  tfBackend: string;
+  /** What was asked for (after env resolution). */
+  requested: BackendName;
+  /** One line: why this backend (and thread count) was chosen. */
+  reason: string;
+  /** Compute threads in use: XNNPACK threads on wasm, 1 on cpu, the core count on tensorflow. */
+  threads: number;
+  /** True when SIMD code runs: wasm SIMD binary, or native TensorFlow. */
+  simd: boolean;
+  /** Every backend tried, in order. */
+  tried: BackendAttempt[];
+}
+
+export interface BackendProbe {
+  name: ConcreteBackendName;
+  /** The module loads here (for wasm: and WebAssembly exists). */
+  available: boolean;
+  /** Why not, or a note (SIMD / threads for wasm). */
+  detail: string;
+}
+
+const NODE_MODULE: Partial<Record<ConcreteBackendName, string>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+const INSTALL_HINT: Record<ConcreteBackendName, string> = {
+  'tensorflow-gpu':
+    'Install @tensorflow/tfjs-node-gpu@4.22 (needs CUDA 11.2 + cuDNN 8.1 and a libtensorflow download at install ' +
+    'time, so it cannot be installed offline; see docs/tfjs-node-offline.md), or use backend wasm.',
+  tensorflow:
+    'Install @tensorflow/tfjs-node@4.22 and allow its install script (it downloads libtensorflow, so it cannot be ' +
+    'installed offline; see docs/tfjs-node-offline.md), or use backend wasm.',
+  wasm: 'Install @tensorflow/tfjs-backend-wasm@4.22 (pnpm add @tensorflow/tfjs-backend-wasm).',
+  cpu: 'Install @tensorflow/tfjs@4.22 (it registers the cpu backend).',
+};
+
+function message(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+/** Resolves the backend name: argument, then CLADE_BACKEND, then 'auto'. */
+export function resolveBackendName(arg?: string): BackendName {
+  const fromEnv = process.env['CLADE_BACKEND'];
+  const value = arg ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'auto');
+  const allowed: readonly string[] = ['auto', ...BACKEND_NAMES];
+  if (!allowed.includes(value)) {
+    const source = arg !== undefined ? 'backend' : 'CLADE_BACKEND';
+    throw new BackendError(
+      `initBackend: ${source} must be one of ${allowed.join(', ')}, got '${value}'. Supported: ${allowed.join(', ')}.`,
+    );
+  }
+  return value as BackendName;
+}
+
+/** Resolves the wasm thread count: argument, then CLADE_THREADS, then 1. */
+export function resolveThreads(arg?: number): number {
+  const fromEnv = process.env['CLADE_THREADS'];
+  const value = arg ?? (fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : 1);
+  if (!Number.isInteger(value) || value < 1 || value > 8) {
+    const source = arg !== undefined ? 'threads' : 'CLADE_THREADS';
+    throw new BackendError(
+      `initBackend: ${source} must be an integer in [1, 8], got ${arg ?? JSON.stringify(fromEnv)}.`,
+    );
+  }
+  return value;
+}
+
+/** Imports a module whose name is only known at run time (optional peers). */
+async function importOptional(name: string): Promise<unknown> {
+  return import(/* webpackIgnore: true */ name);
+}
+
+function describeNodeFailure(name: ConcreteBackendName, e: unknown): string {
+  const text = message(e);
+  const mod = NODE_MODULE[name]!;
+  if (/Cannot find (module|package)/.test(text) && text.includes(mod)) return `${mod} is not installed.`;
+  if (/tfjs_binding|native addon|\.node\b/i.test(text)) {
+    return `${mod} is installed but its native addon is missing (its install script did not run): ${text}`;
+  }
+  return text;
+}
+
+async function registerUnion(): Promise<void> {
+  try {
+    await import('@tensorflow/tfjs'); // registers gradients, chained ops and the cpu backend
+  } catch (e) {
+    throw new BackendError(
+      `initBackend: @tensorflow/tfjs must be installed (it registers the gradients), got: ${message(e)}.`,
+      { cause: e },
+    );
+  }
+}
+
+/** Loads one backend and makes it active. Returns extra facts, or throws with the reason. */
+async function tryBackend(
+  name: ConcreteBackendName,
+  threads: number,
+  log: (s: string) => void,
+): Promise<{ threads: number; simd: boolean; note: string }> {
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    try {
+      await importOptional(NODE_MODULE[name]!);
+    } catch (e) {
+      throw new Error(describeNodeFailure(name, e));
+    }
+    if (!(await tf.setBackend('tensorflow'))) throw new Error(`tf.setBackend('tensorflow') failed.`);
+    const os = (await import('node:os')).default;
+    return { threads: os.cpus().length, simd: true, note: '' };
+  }
+  if (name === 'wasm') {
+    let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
+    try {
+      wasm = await import('@tensorflow/tfjs-backend-wasm');
+    } catch (e) {
+      throw new Error(`@tensorflow/tfjs-backend-wasm is not installed: ${message(e)}`);
+    }
+    registerWasmKernels();
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
+    const alreadyUp = tf.engine().registry['wasm'] != null;
+    let note = '';
+    const shimmable = wasm.version_wasm.startsWith('4.22.');
+    if (threads > 1 && !alreadyUp && simd && shimmable && wasmThreadsPossible()) {
+      try {
+        const ok = await initWasmWithThreads(threads, wasm.setThreadsCount, () => tf.setBackend('wasm'));
+        if (!ok) throw new Error(`tf.setBackend('wasm') returned false with threads.`);
+        unrefWasmThreads(tf.backend());
+        note = `${wasm.getThreadsCount()} XNNPACK threads (experimental worker_threads build). `;
+      } catch (e) {
+        note = `wasm threads unavailable (${message(e)}); using 1 thread. `;
+        log(`initBackend: ${note}`);
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        wasm.setThreadsCount(1);
+      }
+    } else if (threads > 1) {
+      note = alreadyUp
+        ? 'wasm was already initialised, so its thread count cannot change. '
+        : !shimmable
+          ? `the Node threads shim is tied to tfjs-backend-wasm 4.22, got ${wasm.version_wasm}; using 1 thread. `
+          : 'wasm threads need SIMD, SharedArrayBuffer and Node worker_threads; using 1 thread. ';
+    }
+    if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) {
+      throw new Error(`tf.setBackend('wasm') failed (the .wasm binary did not load).`);
+    }
+    return { threads: wasm.getThreadsCount(), simd, note };
+  }
+  if (!(await tf.setBackend('cpu'))) throw new Error(`tf.setBackend('cpu') failed.`);
+  return { threads: 1, simd: false, note: '' };
+}
+
+/**
+ * Initialises the best (or the requested) backend: registers the union package's gradients,
+ * our wasm training kernels and the cpu/wasm ResizeNearestNeighborGrad fix, sets the backend and
+ * awaits `tf.ready()`. Call it once, before the first tensor is created.
+ *
+ * Throws `BackendError` for an unknown backend name or thread count, and when an explicitly
+ * requested backend fails to load (saying why and how to install it). With 'auto', a backend
+ * that fails is skipped and recorded in `tried`.
+ */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendChoice> {
+  const log = opts.log ?? (() => {});
+  const requested = resolveBackendName(opts.backend);
+  const threads = resolveThreads(opts.threads);
+  await registerUnion();
+  const live = tf.engine().state.numTensors; // (tf.memory() would initialise a backend)
+  if (live > 0) {
+    log(`initBackend: ${live} tensors already exist; they stay where they are until first used (call initBackend first).`);
+  }
+  const candidates: ConcreteBackendName[] = requested === 'auto' ? [...BACKEND_NAMES] : [requested];
+  const tried: BackendAttempt[] = [];
+  for (const name of candidates) {
+    try {
+      const got = await tryBackend(name, threads, log);
+      await tf.ready();
+      registerResizeNearestGradFix();
+      tried.push({ name, ok: true });
+      const why =
+        requested === 'auto'
+          ? tried.length === 1
+            ? `${name} is the best backend and it loaded.`
+            : `${name} is the best backend that loaded (${tried.filter((t) => !t.ok).map((t) => t.name).join(', ')} did not).`
+          : `${name} was requested${opts.backend === undefined ? ' (CLADE_BACKEND)' : ''}.`;
+      const choice: BackendChoice = {
+        name,
+        tfBackend: tf.getBackend(),
+        requested,
+        reason: `${got.note}${why}`,
+        threads: got.threads,
+        simd: got.simd,
+        tried,
+      };
+      log(`initBackend: using ${name} (threads ${choice.threads}, simd ${choice.simd}). ${choice.reason}`);
+      return choice;
+    } catch (e) {
+      if (BackendError.isInstance(e)) throw e;
+      const error = message(e);
+      tried.push({ name, ok: false, error });
+      log(`initBackend: ${name} unavailable: ${error}`);
+      if (requested !== 'auto') {
+        throw new BackendError(
+          `initBackend: backend '${name}' must load to be used, got: ${error} ${INSTALL_HINT[name]}`,
+          { cause: e },
+        );
+      }
+    }
+  }
+  throw new BackendError(
+    `initBackend: some backend must load, got none: ${tried.map((t) => `${t.name}: ${t.error}`).join('; ')}.`,
+  );
+}
+
+/**
+ * Which backends load here, without switching the active one. Importing tfjs-node(-gpu)
+ * registers its backend as a side effect (it does not activate it); wasm is imported, not
+ * initialised.
+ */
+export async function probeBackends(): Promise<BackendProbe[]> {
+  await registerUnion();
+  const out: BackendProbe[] = [];
+  for (const name of ['tensorflow-gpu', 'tensorflow'] as const) {
+    try {
+      await importOptional(NODE_MODULE[name]!);
+      out.push({ name, available: true, detail: `${NODE_MODULE[name]} loads.` });
+    } catch (e) {
+      out.push({ name, available: false, detail: `${describeNodeFailure(name, e)} ${INSTALL_HINT[name]}` });
+    }
+  }
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') throw new Error('WebAssembly is not available in this runtime.');
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
+    out.push({
+      name: 'wasm',
+      available: true,
+      detail: `SIMD ${simd ? 'yes' : 'no'}; threads ${wasmThreadsPossible() && simd ? 'opt-in (threads > 1)' : 'no'}.`,
+    });
+  } catch (e) {
+    out.push({ name: 'wasm', available: false, detail: `${message(e)} ${INSTALL_HINT.wasm}` });
+  }
+  const cpu = tf.findBackendFactory('cpu') != null;
+  out.push({ name: 'cpu', available: cpu, detail: cpu ? 'always available.' : INSTALL_HINT.cpu });
+  return out;
+}
+
