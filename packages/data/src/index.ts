@@ -35,3 +35,23 @@ export {
 export { mapLabelValues, labelHistogram } from './labels/map-label-values';
 export { decodeLabelPng, loadLabelPng } from './decode/label-png';
 export { decodeImage, loadImage } from './decode/image';
+export {
+  type SamplePair,
+  type SkippedSample,
+  type DatasetListing,
+  type PairingOptions,
+} from './datasets/pairs';
+export { listAde20k, type Ade20kListOptions } from './datasets/ade20k';
+export { listCocoStuff, type CocoStuffListOptions } from './datasets/coco-stuff';
+export { listCityscapes, cityscapesKey, type CityscapesListOptions } from './datasets/cityscapes';
+export { listCelebAMaskHq, type CelebAMaskHqListOptions } from './datasets/celebamask-hq';
+export { listCustom, type CustomLayout } from './datasets/custom';
+export {
+  DATASET_NAMES,
+  DATASETS,
+  datasetInfo,
+  listDataset,
+  type DatasetName,
+  type DatasetInfo,
+  type ListDatasetOptions,
+} from './datasets/registry';
