@@ -19,6 +19,9 @@ export { SPADE, type SPADEArgs } from './layers/spade';
 export { CLADE, type CLADEArgs } from './layers/clade';
 export { CLADEICPE, type CLADEICPEArgs } from './layers/clade-icpe';
 export type { SemanticNormArgs } from './layers/semantic-norm';
+export { SpectralConv2D, type SpectralConv2DArgs } from './layers/spectral-conv2d';
+export { NearestResize, type NearestResizeArgs } from './layers/nearest-resize';
+export { spectralWeightMatrix, powerIteration, spectralSigma } from './ops/spectral-norm';
 export { registerLayers, LAYER_CLASSES } from './register';
 export {
   convCost,

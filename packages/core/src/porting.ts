@@ -11,9 +11,12 @@ import type { NdArray } from './io/ndarray';
  */
 export type TorchTransform = 'conv' | 'linear' | 'none';
 
-/** Our weight names are the official keys with '.' → '/'. */
+/**
+ * Our weight names are the official keys with '.' → '/' (layer names already use '.', e.g.
+ * 'head_0.conv_0/weight_orig'); tfjs' own Dense/Conv2D call their kernel 'kernel'.
+ */
 export function torchKeyOf(weightName: string): string {
-  return weightName.replace(/\//g, '.');
+  return weightName.replace(/\/kernel$/, '/weight').replace(/\//g, '.');
 }
 
 /** The transform for one of our weights, from its name and rank. */
@@ -64,7 +67,9 @@ export function loadTorchStateDict(layer: layers.Layer, state: Map<string, NdArr
   const assignments: Array<[(typeof layer.weights)[number], NdArray, TorchTransform]> = [];
   const used = new Set<string>();
   for (const w of layer.weights) {
-    const name = w.originalName.startsWith(`${layer.name}/`) ? w.originalName.slice(layer.name.length + 1) : w.originalName;
+    // A model's weights are '<torch module path>/<weight>'; a lone layer's are named inside it.
+    const isModel = 'layers' in layer;
+    const name = !isModel && w.originalName.startsWith(`${layer.name}/`) ? w.originalName.slice(layer.name.length + 1) : w.originalName;
     const key = prefix + torchKeyOf(name);
     const arr = state.get(key);
     if (!arr) {

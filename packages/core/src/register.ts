@@ -1,10 +1,12 @@
 import { serialization } from '@tensorflow/tfjs-core';
 import { CLADE } from './layers/clade';
 import { CLADEICPE } from './layers/clade-icpe';
+import { NearestResize } from './layers/nearest-resize';
 import { SPADE } from './layers/spade';
+import { SpectralConv2D } from './layers/spectral-conv2d';
 
 /** The serializable layer classes of @clade/core. */
-export const LAYER_CLASSES = [SPADE, CLADE, CLADEICPE] as const;
+export const LAYER_CLASSES = [SPADE, CLADE, CLADEICPE, SpectralConv2D, NearestResize] as const;
 
 /**
  * Registers every @clade/core layer with tfjs serialization, so `tf.loadLayersModel` can

@@ -23,14 +23,27 @@ export interface CladeWeights {
 /**
  * Class index per pixel: argmax over the first K channels of the segmap resized to (h, w).
  * For an exact one-hot map this equals the official embedding lookup; an all-zero row gives
- * class 0 (first maximum), as torch.argmax does.
+ * class 0 (first maximum), as torch.argmax does. Trailing (edge) channels are pushed far below
+ * any class value instead of sliced off: a last-axis slice is very slow on some backends.
  */
 export function classIndexMap(seg: tf.Tensor4D, numClasses: number, height: number, width: number): tf.Tensor3D {
   return tf.tidy(() => {
     const m = nearestResize(seg, height, width);
-    const classes = m.shape[3] === numClasses ? m : tf.slice(m, [0, 0, 0, 0], [-1, -1, -1, numClasses]);
-    return tf.argMax(classes, -1) as tf.Tensor3D;
+    const extra = m.shape[3] - numClasses;
+    if (extra === 0) return tf.argMax(m, -1) as tf.Tensor3D;
+    const penalty = tf.concat([tf.zeros([numClasses]), tf.fill([extra], -3e38)]);
+    return tf.argMax(tf.add(m, penalty), -1) as tf.Tensor3D;
   });
+}
+
+/**
+ * The edge feature a·E + b, E = the last channel of m: one 1×1 conv whose kernel selects that
+ * channel scaled by a (no last-axis slice, gradients reach a and b).
+ */
+function edgeFeature(m: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D {
+  const s = m.shape[3];
+  const select = tf.reshape(tf.mul(tf.oneHot(tf.tensor1d([s - 1], 'int32'), s), tf.reshape(kernel, [1, 1])), [1, 1, s, 1]);
+  return tf.fused.conv2d({ x: m, filter: select as tf.Tensor4D, strides: 1, pad: 'valid', bias });
 }
 
 /** 1×1 conv 2→1 of the (resized) positional map, then 1 + s: the ICPE factor [N,h,w,1]. */
@@ -63,9 +76,7 @@ export function cladeModulate(
     }
     const out = tf.add(tf.mul(xNorm, gamma), beta) as tf.Tensor4D;
     if (!weights.edge) return out;
-    const m = nearestResize(seg, h, w);
-    const edge = tf.slice(m, [0, 0, 0, m.shape[3] - 1], [-1, -1, -1, 1]);
-    const e = tf.fused.conv2d({ x: edge, filter: weights.edge.kernel, strides: 1, pad: 'valid', bias: weights.edge.bias });
+    const e = edgeFeature(nearestResize(seg, h, w), weights.edge.kernel, weights.edge.bias);
     return tf.concat([out, e], 3);
   });
 }

@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectTensorsClose } from '@clade/test-utils';
-import { batchNormTrain, classIndexMap, instanceNorm, labelsToSegmap, nearestResize, paramFreeNorm } from '../../index';
+import {
+  batchNormTrain,
+  classIndexMap,
+  instanceNorm,
+  labelsToSegmap,
+  nearestResize,
+  paramFreeNorm,
+  powerIteration,
+  spectralSigma,
+  spectralWeightMatrix,
+} from '../../index';
 
 describe('param-free norms (PyTorch semantics)', () => {
   const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 9], [2, 2, 1, 2]); // N=2, H=2, W=1, C=2
@@ -55,5 +65,35 @@ describe('labelsToSegmap', () => {
     expect(() => labelsToSegmap(tf.tensor3d([0, 7, 7], [1, 1, 3], 'int32'), 3)).toThrow(
       /label ids must be in \[0, 2\], got 7 \(2 px\)/,
     );
+  });
+});
+
+describe('spectral norm (PyTorch layout, no kernel transpose on the hot path)', () => {
+  // Reference: W_mat = torch weight [O,I,kh,kw] flattened; σ = uᵀ W_mat v; one power iteration.
+  const kernel = tf.randomNormal([3, 3, 4, 5], 0, 1, 'float32', 21) as tf.Tensor4D;
+  const u = tf.randomNormal([5], 0, 1, 'float32', 22) as tf.Tensor1D;
+  const v = tf.randomNormal([36], 0, 1, 'float32', 23) as tf.Tensor1D;
+  const wMat = spectralWeightMatrix(kernel);
+
+  it('σ equals uᵀ W_mat v', () => {
+    const ref = tf.sum(tf.mul(u, tf.reshape(tf.matMul(wMat, tf.reshape(v, [-1, 1])), [-1])));
+    expectTensorsClose(spectralSigma(kernel, u, v), ref, 1e-4);
+  });
+
+  it('one power iteration equals the W_mat formulation and converges to the top singular value', () => {
+    const norm = (t: tf.Tensor) => tf.div(t, tf.norm(t));
+    const vRef = norm(tf.reshape(tf.matMul(tf.reshape(u, [1, -1]), wMat), [-1]));
+    const uRef = norm(tf.reshape(tf.matMul(wMat, tf.reshape(vRef, [-1, 1])), [-1]));
+    const it1 = powerIteration(kernel, u);
+    expectTensorsClose(it1.v, vRef, 1e-5);
+    expectTensorsClose(it1.u, uRef, 1e-5);
+    let cur = it1;
+    for (let i = 0; i < 200; i++) cur = powerIteration(kernel, cur.u);
+    // tfjs has no SVD: compare with √λmax of W_matᵀW_mat, found by iterating on that matrix.
+    const wtw = tf.matMul(wMat, wMat, true, false);
+    let x = tf.ones([36, 1]);
+    for (let i = 0; i < 500; i++) x = norm(tf.matMul(wtw, x));
+    const lambda = tf.sum(tf.mul(x, tf.matMul(wtw, x))).dataSync()[0]!;
+    expect(spectralSigma(kernel, cur.u, cur.v).dataSync()[0]).toBeCloseTo(Math.sqrt(lambda), 3);
   });
 });

@@ -1,0 +1,16 @@
+export {
+  NORM_MODES,
+  UPSAMPLING_MODES,
+  GENERATOR_DEFAULTS,
+  resolveGeneratorConfig,
+  numClassesOf,
+  semanticNcOf,
+  startSizeOf,
+  blockNamesOf,
+  blockNormsOf,
+  numUpOf,
+  type GeneratorConfig,
+  type NormMode,
+  type Upsampling,
+} from './config';
+export { SpadeGenerator, ACTIVATION_NAMES, type GeneratorInputs } from './generator';
