@@ -7,6 +7,7 @@ export {
   probeBackends,
   resolveBackendName,
   resolveThreads,
+  tfBackendName,
   type BackendAttempt,
   type BackendChoice,
   type BackendName,

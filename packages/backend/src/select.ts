@@ -58,8 +58,10 @@ export interface BackendChoice {
 export interface BackendProbe {
   name: ConcreteBackendName;
   /** The module loads here (for wasm: and WebAssembly exists). */
-  available: boolean;
-  /** Why not, or a note (SIMD / threads for wasm). */
+  ok: boolean;
+  /** Why it does not load (with how to install it); absent when ok. */
+  error?: string;
+  /** One line for humans: the error, or a note (SIMD / threads for wasm). */
   detail: string;
 }
 
@@ -70,11 +72,12 @@ const NODE_MODULE: Partial<Record<ConcreteBackendName, string>> = {
 
 const INSTALL_HINT: Record<ConcreteBackendName, string> = {
   'tensorflow-gpu':
-    'Install @tensorflow/tfjs-node-gpu@4.22 (needs CUDA 11.2 + cuDNN 8.1 and a libtensorflow download at install ' +
-    'time, so it cannot be installed offline; see docs/tfjs-node-offline.md), or use backend wasm.',
+    'Install @tensorflow/tfjs-node-gpu@4.22 (needs CUDA 11.2 + cuDNN 8.1; its install downloads libtensorflow from ' +
+    'Google storage, so it cannot be installed offline; see docs/tfjs-node-offline.md), or use backend wasm.',
   tensorflow:
-    'Install @tensorflow/tfjs-node@4.22 and allow its install script (it downloads libtensorflow, so it cannot be ' +
-    'installed offline; see docs/tfjs-node-offline.md), or use backend wasm.',
+    'Install @tensorflow/tfjs-node@4.22 and allow its install script (it downloads libtensorflow from Google ' +
+    'storage, so it cannot be installed offline; docs/tfjs-node-offline.md builds it from a TensorFlow pip ' +
+    'wheel instead), or use backend wasm.',
   wasm: 'Install @tensorflow/tfjs-backend-wasm@4.22 (pnpm add @tensorflow/tfjs-backend-wasm).',
   cpu: 'Install @tensorflow/tfjs@4.22 (it registers the cpu backend).',
 };
@@ -256,34 +259,43 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
 
 /**
  * Which backends load here, without switching the active one. Importing tfjs-node(-gpu)
- * registers its backend as a side effect (it does not activate it); wasm is imported, not
- * initialised.
+ * registers its backend as a side effect (it does not activate it); wasm is imported (and our
+ * kernels registered for it), not initialised. Each probe's `name` is accepted by
+ * `measureConvGflops({ backend })`.
  */
 export async function probeBackends(): Promise<BackendProbe[]> {
   await registerUnion();
   const out: BackendProbe[] = [];
+  const fail = (name: ConcreteBackendName, error: string) => out.push({ name, ok: false, error, detail: error });
   for (const name of ['tensorflow-gpu', 'tensorflow'] as const) {
     try {
       await importOptional(NODE_MODULE[name]!);
-      out.push({ name, available: true, detail: `${NODE_MODULE[name]} loads.` });
+      out.push({ name, ok: true, detail: `${NODE_MODULE[name]} loads.` });
     } catch (e) {
-      out.push({ name, available: false, detail: `${describeNodeFailure(name, e)} ${INSTALL_HINT[name]}` });
+      fail(name, `${describeNodeFailure(name, e)} ${INSTALL_HINT[name]}`);
     }
   }
   try {
     await import('@tensorflow/tfjs-backend-wasm');
-    if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') throw new Error('WebAssembly is not available in this runtime.');
+    if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') {
+      throw new Error('WebAssembly is not available in this runtime.');
+    }
+    registerWasmKernels();
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
     out.push({
       name: 'wasm',
-      available: true,
+      ok: true,
       detail: `SIMD ${simd ? 'yes' : 'no'}; threads ${wasmThreadsPossible() && simd ? 'opt-in (threads > 1)' : 'no'}.`,
     });
   } catch (e) {
-    out.push({ name: 'wasm', available: false, detail: `${message(e)} ${INSTALL_HINT.wasm}` });
+    fail('wasm', `${message(e)} ${INSTALL_HINT.wasm}`);
   }
-  const cpu = tf.findBackendFactory('cpu') != null;
-  out.push({ name: 'cpu', available: cpu, detail: cpu ? 'always available.' : INSTALL_HINT.cpu });
+  if (tf.findBackendFactory('cpu') != null) out.push({ name: 'cpu', ok: true, detail: 'always available.' });
+  else fail('cpu', INSTALL_HINT.cpu);
   return out;
 }
 
+/** The tfjs backend name behind one of ours ('tensorflow-gpu' → 'tensorflow'); others unchanged. */
+export function tfBackendName(name: string): string {
+  return name === 'tensorflow-gpu' ? 'tensorflow' : name;
+}

@@ -11,11 +11,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors';
+import { tfBackendName } from './select';
+import { registerWasmKernels, wasmKernelsRegistered } from './wasm/register';
 
 export type ConvMode = 'forward' | 'forwardBackward';
 
 export interface ConvThroughputOptions {
-  /** tfjs backend to measure ('wasm', 'cpu', 'tensorflow'); switched to and back. Default: current. */
+  /**
+   * Backend to measure: a tfjs name ('wasm', 'cpu', 'tensorflow') or one of ours ('tensorflow-gpu');
+   * switched to and back. Default: the current one.
+   */
   backend?: string;
   /** NHWC input shape. Default [1, 64, 64, 64]. */
   shape?: [number, number, number, number];
@@ -63,8 +68,9 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
-async function onBackend<T>(backend: string | undefined, fn: () => Promise<T>): Promise<T> {
+async function onBackend<T>(name: string | undefined, fn: () => Promise<T>): Promise<T> {
   const previous = tf.getBackend();
+  const backend = name === undefined ? undefined : tfBackendName(name);
   if (backend === undefined || backend === previous) return fn();
   if (!(await tf.setBackend(backend))) {
     throw new BackendError(`measureConvGflops: backend must be registered and loadable, got '${backend}'.`);
@@ -123,6 +129,8 @@ export async function measureConv(opts: ConvThroughputOptions = {}): Promise<Mea
   const forwardFlops = 2 * n! * oh * ow * k * k * c! * co;
   const flops = mode === 'forward' ? forwardFlops : 3 * forwardFlops;
   return onBackend(opts.backend, async () => {
+    // Stock wasm has no Conv2DBackpropFilter: measure the configuration we train with.
+    if (mode === 'forwardBackward' && tf.getBackend() === 'wasm' && !wasmKernelsRegistered()) registerWasmKernels();
     const x = tf.randomUniform([n!, h!, w!, c!], -1, 1) as tf.Tensor4D;
     const filter = tf.randomUniform([k, k, c!, co], -0.1, 0.1) as tf.Tensor4D;
     const conv = (xx: tf.Tensor4D, ff: tf.Tensor4D) => tf.conv2d(xx, ff, stride, 'same');

@@ -2,7 +2,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors';
 import { isPatched } from '../patch';
-import { BACKEND_NAMES, initBackend, probeBackends, resolveBackendName, resolveThreads } from '../select';
+import {
+  BACKEND_NAMES,
+  initBackend,
+  probeBackends,
+  resolveBackendName,
+  resolveThreads,
+  tfBackendName,
+} from '../select';
 import { wasmKernelsRegistered } from '../wasm/register';
 
 const saved = { backend: process.env['CLADE_BACKEND'], threads: process.env['CLADE_THREADS'] };
@@ -45,6 +52,10 @@ describe('resolution', () => {
     expect(() => resolveThreads()).toThrow(/CLADE_THREADS must be an integer in \[1, 8\], got "many"/);
   });
 
+  it('maps our names to tfjs backend names', () => {
+    expect(BACKEND_NAMES.map(tfBackendName)).toEqual(['tensorflow', 'tensorflow', 'wasm', 'cpu']);
+  });
+
   it('marks its errors with the shared @clade/error symbol', () => {
     const e = new BackendError('x');
     expect((e as unknown as Record<symbol, unknown>)[Symbol.for('@clade/error')]).toBe(true);
@@ -64,7 +75,7 @@ describe('initBackend', () => {
 
   it('explains how to install tfjs-node when it is requested but cannot load', async () => {
     const probes = await probeBackends();
-    if (probes.find((p) => p.name === 'tensorflow')!.available) return; // a machine with tfjs-node
+    if (probes.find((p) => p.name === 'tensorflow')!.ok) return; // a machine with tfjs-node
     const err = await initBackend({ backend: 'tensorflow' }).catch((e: unknown) => e);
     expect(BackendError.isInstance(err)).toBe(true);
     expect((err as Error).message).toMatch(/^initBackend: backend 'tensorflow' must load to be used, got: /);
@@ -102,8 +113,11 @@ describe('probeBackends', () => {
   it('reports every backend, with wasm and cpu available here', async () => {
     const probes = await probeBackends();
     expect(probes.map((p) => p.name)).toEqual([...BACKEND_NAMES]);
-    expect(probes.find((p) => p.name === 'wasm')).toMatchObject({ available: true });
-    expect(probes.find((p) => p.name === 'cpu')).toMatchObject({ available: true });
-    for (const p of probes) expect(p.detail.length).toBeGreaterThan(0);
+    expect(probes.find((p) => p.name === 'wasm')).toMatchObject({ ok: true });
+    expect(probes.find((p) => p.name === 'cpu')).toMatchObject({ ok: true });
+    for (const p of probes) {
+      expect(p.detail.length).toBeGreaterThan(0);
+      expect(p.ok === (p.error === undefined)).toBe(true);
+    }
   });
 });

@@ -151,3 +151,57 @@ describe('depthwise conv gradients on wasm match cpu', () => {
     expect(Math.abs(lf![0]! - l![0]!)).toBeLessThan(1e-4);
   });
 });
+
+describe('conv2dTranspose (a forward use of Conv2DBackpropInput) on wasm matches cpu', () => {
+  it.each([
+    { s: 2, pad: 'same' as const, k: 4 },
+    { s: 2, pad: 'valid' as const, k: 3 },
+    { s: 1, pad: 'same' as const, k: 3 },
+  ])('stride $s, $pad, k $k', async ({ s, pad, k }) => {
+    const xShape: [number, number, number, number] = [2, 5, 4, 6];
+    const fShape: [number, number, number, number] = [k, k, 3, 6]; // [kh, kw, outC, inC]
+    const oh = pad === 'same' ? 5 * s : (5 - 1) * s + k;
+    const ow = pad === 'same' ? 4 * s : (4 - 1) * s + k;
+    const outShape: [number, number, number, number] = [2, oh, ow, 3];
+    const run = () => {
+      const x = tf.tensor4d(rand(xShape, 1), xShape);
+      const f = tf.tensor4d(rand(fShape, 2), fShape);
+      const up = (a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, outShape, s, pad);
+      const dy = tf.tensor(rand(outShape, 3), outShape);
+      const [gx, gf] = tf.grads((a, b) => tf.sum(tf.mul(up(a, b), dy)))([x, f]);
+      return [up(x, f), gx!, gf!];
+    };
+    const cpu = await valuesOn('cpu', run);
+    const wasm = await valuesOn('wasm', run);
+    cpu.forEach((c, i) => expectClose(wasm[i]!, c, 1e-4, ['y', 'dx', 'dW'][i]!));
+  });
+});
+
+describe('wasm heap hygiene', () => {
+  it('our kernels release every intermediate (backend data ids stay constant)', async () => {
+    await tf.setBackend('wasm');
+    try {
+      const backend = tf.backend();
+      const step = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(rand([2, 9, 7, 5], 1), [2, 9, 7, 5]);
+          const f = tf.tensor4d(rand([4, 4, 5, 3], 2), [4, 4, 5, 3]);
+          const t = tf.tensor2d(rand([6, 3], 3), [6, 3]);
+          const idx = tf.tensor1d([0, 5, 2, 2], 'int32');
+          const [gx, gf] = tf.grads((a, b) =>
+            tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, f]);
+          const [g1] = tf.grads((a) => tf.sum(tf.conv2d(a as tf.Tensor4D, f, 1, 'same')))([x]);
+          const gt = tf.grad((a) => tf.sum(tf.matMul(tf.gather(a, idx), t, false, true)))(t);
+          const gr = tf.grad((a) => tf.sum(tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [18, 14])))(x);
+          [gx, gf, g1, gt, gr].forEach((g) => g!.dataSync());
+        });
+      step();
+      const before = backend.numDataIds();
+      step();
+      step();
+      expect(backend.numDataIds()).toBe(before);
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+});
