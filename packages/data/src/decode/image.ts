@@ -15,7 +15,7 @@ function isGray16Png(b: Uint8Array): boolean {
 function gray16ToRgb(bytes: Uint8Array, source: string): RgbImage {
   const { width, height, data } = decodeLabelPng(bytes, source);
   const out = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = Math.min(data[i]!, 255);
+  for (let i = 0; i < data.length; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = data[i]! > 255 ? 255 : data[i]!;
   return { width, height, data: out };
 }
 

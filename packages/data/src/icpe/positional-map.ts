@@ -19,6 +19,8 @@ export interface PositionalMapOptions {
 }
 
 const NORM_EPS = 1e-5;
+// Local aliases: inside a vm context (jest) every `Math.x` in a hot loop is a slow global lookup.
+const { abs, max } = Math;
 
 /** For 'largest': keep[c] = 1 when c is the largest component of its raw value. */
 function largestPerValue(cc: Components): Uint8Array {
@@ -58,8 +60,8 @@ export function positionalMap(label: LabelMap, options: PositionalMapOptions = {
     for (let x = 0; x < w; x++, p++) {
       const c = cc.ids[p]!;
       if (c < 0) continue;
-      maxV[c] = Math.max(maxV[c]!, Math.abs(y - cy[c]!));
-      maxH[c] = Math.max(maxH[c]!, Math.abs(x - cx[c]!));
+      maxV[c] = max(maxV[c]!, abs(y - cy[c]!));
+      maxH[c] = max(maxH[c]!, abs(x - cx[c]!));
     }
   }
   const n = w * h;

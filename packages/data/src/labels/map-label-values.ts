@@ -4,6 +4,13 @@ import { assertLabelSpec, numClassChannels, UNKNOWN_RAW_VALUE, type LabelSpec } 
 
 /** Per raw value, how many pixels carry it (ascending by value). */
 export function labelHistogram(map: LabelMap): Map<number, number> {
+  if (!(map.data instanceof Int32Array)) {
+    const bins = new Float64Array(map.data instanceof Uint8Array ? 256 : 65536);
+    for (const v of map.data) bins[v]!++;
+    const out = new Map<number, number>();
+    bins.forEach((n, v) => n > 0 && out.set(v, n));
+    return out;
+  }
   const counts = new Map<number, number>();
   for (const v of map.data) counts.set(v, (counts.get(v) ?? 0) + 1);
   return new Map([...counts].sort((a, b) => a[0] - b[0]));

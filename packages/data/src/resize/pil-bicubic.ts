@@ -60,10 +60,11 @@ export function bicubicCoeffs(inSize: number, outSize: number): ResampleCoeffs {
   return { ksize, start, count, weights };
 }
 
+/** Pillow's clip8: the sums stay below 2^31, so the shift is exact. */
 function clip8(v: number): number {
-  if (v >= 255 * (1 << PRECISION_BITS)) return 255;
+  if (v >= 255 << PRECISION_BITS) return 255;
   if (v <= 0) return 0;
-  return Math.floor(v / (1 << PRECISION_BITS));
+  return v >> PRECISION_BITS;
 }
 
 const HALF = 1 << (PRECISION_BITS - 1);
