@@ -72,10 +72,16 @@ export function numUpOf(u: Upsampling): number {
   return { normal: 5, more: 6, most: 7 }[u];
 }
 
+/** Python 3's round(): halves go to the even neighbour (the official code computes sh with it). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /** Size of the first feature map: sw = crop / 2^numUp, sh = round(sw / aspect). */
 export function startSizeOf(c: Pick<GeneratorConfig, 'cropSize' | 'aspectRatio' | 'numUpsamplingLayers'>): { sh: number; sw: number } {
   const sw = Math.floor(c.cropSize / 2 ** numUpOf(c.numUpsamplingLayers));
-  return { sw, sh: Math.round(sw / c.aspectRatio) };
+  return { sw, sh: roundHalfEven(sw / c.aspectRatio) };
 }
 
 /** Block names in order: head_0, G_middle_0, G_middle_1, up_0..up_3 (+ up_4 for 'most'). */

@@ -11,16 +11,8 @@ import {
   loadTorchStateDict,
   type NdArray,
 } from '@clade/core';
-import {
-  blockNamesOf,
-  blockNormsOf,
-  numClassesOf,
-  resolveGeneratorConfig,
-  semanticNcOf,
-  startSizeOf,
-  type GeneratorConfig,
-  type NormMode,
-} from './config';
+import { blockNormsOf, numClassesOf, resolveGeneratorConfig, semanticNcOf, type GeneratorConfig, type NormMode } from './config';
+import { generatorPlan, type BlockPlan } from './plan';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -50,12 +42,12 @@ const leaky = (name: string) => tfl.layers.leakyReLU({ alpha: 0.2, name });
  * SPADEResnetBlock: x_s + conv_1(lrelu(norm_1(conv_0(lrelu(norm_0(x)))))), with a learned
  * shortcut conv_s(norm_s(x)) (1×1, no bias, no activation) when fin ≠ fout.
  */
-function resBlock(ctx: BuildContext, name: string, mode: NormMode, x: Sym, fin: number, fout: number): Sym {
+function resBlock(ctx: BuildContext, b: BlockPlan, x: Sym): Sym {
   const { spectral, initGain } = ctx.config;
-  const fmid = Math.min(fin, fout);
+  const { name, norm: mode, fout, fmid } = b;
   const conv = (suffix: string, filters: number, kernelSize: number, useBias = true) =>
     new SpectralConv2D({ name: `${name}.${suffix}`, filters, kernelSize, useBias, spectral, initGain });
-  const xs = fin !== fout ? (conv('conv_s', fout, 1, false).apply(applyNorm(ctx, mode, `${name}.norm_s`, x)) as Sym) : x;
+  const xs = b.learnedShortcut ? (conv('conv_s', fout, 1, false).apply(applyNorm(ctx, mode, `${name}.norm_s`, x)) as Sym) : x;
   let dx = conv('conv_0', fmid, 3).apply(leaky(`${name}.actvn_0`).apply(applyNorm(ctx, mode, `${name}.norm_0`, x))) as Sym;
   dx = conv('conv_1', fout, 3).apply(leaky(`${name}.actvn_1`).apply(applyNorm(ctx, mode, `${name}.norm_1`, dx))) as Sym;
   return tfl.layers.add({ name: `${name}.add` }).apply([xs, dx]) as Sym;
@@ -73,10 +65,10 @@ interface Graph {
 function buildGraph(c: GeneratorConfig): Graph {
   const s = semanticNcOf(c);
   const nf = c.ngf;
-  const { sh, sw } = startSizeOf(c);
-  const norms = blockNormsOf(c);
+  const plan = generatorPlan(c);
+  const { sh, sw } = plan;
   const seg = tfl.input({ shape: [null, null, s], name: 'seg' }) as Sym;
-  const dist = norms.includes('cladeIcpe') ? (tfl.input({ shape: [null, null, 2], name: 'dist' }) as Sym) : null;
+  const dist = plan.blocks.some((b) => b.norm === 'cladeIcpe') ? (tfl.input({ shape: [null, null, 2], name: 'dist' }) as Sym) : null;
   const z = c.useVae ? (tfl.input({ shape: [c.zDim], name: 'z' }) as Sym) : null;
   const ctx: BuildContext = { config: c, seg, dist };
   const acts = new Map<string, Sym>();
@@ -97,26 +89,11 @@ function buildGraph(c: GeneratorConfig): Graph {
   }
   acts.set('fc', x);
 
-  const blocks = blockNamesOf(c.numUpsamplingLayers);
-  const widths: Record<string, [number, number]> = {
-    head_0: [16 * nf, 16 * nf],
-    G_middle_0: [16 * nf, 16 * nf],
-    G_middle_1: [16 * nf, 16 * nf],
-    up_0: [16 * nf, 8 * nf],
-    up_1: [8 * nf, 4 * nf],
-    up_2: [4 * nf, 2 * nf],
-    up_3: [2 * nf, nf],
-    up_4: [nf, nf / 2],
-  };
-  // Upsample before G_middle_0, before G_middle_1 only for 'more'/'most', and before every up_k.
-  const upsampleBefore = (b: string) =>
-    b === 'G_middle_0' || b.startsWith('up_') || (b === 'G_middle_1' && c.numUpsamplingLayers !== 'normal');
-  blocks.forEach((b, i) => {
-    if (upsampleBefore(b)) x = tfl.layers.upSampling2d({ size: [2, 2], name: `${b}.upsample` }).apply(x) as Sym;
-    const [fin, fout] = widths[b]!;
-    x = resBlock(ctx, b, norms[i]!, x, fin, fout);
-    acts.set(b, x);
-  });
+  for (const b of plan.blocks) {
+    if (b.upsampleBefore) x = tfl.layers.upSampling2d({ size: [2, 2], name: `${b.name}.upsample` }).apply(x) as Sym;
+    x = resBlock(ctx, b, x);
+    acts.set(b.name, x);
+  }
 
   const pre = new SpectralConv2D({ name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain }).apply(
     leaky('conv_img.actvn').apply(x),

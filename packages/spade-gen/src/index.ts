@@ -14,3 +14,5 @@ export {
   type Upsampling,
 } from './config';
 export { SpadeGenerator, ACTIVATION_NAMES, type GeneratorInputs } from './generator';
+export { generatorPlan, type GeneratorPlan, type BlockPlan } from './plan';
+export { generatorCost, type GeneratorCost, type Split } from './cost';

@@ -12,7 +12,8 @@ const DIR = 'fixtures/p1_coco_generator';
 const bytes = (f: string) => new Uint8Array(readFileSync(sharedPath(DIR, f)));
 function nhwc(f: string): tf.Tensor4D {
   const a = readNpy(bytes(f), f);
-  return tf.transpose(tf.tensor(Float32Array.from(a.data as ArrayLike<number>), a.shape, 'float32'), [0, 2, 3, 1]) as tf.Tensor4D;
+  const t = tf.tensor4d(Float32Array.from(a.data as ArrayLike<number>), a.shape as [number, number, number, number]);
+  return tf.transpose(t, [0, 2, 3, 1]);
 }
 
 const COCO = { labelNc: 182, containDontcare: true, useInstance: true, ngf: 4, cropSize: 64 };
