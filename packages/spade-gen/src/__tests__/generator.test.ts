@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { labelsToSegmap } from '@clade/core';
 import { expectNoLeaks } from '@clade/test-utils';
-import { SpadeGenerator } from '../index';
+import { SpadeGenerator, type GeneratorConfig } from '../index';
 
 const tiny = { labelNc: 3, ngf: 4, cropSize: 32, spadeHiddenNc: 8 };
 function seg(n = 2, size = 32, classes = 3, edge = false): tf.Tensor4D {
@@ -16,11 +16,12 @@ function seg(n = 2, size = 32, classes = 3, edge = false): tf.Tensor4D {
 
 describe('SpadeGenerator', () => {
   it('outputs [N,H,W,3] in [-1,1] for every norm mode, aspect 2 and VAE', () => {
-    for (const cfg of [
+    const configs: Array<Partial<GeneratorConfig> & { labelNc: number; cropSize: number }> = [
       { ...tiny, normMode: 'spade' as const },
       { ...tiny, normMode: 'clade' as const, useInstance: true },
       { ...tiny, cropSize: 128, aspectRatio: 2, numUpsamplingLayers: 'more' as const, normMode: 'clade' as const, useVae: true, zDim: 8 },
-    ]) {
+    ];
+    for (const cfg of configs) {
       const g = new SpadeGenerator(cfg);
       const h = Math.round(cfg.cropSize / (cfg.aspectRatio ?? 1));
       const s = seg(2, cfg.cropSize, 3, cfg.useInstance);
