@@ -82,6 +82,12 @@ const INSTALL_HINT: Record<ConcreteBackendName, string> = {
   cpu: 'Install @tensorflow/tfjs@4.22 (it registers the cpu backend).',
 };
 
+/** An environment variable, or undefined (also outside Node). */
+function envVar(name: string): string | undefined {
+  const v = typeof process === 'object' ? process.env?.[name] : undefined;
+  return v === '' ? undefined : v;
+}
+
 function message(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n')[0]!.slice(0, 300);
@@ -89,8 +95,8 @@ function message(e: unknown): string {
 
 /** Resolves the backend name: argument, then CLADE_BACKEND, then 'auto'. */
 export function resolveBackendName(arg?: string): BackendName {
-  const fromEnv = process.env['CLADE_BACKEND'];
-  const value = arg ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'auto');
+  const fromEnv = envVar('CLADE_BACKEND');
+  const value = arg ?? fromEnv ?? 'auto';
   const allowed: readonly string[] = ['auto', ...BACKEND_NAMES];
   if (!allowed.includes(value)) {
     const source = arg !== undefined ? 'backend' : 'CLADE_BACKEND';
@@ -103,8 +109,8 @@ export function resolveBackendName(arg?: string): BackendName {
 
 /** Resolves the wasm thread count: argument, then CLADE_THREADS, then 1. */
 export function resolveThreads(arg?: number): number {
-  const fromEnv = process.env['CLADE_THREADS'];
-  const value = arg ?? (fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : 1);
+  const fromEnv = envVar('CLADE_THREADS');
+  const value = arg ?? (fromEnv !== undefined ? Number(fromEnv) : 1);
   if (!Number.isInteger(value) || value < 1 || value > 8) {
     const source = arg !== undefined ? 'threads' : 'CLADE_THREADS';
     throw new BackendError(
