@@ -1,1 +1,27 @@
-export {};
+import { Command } from 'commander';
+import { registerDoctor } from './commands/doctor';
+
+/** Builds the `clade` command. Every subcommand registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('clade')
+    .description('Semantic image synthesis with SPADE and CLADE on TensorFlow.js.')
+    .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu (env CLADE_BACKEND)')
+    .option('--threads <n>', 'threads for the wasm backend (env CLADE_THREADS)')
+    .option('--verbose', 'print stack traces for errors')
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // Usage errors (unknown option, missing argument) are user errors: exit 2, one line.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(0);
+      process.exit(2);
+    });
+  registerDoctor(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+
+// Run when executed directly (tsx in the repo, node on the built file).
+const invoked = process.argv[1] ?? '';
+if (/[\\/]main\.(ts|js)$/.test(invoked)) void main(process.argv);

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+// Runs the real CLI as a user would (tsx on the sources, the @clade/source condition).
+const ROOT = path.resolve(__dirname, '../../../..');
+function clade(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--conditions=@clade/source', '--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CLADE_BACKEND: '' },
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('clade CLI', () => {
+  it('--help lists the commands', () => {
+    const r = clade('--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/doctor/);
+  });
+
+  it('doctor --help has examples', () => {
+    const r = clade('doctor', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Examples:/);
+  });
+
+  it('doctor --json reports the backends and the choice', () => {
+    const r = clade('doctor', '--json', '--quick');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.chosen.name).toBe('wasm');
+    expect(report.backends.map((b: { backend: string }) => b.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  });
+
+  it('a bad --backend is a user error: exit 2, one line, no stack', () => {
+    const r = clade('--backend', 'tpu', 'doctor', '--quick');
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/backend must be one of .*got 'tpu'/);
+  });
+
+  it('an unknown command exits 2', () => {
+    expect(clade('paint').code).toBe(2);
+  });
+});

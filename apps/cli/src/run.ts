@@ -1,0 +1,36 @@
+import { ConfigError, isUserError } from '@clade/core';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  backend?: string;
+  threads?: string;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Runs a command body with the CLI's error convention: a user error (bad argument, missing or
+ * corrupt file, wrong shape) prints one line and exits 2; anything else is a bug and prints its
+ * stack (exit 1). `--verbose` prints the stack for user errors too.
+ */
+export async function runCommand(opts: GlobalOptions, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    if (isUserError(e)) {
+      process.stderr.write(`clade: ${(e as Error).message}\n`);
+      if (opts.verbose) process.stderr.write(`${(e as Error).stack}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`clade: internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+export function parseThreads(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads must be a positive integer, got '${v}'.`);
+  return n;
+}
