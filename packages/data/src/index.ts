@@ -32,7 +32,7 @@ export {
   UNKNOWN_RAW_VALUE,
   type LabelSpec,
 } from './labels/label-spec';
-export { mapLabelValues, labelHistogram } from './labels/map-label-values';
+export { mapLabelValues, checkLabelValues, labelHistogram } from './labels/map-label-values';
 export { decodeLabelPng, loadLabelPng } from './decode/label-png';
 export { decodeImage, loadImage } from './decode/image';
 export {
@@ -55,3 +55,12 @@ export {
   type DatasetInfo,
   type ListDatasetOptions,
 } from './datasets/registry';
+export { imageToFloat } from './loader/image-to-float';
+export {
+  prepareSample,
+  loadPositionalMapNpy,
+  type PrepareSampleOptions,
+  type PreparedSample,
+} from './loader/prepare-sample';
+export { collate, disposeBatch, type Batch } from './loader/collate';
+export { iterateBatches, type BatchOptions } from './loader/batches';

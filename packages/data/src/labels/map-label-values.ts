@@ -16,33 +16,48 @@ export function labelHistogram(map: LabelMap): Map<number, number> {
   return new Map([...counts].sort((a, b) => a[0] - b[0]));
 }
 
+/** Index of raw value `v` under `spec` (may be out of range; `checkLabelValues` reports that). */
+function classIndex(v: number, spec: LabelSpec): number {
+  if (v === UNKNOWN_RAW_VALUE) return spec.labelNc;
+  if (spec.ade20kLabelShift) return v === 0 ? spec.labelNc : v - 1;
+  return v;
+}
+
+/**
+ * Throws a ConfigError naming `source`, the offending raw values and their pixel counts when any
+ * raw value maps outside [0, K) (K = labelNc + dontcare) — never an all-zero one-hot row.
+ */
+export function checkLabelValues(raw: LabelMap, spec: LabelSpec, source = '<memory>'): void {
+  assertPlane(raw, 1, 'checkLabelValues');
+  assertLabelSpec(spec, 'checkLabelValues');
+  const k = numClassChannels(spec);
+  const bad = [...labelHistogram(raw)].filter(([v]) => {
+    const id = classIndex(v, spec);
+    return id < 0 || id >= k;
+  });
+  if (bad.length === 0) return;
+  const list = bad.slice(0, 8).map(([v, n]) => `${v} (${n} px)`).join(', ');
+  const more = bad.length > 8 ? ` and ${bad.length - 8} more values` : '';
+  const hint = spec.containDontcare ? '' : ' (no dontcare channel, so raw 255 is out of range too)';
+  throw new ConfigError(
+    `mapLabelValues: label ids must be in [0, ${k - 1}] for labelNc ${spec.labelNc}${hint}; '${source}' has raw values ${list}${more}.`,
+  );
+}
+
 /**
  * Raw label values → class channel indices, as the official loader computes them (REFERENCE §12.4):
- * raw 255 → labelNc (the dontcare channel), then the ADE20K shift if enabled. Any resulting index
- * ≥ K (= labelNc + dontcare) is an error naming `source`, the raw values and their pixel counts —
- * never an all-zero one-hot row. Returns int32 [H,W].
+ * raw 255 → labelNc (the dontcare channel), then the ADE20K shift if enabled. Out-of-range ids
+ * throw (see `checkLabelValues`). Returns int32 [H,W].
  */
 export function mapLabelValues(raw: LabelMap, spec: LabelSpec, source = '<memory>'): LabelMap<Int32Array> {
-  assertPlane(raw, 1, 'mapLabelValues');
-  assertLabelSpec(spec, 'mapLabelValues');
-  const k = numClassChannels(spec);
-  const { labelNc, ade20kLabelShift = false } = spec;
+  checkLabelValues(raw, spec, source);
   const out = new Int32Array(raw.data.length);
-  const bad = new Map<number, number>();
-  for (let i = 0; i < out.length; i++) {
-    const v = raw.data[i]!;
-    let id = v === UNKNOWN_RAW_VALUE ? labelNc : v;
-    if (ade20kLabelShift && v !== UNKNOWN_RAW_VALUE) id = v === 0 ? labelNc : v - 1;
-    if (id < 0 || id >= k) bad.set(v, (bad.get(v) ?? 0) + 1);
-    out[i] = id;
-  }
-  if (bad.size > 0) {
-    const list = [...bad].sort((a, b) => a[0] - b[0]).slice(0, 8).map(([v, n]) => `${v} (${n} px)`).join(', ');
-    const more = bad.size > 8 ? ` and ${bad.size - 8} more values` : '';
-    const hint = spec.containDontcare ? '' : ' (no dontcare channel, so raw 255 is out of range too)';
-    throw new ConfigError(
-      `mapLabelValues: label ids must be in [0, ${k - 1}] for labelNc ${labelNc}${hint}; '${source}' has raw values ${list}${more}.`,
-    );
+  if (raw.data instanceof Int32Array) {
+    for (let i = 0; i < out.length; i++) out[i] = classIndex(raw.data[i]!, spec);
+  } else {
+    const lut = new Int32Array(raw.data instanceof Uint8Array ? 256 : 65536);
+    for (let v = 0; v < lut.length; v++) lut[v] = classIndex(v, spec);
+    for (let i = 0; i < out.length; i++) out[i] = lut[raw.data[i]!]!;
   }
   return { width: raw.width, height: raw.height, data: out };
 }

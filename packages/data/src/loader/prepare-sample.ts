@@ -1,0 +1,135 @@
+import { loadNpyFile, ConfigError, IOError, ShapeError } from '@clade/core';
+import type { SamplePair } from '../datasets/pairs';
+import { loadImage } from '../decode/image';
+import { loadLabelPng } from '../decode/label-png';
+import { instanceEdges } from '../edges';
+import { EVAL_PARAMS, plannedSize, planTransform, type PreprocessConfig, type TransformParams } from '../geometry';
+import { positionalMap, type PositionalMapOptions } from '../icpe/positional-map';
+import { transformPositionalMap, type TransformPositionalMapOptions } from '../icpe/transform-map';
+import { checkLabelValues, mapLabelValues } from '../labels/map-label-values';
+import type { LabelSpec } from '../labels/label-spec';
+import type { PositionalMap } from '../planes';
+import { transformImage, transformLabelMap } from '../transform';
+import { imageToFloat } from './image-to-float';
+
+export interface PrepareSampleOptions {
+  /** Raw value → class index rules of the dataset. */
+  label: LabelSpec;
+  /** Geometry (mode, sizes, whether flips may happen). */
+  preprocess: PreprocessConfig;
+  /**
+   * This sample's random draws, or a function of the label's size returning them. Default: crop
+   * at (0, 0), no flip (evaluation).
+   */
+  params?: TransformParams | ((width: number, height: number) => TransformParams);
+  /** Compute the instance-edge channel from `pair.instance`. Default: true when the pair has one. */
+  useInstances?: boolean;
+  /** Load and transform the photo. Default: true when the pair has one. */
+  withImage?: boolean;
+  /**
+   * CLADE-ICPE positional map: false (default) for none; true to compute it from the raw label at
+   * its own resolution (§5.1); or a function returning a precomputed map (e.g. a cached .npy).
+   */
+  positional?: boolean | ((pair: SamplePair) => Promise<PositionalMap>);
+  /** Options of the on-the-fly map (skip value, components). */
+  positionalMap?: PositionalMapOptions;
+  /** How the map follows the geometry (resize rule, flip quirk). */
+  positionalTransform?: TransformPositionalMapOptions;
+}
+
+/** One preprocessed sample on plain typed arrays, NHWC-ready. */
+export interface PreparedSample {
+  id: string;
+  width: number;
+  height: number;
+  /** Class index per pixel, int32 [H,W], in [0, K). */
+  classes: Int32Array;
+  /** Instance edges, 0/1 bytes [H,W], when instances are used. */
+  edges: Uint8Array | null;
+  /** Photo as float32 [H,W,3] in [−1, 1]. */
+  image: Float32Array | null;
+  /** Positional map as float32 [H,W,2] (channel 0 vertical, 1 horizontal). */
+  positional: Float32Array | null;
+}
+
+/** Reads a precomputed map saved as float32 [2,H,W] .npy (the official `*_dist` files). */
+export async function loadPositionalMapNpy(path: string): Promise<PositionalMap> {
+  const arr = await loadNpyFile(path);
+  if (arr.dtype !== 'float32' || arr.shape.length !== 3 || arr.shape[0] !== 2)
+    throw new IOError(`loadPositionalMapNpy: '${path}' must hold float32 [2,H,W], got ${arr.dtype} [${arr.shape.join(',')}].`);
+  return { width: arr.shape[2]!, height: arr.shape[1]!, data: arr.data as Float32Array };
+}
+
+function planarToInterleaved2(m: PositionalMap): Float32Array {
+  const n = m.width * m.height;
+  const out = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    out[2 * i] = m.data[i]!;
+    out[2 * i + 1] = m.data[n + i]!;
+  }
+  return out;
+}
+
+const ASPECT_TOLERANCE = 0.01;
+
+/**
+ * Loads one pair and applies the official preprocessing (REFERENCE §12): label and instances by
+ * PIL NEAREST, photo by PIL BICUBIC then to [−1, 1], the same crop and flip for all, edges from the
+ * transformed instance map, and the positional map computed at the label's original resolution
+ * then transformed (§5.2). Out-of-range label ids, instance maps of another size and photos of
+ * another aspect ratio than the label are errors naming the files.
+ */
+export async function prepareSample(pair: SamplePair, options: PrepareSampleOptions): Promise<PreparedSample> {
+  const { label: spec, preprocess } = options;
+  const useInstances = options.useInstances ?? pair.instance !== undefined;
+  const withImage = options.withImage ?? pair.image !== undefined;
+  if (useInstances && !pair.instance)
+    throw new ConfigError(`prepareSample: sample '${pair.id}' has no instance map but useInstances is set.`);
+  if (withImage && !pair.image) throw new ConfigError(`prepareSample: sample '${pair.id}' has no image but withImage is set.`);
+
+  const [raw, inst, photo] = await Promise.all([
+    loadLabelPng(pair.label),
+    useInstances ? loadLabelPng(pair.instance!) : null,
+    withImage ? loadImage(pair.image!) : null,
+  ]);
+  checkLabelValues(raw, spec, pair.label);
+  if (inst && (inst.width !== raw.width || inst.height !== raw.height))
+    throw new ShapeError(
+      `prepareSample: instance map '${pair.instance}' is ${inst.width}x${inst.height}, label '${pair.label}' is ${raw.width}x${raw.height}.`,
+    );
+  if (photo && Math.abs(photo.width / photo.height - raw.width / raw.height) > ASPECT_TOLERANCE * (raw.width / raw.height))
+    throw new ShapeError(
+      `prepareSample: image '${pair.image}' is ${photo.width}x${photo.height}, label '${pair.label}' is ${raw.width}x${raw.height} (aspect ratios differ).`,
+    );
+
+  const drawn = options.params ?? EVAL_PARAMS;
+  const params = typeof drawn === 'function' ? drawn(raw.width, raw.height) : drawn;
+  const steps = planTransform(preprocess, raw.width, raw.height, params);
+  const [width, height] = plannedSize(steps, raw.width, raw.height);
+  const classes = mapLabelValues(transformLabelMap(raw, steps), spec, pair.label).data;
+  const edges = inst ? instanceEdges(transformLabelMap(inst, steps)) : null;
+  let image: Float32Array | null = null;
+  if (photo) {
+    const sameSize = photo.width === raw.width && photo.height === raw.height;
+    if (!sameSize && preprocess.mode !== 'resize_and_crop' && preprocess.mode !== 'fixed')
+      throw new ShapeError(
+        `prepareSample: image '${pair.image}' is ${photo.width}x${photo.height}, label '${pair.label}' is ${raw.width}x${raw.height}; mode '${preprocess.mode}' needs equal sizes.`,
+      );
+    const photoSteps = sameSize ? steps : planTransform(preprocess, photo.width, photo.height, params);
+    const [pw, ph] = plannedSize(photoSteps, photo.width, photo.height);
+    if (pw !== width || ph !== height)
+      throw new ShapeError(`prepareSample: image '${pair.image}' becomes ${pw}x${ph} but its label becomes ${width}x${height}.`);
+    image = imageToFloat(transformImage(photo, photoSteps));
+  }
+  let positional: Float32Array | null = null;
+  if (options.positional) {
+    const map =
+      typeof options.positional === 'function' ? await options.positional(pair) : positionalMap(raw, options.positionalMap);
+    if (map.width !== raw.width || map.height !== raw.height)
+      throw new ShapeError(
+        `prepareSample: positional map of '${pair.id}' is ${map.width}x${map.height}, its label is ${raw.width}x${raw.height}.`,
+      );
+    positional = planarToInterleaved2(transformPositionalMap(map, steps, options.positionalTransform));
+  }
+  return { id: pair.id, width, height, classes, edges, image, positional };
+}
