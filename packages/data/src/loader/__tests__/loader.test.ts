@@ -53,7 +53,7 @@ describeWithShared('prepareSample + collate (COCO val 000000000139 at 64x64)', [
     for (const p of [0, 1000, 4095]) {
       const row = sem.subarray(p * 184, (p + 1) * 184);
       expect(row[s.classes[p]!]).toBe(1);
-      expect(row.subarray(0, 183).reduce((a, v) => a + v, 0)).toBe(1);
+      expect(Array.from(row.subarray(0, 183)).reduce((a, v) => a + v, 0)).toBe(1);
       expect(row[183]).toBe(s.edges![p]); // edge channel last
     }
     disposeBatch(b);
@@ -72,7 +72,7 @@ describeWithShared('prepareSample + collate (COCO val 000000000139 at 64x64)', [
     expect(f.classes[at(5, 0)]).toBe(base.classes[at(5, 63)]);
     expect(f.image![at(5, 0) * 3]).toBe(base.image![at(5, 63) * 3]);
     expect(f.positional![at(5, 0) * 2]).toBe(base.positional![at(58, 0) * 2]); // top-bottom, as officially
-    expect(fixed.positional![at(5, 0) * 2 + 1]).toBe(-base.positional![at(5, 63) * 2 + 1] || 0);
+    expect(fixed.positional![at(5, 0) * 2 + 1]).toBe(-base.positional![at(5, 63) * 2 + 1]! || 0);
   });
 
   it('reports raw ids outside the label range with the file and pixel counts', async () => {
