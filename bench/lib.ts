@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export { printTable } from '../apps/cli/src/table';
+
+/** Median wall time (ms) of `reps` runs of `fn`, after `warmup` runs; data is read back each run. */
+export async function timeMedian(fn: () => tf.Tensor | tf.Tensor[], reps: number, warmup = 1): Promise<number> {
+  const once = async () => {
+    const t0 = performance.now();
+    const out = fn();
+    const outs = Array.isArray(out) ? out : [out];
+    await Promise.all(outs.map((o) => o.data())); // async backends finish only when read
+    const ms = performance.now() - t0;
+    tf.dispose(outs);
+    return ms;
+  };
+  for (let i = 0; i < warmup; i++) await once();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) times.push(await once());
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string> } {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [k, v] = a.slice(2).split('=');
+      flags[k!] = v ?? (argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'true');
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}

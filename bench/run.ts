@@ -1,0 +1,35 @@
+// `pnpm bench [backend|norm|all] [--backends wasm,cpu] [--reps 3] [--size 256]`
+// Prints tables with ratios measured in the same run; nothing here is asserted.
+import { initBackend, probeBackends } from '@clade/backend';
+import { benchBackendConv } from './suites/backend-conv';
+import { benchNormLayers } from './suites/norm-layers';
+import { parseArgs } from './lib';
+
+async function main(): Promise<void> {
+  const { positional, flags } = parseArgs(process.argv.slice(2));
+  const suite = positional[0] ?? 'all';
+  const SUITES = ['backend', 'norm', 'all'];
+  if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
+  const choice = await initBackend({ backend: (flags.backend as never) ?? 'auto' });
+  const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
+  const backends = flags.backends ? flags.backends.split(',') : available;
+  process.stdout.write(`clade bench — backends: ${backends.join(', ')} (default choice: ${choice.name}); node ${process.version}\n`);
+  let gflops: Record<string, number> = {};
+  if (suite === 'backend' || suite === 'all') gflops = await benchBackendConv(backends);
+  if (suite === 'norm' || suite === 'all') {
+    await benchNormLayers({
+      backends,
+      size: Number(flags.size ?? 256),
+      channels: Number(flags.channels ?? 64),
+      classes: Number(flags.classes ?? 151),
+      reps: Number(flags.reps ?? 3),
+      maxSecondsPerRun: Number(flags['max-seconds'] ?? 20),
+      gflops,
+    });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e?.stack ?? e}\n`);
+  process.exit(1);
+});
