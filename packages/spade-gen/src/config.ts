@@ -120,7 +120,9 @@ export function resolveGeneratorConfig(partial: Partial<GeneratorConfig> & { lab
   }
   const { sh, sw } = startSizeOf(c);
   if (sw < 1 || sh < 1)
-    throw new ConfigError(`generator: cropSize ${c.cropSize} is too small for '${c.numUpsamplingLayers}' upsampling (needs ≥ ${2 ** numUpOf(c.numUpsamplingLayers)}).`);
+    throw new ConfigError(
+      `generator: cropSize ${c.cropSize} with aspectRatio ${c.aspectRatio} gives a ${sh}×${sw} first feature map for '${c.numUpsamplingLayers}' upsampling; cropSize must be ≥ ${2 ** numUpOf(c.numUpsamplingLayers)}·aspectRatio.`,
+    );
   return c;
 }
 

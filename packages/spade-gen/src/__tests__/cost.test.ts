@@ -37,7 +37,7 @@ describe('whole-generator cost model', () => {
     { labelNc: 5, ngf: 4, cropSize: 32, normMode: 'spade', spadeHiddenNc: 8 },
     { labelNc: 5, ngf: 4, cropSize: 32, normMode: 'clade', useInstance: true, containDontcare: true },
     { labelNc: 5, ngf: 4, cropSize: 128, normMode: 'cladeIcpe', useInstance: true, numUpsamplingLayers: 'most' },
-    { labelNc: 3, ngf: 4, cropSize: 64, aspectRatio: 2, numUpsamplingLayers: 'more', useVae: true, zDim: 8, normMode: 'clade' },
+    { labelNc: 3, ngf: 4, cropSize: 128, aspectRatio: 2, numUpsamplingLayers: 'more', useVae: true, zDim: 8, normMode: 'clade' },
     { labelNc: 4, ngf: 4, cropSize: 32, spadeHiddenNc: 8, useInstance: true, normPerBlock: ['spade', 'spade', 'clade', 'clade', 'clade', 'clade', 'clade'] },
   ];
   it.each(small.map((c) => [JSON.stringify(c), c]))('counts what the model builds: %s', (_, c) => {
