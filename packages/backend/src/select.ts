@@ -82,6 +82,17 @@ const INSTALL_HINT: Record<ConcreteBackendName, string> = {
   cpu: 'Install @tensorflow/tfjs@4.22 (it registers the cpu backend).',
 };
 
+/**
+ * The cpu backend prints an "install tfjs-node" banner on first use in Node. We choose backends
+ * ourselves and `clade doctor` explains the options, so the banner is noise (doctor and bench
+ * time the cpu backend too).
+ */
+function silenceCpuBanner(): void {
+  if (!tf.findBackendFactory('cpu')) return;
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}
+
 /** An environment variable, or undefined (also outside Node). */
 function envVar(name: string): string | undefined {
   const v = typeof process === 'object' ? process.env?.[name] : undefined;
@@ -227,6 +238,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       const got = await tryBackend(name, threads, log);
       await tf.ready();
       registerResizeNearestGradFix();
+      silenceCpuBanner();
       tried.push({ name, ok: true });
       const why =
         requested === 'auto'

@@ -3,8 +3,8 @@
  *
  * Added (missing in tfjs-backend-wasm 4.22): Conv2DBackpropFilter, UnsortedSegmentSum,
  * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput.
- * Replaced (slow there): Conv2DBackpropInput, and BatchMatMul / _FusedMatMul when a transpose
- * flag is set (the untransposed case still runs the stock kernel).
+ * Replaced (slow there): Conv2DBackpropInput, BatchMatMul / _FusedMatMul when a transpose
+ * flag is set (the untransposed case still runs the stock kernel), and GatherV2 along axis 0.
  *
  * Works before or after the wasm backend initialises. Needs `@tensorflow/tfjs-backend-wasm` to
  * have been imported first (importing it registers the stock kernels).
@@ -18,6 +18,7 @@ import { conv2DBackpropFilter } from './conv2d-backprop-filter';
 import { conv2DBackpropInput } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 import { unsortedSegmentSum } from './unsorted-segment-sum';
+import { rowGather } from './gather';
 import { WASM } from './kernel-utils';
 
 /** Kernels we add where the wasm backend has none (a stock one, if a release adds it, wins). */
@@ -33,6 +34,7 @@ const REPLACED: Record<string, (stock: KernelConfig) => KernelFunc> = {
   Conv2DBackpropInput: () => conv2DBackpropInput,
   BatchMatMul: transposeFreeMatMul,
   _FusedMatMul: transposeFreeMatMul,
+  GatherV2: rowGather,
 };
 
 /** The kernel names `registerWasmKernels` adds or replaces. */
