@@ -1,14 +1,15 @@
-// `pnpm bench [backend|norm|all] [--backends wasm,cpu] [--reps 3] [--size 256]`
+// `pnpm bench [backend|norm|generator|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
 // Prints tables with ratios measured in the same run; nothing here is asserted.
 import { initBackend, probeBackends } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
+import { benchGenerator } from './suites/generator';
 import { benchNormLayers } from './suites/norm-layers';
 import { parseArgs } from './lib';
 
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
   const choice = await initBackend({ backend: (flags.backend as never) ?? 'auto' });
   const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
@@ -24,6 +25,17 @@ async function main(): Promise<void> {
       classes: Number(flags.classes ?? 151),
       reps: Number(flags.reps ?? 3),
       maxSecondsPerRun: Number(flags['max-seconds'] ?? 20),
+      gflops,
+    });
+  }
+  if (suite === 'generator' || suite === 'all') {
+    await benchGenerator({
+      backends,
+      norms: ['spade', 'clade', 'cladeIcpe'].filter((n) => !flags.norms || flags.norms.split(',').includes(n)) as never,
+      ngf: Number(flags.ngf ?? 64),
+      cropSize: Number(flags['crop-size'] ?? 256),
+      reps: Number(flags.reps ?? 3),
+      maxSecondsPerRun: Number(flags['max-seconds'] ?? 60),
       gflops,
     });
   }
