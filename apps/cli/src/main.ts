@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { registerConvert } from './commands/convert';
 import { registerDoctor } from './commands/doctor';
+import { registerProfile } from './commands/profile';
+import { registerSynthesize } from './commands/synthesize';
 
 /** Builds the `clade` command. Every subcommand registers itself here. */
 export function buildProgram(): Command {
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
       process.exit(2);
     });
   registerDoctor(program);
+  registerSynthesize(program);
+  registerProfile(program);
+  registerConvert(program);
   return program;
 }
 

@@ -16,3 +16,15 @@ export {
 export { SpadeGenerator, ACTIVATION_NAMES, type GeneratorInputs } from './generator';
 export { generatorPlan, type GeneratorPlan, type BlockPlan } from './plan';
 export { generatorCost, type GeneratorCost, type Split } from './cost';
+export {
+  PRESET_NAMES,
+  PRESETS,
+  presetInfo,
+  presetGeneratorConfig,
+  presetLabelSpec,
+  paperFigureOf,
+  type PresetName,
+  type GeneratorPreset,
+  type PresetLabelSpec,
+  type PaperFigure,
+} from './presets';

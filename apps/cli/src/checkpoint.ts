@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  ConfigError,
+  IOError,
+  readTorchCheckpoint,
+  registerLayers,
+  tfjsShapeOf,
+  torchKeyOf,
+  torchTransformOf,
+  writeFileAtomic,
+  type NdArray,
+  type TorchTransform,
+} from '@clade/core';
+import {
+  PRESET_NAMES,
+  SpadeGenerator,
+  blockNamesOf,
+  presetInfo,
+  presetLabelSpec,
+  resolveGeneratorConfig,
+  type GeneratorConfig,
+  type NormMode,
+  type PresetLabelSpec,
+  type PresetName,
+} from '@clade/spade-gen';
+import { FLAG_OF, cliNormOf, describeConfig, explicitOverrides, modelConfigFromFlags, parsePreset, type ModelFlags } from './model-options';
+import { fileSystemLoadHandler, fileSystemSaveHandler, MODEL_JSON, readJsonFile, WEIGHTS_BIN } from './model-io';
+
+/** A generator ready to run: its config, preset, label mapping and tfjs model. */
+export interface LoadedGenerator {
+  preset: PresetName;
+  config: GeneratorConfig;
+  label: PresetLabelSpec;
+  model: tfl.LayersModel;
+  /** Where it came from, for messages. */
+  source: string;
+}
+
+/** The file next to model.json that rebuilds a generator's config. */
+export const CLADE_JSON = 'clade.json';
+export const CLADE_JSON_FORMAT = 'clade-generator';
+
+/** Contents of clade.json. */
+export interface CladeModelJson {
+  format: typeof CLADE_JSON_FORMAT;
+  formatVersion: 1;
+  preset: PresetName;
+  generator: GeneratorConfig;
+  label: PresetLabelSpec;
+  icpeSkipValue: number;
+  source: { file: string; sha256: string };
+  versions: { tfjs: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What an official state dict says about its generator
+
+const has = (s: Map<string, NdArray>, k: string) => s.has(k);
+
+/**
+ * Generator fields read off an official state dict: the norm of each block, ngf, VAE and z size,
+ * 'most' upsampling (up_4), SPADE's hidden width and, where it can be told, the instance-edge
+ * channel and (custom preset) the label count. 'normal' and 'more' have the same weights, so
+ * upsampling otherwise stays the preset's. Fields it cannot tell are left out.
+ */
+export function inferConfigFromState(
+  state: Map<string, NdArray>,
+  known: { preset: PresetName; containDontcare?: boolean; labelNc?: number; useInstance?: boolean },
+): Partial<GeneratorConfig> {
+  const out: Partial<GeneratorConfig> = {};
+  const shape = (k: string) => state.get(k)?.shape;
+  const head = shape('head_0.conv_0.weight_orig') ?? shape('head_0.conv_0.weight');
+  if (head && head[0]! % 16 === 0) out.ngf = head[0]! / 16;
+  const fc = shape('fc.weight');
+  if (fc?.length === 2) {
+    out.useVae = true;
+    out.zDim = fc[1]!;
+  } else if (fc?.length === 4) out.useVae = false;
+  const blocks = blockNamesOf('most').filter((b) => has(state, `${b}.norm_0.param_free_norm.running_mean`) || has(state, `${b}.conv_0.bias`));
+  if (blocks.includes('up_4')) out.numUpsamplingLayers = 'most';
+
+  const norms = blocks.map((b): NormMode | null => {
+    const n = `${b}.norm_0`;
+    if (has(state, `${n}.mlp_shared.0.weight`)) return 'spade';
+    if (has(state, `${n}.class_specified_affine.dist_conv_w.weight`)) return 'cladeIcpe';
+    if (has(state, `${n}.class_specified_affine.weight`)) return 'clade';
+    return null;
+  });
+  if (norms.length >= 7 && norms.every((m) => m !== null)) {
+    if (norms.every((m) => m === norms[0])) {
+      out.normMode = norms[0]!;
+      out.normPerBlock = null;
+    } else out.normPerBlock = norms as NormMode[];
+  }
+  const spadeBlock = blocks.find((_, i) => norms[i] === 'spade');
+  const cladeBlock = blocks.find((_, i) => norms[i] === 'clade' || norms[i] === 'cladeIcpe');
+  const mlp = spadeBlock ? shape(`${spadeBlock}.norm_0.mlp_shared.0.weight`) : undefined;
+  if (mlp) out.spadeHiddenNc = mlp[0]!;
+
+  // Semantic channels S = K + edge; classes K = labelNc + dontcare.
+  const s = mlp?.[1] ?? (fc?.length === 4 ? fc[1] : undefined);
+  const k = cladeBlock ? shape(`${cladeBlock}.norm_0.class_specified_affine.weight`)?.[0] : undefined;
+  let edge: boolean | undefined;
+  if (cladeBlock) edge = has(state, `${cladeBlock}.norm_0.inst_conv.weight`);
+  const p = presetInfo(known.preset);
+  const dc = (known.containDontcare ?? p.generator.containDontcare) ? 1 : 0;
+  if (edge === undefined && s !== undefined) {
+    // SPADE only: S = labelNc + dontcare + edge, so the edge shows when labelNc is known.
+    const labelNc = p.name === 'custom' ? known.labelNc : p.generator.labelNc;
+    const extra = labelNc === undefined ? undefined : s - labelNc - dc;
+    if (extra === 0 || extra === 1) edge = extra === 1;
+  }
+  if (p.name === 'custom' && known.labelNc === undefined) {
+    if (k !== undefined) out.labelNc = k - dc;
+    else if (s !== undefined) out.labelNc = s - dc - ((edge ?? known.useInstance) ? 1 : 0);
+  }
+  if (edge !== undefined) out.useInstance = edge;
+  if (out.labelNc !== undefined && !(out.labelNc >= 1)) delete out.labelNc;
+  return out;
+}
+
+const IGNORED_SUFFIXES = ['num_batches_tracked'];
+
+/** The PyTorch shape of a tfjs weight (the inverse of core's tfjsShapeOf). */
+function torchShapeOf(shape: number[], t: TorchTransform): number[] {
+  if (t === 'conv') return [shape[3]!, shape[2]!, shape[0]!, shape[1]!];
+  if (t === 'linear') return [shape[1]!, shape[0]!];
+  return shape;
+}
+
+function listSome(xs: string[], n = 4): string {
+  return xs.length <= n ? xs.join(', ') : `${xs.slice(0, n).join(', ')}, … ${xs.length - n} more`;
+}
+
+/**
+ * Throws one readable line when `state` does not fit `model` key for key: how many keys are
+ * missing, unexpected and mis-shaped, with the first few of each and the flags to check.
+ */
+export function checkStateFits(model: tfl.LayersModel, state: Map<string, NdArray>, source: string, what: string): void {
+  const missing: string[] = [];
+  const misShaped: string[] = [];
+  const used = new Set<string>();
+  for (const w of model.weights) {
+    const key = torchKeyOf(w.originalName);
+    const arr = state.get(key);
+    if (!arr) {
+      missing.push(key);
+      continue;
+    }
+    used.add(key);
+    const t = torchTransformOf(w.originalName, w.shape.length);
+    const got = tfjsShapeOf(arr.shape, t);
+    if (arr.shape.length !== w.shape.length || got.some((d, i) => d !== w.shape[i]))
+      misShaped.push(`${key} [${arr.shape.join(',')}] (expected [${torchShapeOf(w.shape as number[], t).join(',')}])`);
+  }
+  const unexpected = [...state.keys()].filter((k) => !used.has(k) && !IGNORED_SUFFIXES.some((s) => k.endsWith(s)));
+  if (missing.length + unexpected.length + misShaped.length === 0) return;
+  const parts = [
+    missing.length ? `${missing.length} missing keys (${listSome(missing)})` : '',
+    unexpected.length ? `${unexpected.length} unexpected keys (${listSome(unexpected)})` : '',
+    misShaped.length ? `${misShaped.length} mis-shaped keys (${listSome(misShaped, 3)})` : '',
+  ].filter(Boolean);
+  throw new IOError(
+    `checkpoint '${source}' does not fit the ${what} generator: ${parts.join('; ')}. Check --preset, --norm, --ngf, --label-nc, --upsampling and --vae.`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+async function isDirectory(p: string, flag: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new IOError(`${flag} '${p}' ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`}.`, { cause: e });
+  }
+}
+
+/**
+ * Reads an official `.pth` and builds the generator it fits: preset defaults, then what the
+ * state dict shows (norm, ngf, …), then the explicit flags. Loading is strict.
+ */
+export async function generatorFromTorch(
+  file: string,
+  flags: ModelFlags,
+  hints: Partial<GeneratorConfig> = {},
+): Promise<LoadedGenerator & { state: Map<string, NdArray>; sha256: string }> {
+  const preset = parsePreset(flags.preset);
+  const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
+    throw new IOError(`--checkpoint '${file}' could not be read (${e.code === 'ENOENT' ? 'no such file' : e.message}).`, { cause: e });
+  });
+  const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const state = readTorchCheckpoint(u8, file);
+  const explicit = explicitOverrides(flags);
+  const inferred = inferConfigFromState(state, {
+    preset,
+    containDontcare: explicit.containDontcare,
+    labelNc: explicit.labelNc,
+    useInstance: explicit.useInstance ?? hints.useInstance,
+  });
+  const { config } = modelConfigFromFlags(flags, { ...hints, ...inferred });
+  const g = new SpadeGenerator(config);
+  const what = describeConfig(preset, config);
+  try {
+    checkStateFits(g.model, state, file, what);
+    g.loadTorchStateDict(state, file);
+  } catch (e) {
+    g.dispose();
+    throw e;
+  }
+  return {
+    preset,
+    config,
+    label: presetLabelSpec(config),
+    model: g.model,
+    source: file,
+    state,
+    sha256: createHash('sha256').update(u8).digest('hex'),
+  };
+}
+
+function asCladeJson(v: unknown, file: string): CladeModelJson {
+  const j = v as Partial<CladeModelJson> | null;
+  if (!j || typeof j !== 'object' || j.format !== CLADE_JSON_FORMAT)
+    throw new IOError(`'${file}' is not a clade model description (format must be '${CLADE_JSON_FORMAT}').`);
+  if (j.formatVersion !== 1) throw new IOError(`'${file}': formatVersion ${String(j.formatVersion)} is not supported (this clade reads 1).`);
+  if (!(PRESET_NAMES as readonly string[]).includes(j.preset as string))
+    throw new IOError(`'${file}': preset must be one of ${PRESET_NAMES.join(', ')}, got '${String(j.preset)}'.`);
+  if (!j.generator || typeof j.generator !== 'object') throw new IOError(`'${file}' has no generator config.`);
+  return j as CladeModelJson;
+}
+
+const shown = (k: string, v: unknown): string =>
+  k === 'normMode' ? cliNormOf(v as NormMode) : Array.isArray(v) ? v.map((m) => cliNormOf(m as NormMode)).join(',') : String(v);
+
+/** Refuses model flags that contradict a converted model's stored config. */
+function checkFlagsAgree(flags: ModelFlags, stored: CladeModelJson, dir: string): void {
+  if (flags.preset !== undefined && parsePreset(flags.preset) !== stored.preset)
+    throw new ConfigError(`--preset ${flags.preset} contradicts model folder '${dir}', which holds a '${stored.preset}' generator; omit --preset.`);
+  const explicit = explicitOverrides(flags);
+  const stores = stored.generator as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(explicit)) {
+    if (k === 'normMode' && stored.generator.normPerBlock) {
+      if (stored.generator.normPerBlock.every((m) => m === v)) continue;
+    } else if (JSON.stringify(stores[k]) === JSON.stringify(v)) continue;
+    throw new ConfigError(
+      `model folder '${dir}' holds a ${describeConfig(stored.preset, stored.generator)} generator; ${FLAG_OF[k] ?? k} ${shown(k, v)} contradicts it. Omit model flags with a converted model.`,
+    );
+  }
+}
+
+/** Loads a folder written by `clade convert`: clade.json, model.json and weights.bin. */
+export async function generatorFromDir(dir: string, flags: ModelFlags): Promise<LoadedGenerator> {
+  const jsonPath = path.join(dir, CLADE_JSON);
+  const stored = asCladeJson(await readJsonFile(jsonPath, 'model folder'), jsonPath);
+  const config = resolveGeneratorConfig(stored.generator);
+  checkFlagsAgree(flags, { ...stored, generator: config }, dir);
+  registerLayers();
+  const model = await tfl.loadLayersModel(fileSystemLoadHandler(dir)).catch((e: unknown) => {
+    if (e instanceof IOError) throw e;
+    throw new IOError(`model folder '${dir}': ${MODEL_JSON}/${WEIGHTS_BIN} could not be loaded (${(e as Error).message}).`, { cause: e });
+  });
+  const names = model.inputNames;
+  if (names[0] !== 'seg')
+    throw new IOError(`model folder '${dir}': model.json is not a clade generator (inputs ${names.join(', ')}; expected seg first).`);
+  return { preset: stored.preset, config, label: presetLabelSpec(config), model, source: dir };
+}
+
+/** `--checkpoint`: an official .pth file, or a folder written by `clade convert`. */
+export async function loadGenerator(checkpoint: string, flags: ModelFlags, hints: Partial<GeneratorConfig> = {}): Promise<LoadedGenerator> {
+  if (await isDirectory(checkpoint, '--checkpoint')) return generatorFromDir(checkpoint, flags);
+  return generatorFromTorch(checkpoint, flags, hints);
+}
+
+/** Saves a generator as a tfjs LayersModel folder with its clade.json. */
+export async function saveGeneratorDir(
+  dir: string,
+  g: LoadedGenerator,
+  source: { file: string; sha256: string },
+): Promise<void> {
+  await g.model.save(fileSystemSaveHandler(dir));
+  const json: CladeModelJson = {
+    format: CLADE_JSON_FORMAT,
+    formatVersion: 1,
+    preset: g.preset,
+    generator: g.config,
+    label: g.label,
+    icpeSkipValue: presetInfo(g.preset).icpeSkipValue,
+    source: { file: path.basename(source.file), sha256: source.sha256 },
+    versions: { tfjs: tf.version_core },
+  };
+  await writeFileAtomic(path.join(dir, CLADE_JSON), new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
+}
+

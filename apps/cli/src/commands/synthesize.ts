@@ -1,0 +1,237 @@
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { initBackend } from '@clade/backend';
+import { ConfigError, ShapeError, labelsToSegmap, loadNpyFile, saveNpyFile, writeFileAtomic, type NdArray } from '@clade/core';
+import { prepareSample, type PositionalMap, type PreprocessConfig } from '@clade/data';
+import { numClassesOf, presetInfo, type GeneratorConfig } from '@clade/spade-gen';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Command } from 'commander';
+import { encode as encodePng } from 'fast-png';
+import { loadGenerator, type LoadedGenerator } from '../checkpoint';
+import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
+import { parseThreads, runCommand, type GlobalOptions } from '../run';
+
+interface SynthesizeOptions extends GlobalOptions, ModelFlags {
+  checkpoint: string;
+  label: string;
+  instance?: string;
+  distMap?: string;
+  z?: string;
+  out: string;
+  outNpy?: string;
+  seed?: string;
+}
+
+/**
+ * The test-time geometry of the official loader (REFERENCE §12.1): resize to load = crop (no
+ * crop offset, no flip) for square presets; 'fixed' (W = crop, H = round(crop / aspect)) for
+ * Cityscapes and any aspect ratio ≠ 1. A label already at that size is not resampled.
+ */
+export function testPreprocess(preset: string, c: GeneratorConfig): PreprocessConfig {
+  const fixed = presetInfo(preset).testPreprocess === 'fixed' || c.aspectRatio !== 1;
+  return fixed
+    ? { mode: 'fixed', loadSize: c.cropSize, cropSize: c.cropSize, aspectRatio: c.aspectRatio, flip: false }
+    : { mode: 'resize_and_crop', loadSize: c.cropSize, cropSize: c.cropSize, aspectRatio: 1, flip: false };
+}
+
+/** Size (W, H) the label has when it enters the generator. */
+function inputSize(p: PreprocessConfig): [number, number] {
+  if (p.mode === 'fixed') {
+    const h = p.cropSize / (p.aspectRatio ?? 1);
+    // Python round (half to even), as the official loader.
+    const r = Math.round(h);
+    return [p.cropSize, Math.abs(h % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r];
+  }
+  return [p.cropSize, p.cropSize];
+}
+
+function toFloat32(a: NdArray, file: string, flag: string): Float32Array {
+  if (a.dtype === 'float32') return a.data;
+  if (a.dtype === 'float64') return Float32Array.from(a.data);
+  throw new ConfigError(`${flag} '${file}' must hold float32 (or float64), got ${a.dtype}.`);
+}
+
+/** Reads an official positional map: float [1,2,H,W] (or [2,H,W]) → planar [2,H,W]. */
+async function loadDistNpy(file: string): Promise<PositionalMap> {
+  const a = await loadNpyFile(file);
+  const s = a.shape;
+  const ok = (s.length === 4 && s[0] === 1 && s[1] === 2) || (s.length === 3 && s[0] === 2);
+  if (!ok) throw new ShapeError(`--dist-map '${file}' must be NCHW [1,2,H,W] (or [2,H,W]), got [${s.join(',')}].`);
+  return { height: s[s.length - 2]!, width: s[s.length - 1]!, data: toFloat32(a, file, '--dist-map') };
+}
+
+async function loadZNpy(file: string, zDim: number): Promise<tf.Tensor2D> {
+  const a = await loadNpyFile(file);
+  const s = a.shape;
+  if (!((s.length === 2 && s[0] === 1 && s[1] === zDim) || (s.length === 1 && s[0] === zDim)))
+    throw new ShapeError(`--z '${file}' must be [1,${zDim}] (or [${zDim}]), got [${s.join(',')}].`);
+  return tf.tensor2d(toFloat32(a, file, '--z'), [1, zDim]);
+}
+
+/** Planar [2,H,W] → interleaved [1,H,W,2] tensor. */
+function distTensor(m: PositionalMap): tf.Tensor4D {
+  return tf.tidy(() => tf.transpose(tf.tensor4d(m.data, [1, 2, m.height, m.width]), [0, 2, 3, 1]) as tf.Tensor4D);
+}
+
+/**
+ * The official `tensor2im` + save: float32 arithmetic ((x + 1) / 2 · 255), clip to [0, 255],
+ * truncate (REFERENCE §12.5). `hwc` is interleaved RGB.
+ */
+export function quantizeImage(hwc: Float32Array): Uint8Array {
+  const out = new Uint8Array(hwc.length);
+  const f = Math.fround;
+  for (let i = 0; i < hwc.length; i++) {
+    const v = f(f(f(hwc[i]! + 1) / 2) * 255);
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
+  }
+  return out;
+}
+
+/** Runs the model on named inputs (the graph's inputs are seg, then dist and z when used). */
+export function runGenerator(g: LoadedGenerator, inputs: Record<string, tf.Tensor>): tf.Tensor4D {
+  const feed = g.model.inputNames.map((n) => {
+    const t = inputs[n];
+    if (!t) throw new ConfigError(`generator input '${n}' is missing.`);
+    return t;
+  });
+  return g.model.apply(feed, { training: false }) as tf.Tensor4D;
+}
+
+async function ensureParent(file: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+}
+
+/** `clade synthesize`: one label map (+ instances / positional map / z) → one image. */
+export function registerSynthesize(program: Command): void {
+  const cmd = program
+    .command('synthesize')
+    .description('Synthesize an image from a semantic label map with a SPADE / CLADE / CLADE-ICPE generator.')
+    .requiredOption('--checkpoint <path>', 'official .pth (SPADE latest_net_G / CLADE best_net_G) or a folder from `clade convert`')
+    .requiredOption('--label <png>', 'label map PNG (raw class ids, as in the dataset)')
+    .option('--instance <png>', 'instance map PNG (COCO-Stuff, Cityscapes); edges are computed from it')
+    .option('--dist-map <npy>', 'CLADE-ICPE positional map, official NCHW [1,2,H,W] at the label\'s or the model\'s size (default: computed from the label)')
+    .option('--z <npy>', 'VAE latent, official [1,256] (default: N(0, I) drawn with --seed)')
+    .option('--seed <n>', 'seed for the VAE latent when --z is not given', '0')
+    .requiredOption('--out <png>', 'output PNG (official quantisation: trunc(clip((x+1)/2*255)))')
+    .option('--out-npy <npy>', 'also write the raw float32 output in [-1,1], NCHW [1,3,H,W]')
+    .option('--json', 'print a JSON summary instead of a line of text');
+  addModelOptions(cmd, false);
+  cmd
+    .addHelpText(
+      'after',
+      `
+Labels are mapped as the official code fed its checkpoints (ADE20K: channel = raw PNG value;
+COCO-Stuff: 255 -> 182). A label already at the model's size is used as-is; otherwise it is
+resized with PIL NEAREST like the official test loader. The generator config comes from
+--preset, then what the checkpoint shows (norm, ngf, edges), then explicit flags.
+
+Examples:
+  clade synthesize --checkpoint ade20k/best_net_G.pth --preset ade20k \\
+      --label ADE_val_00000001.png --out out.png
+  clade synthesize --checkpoint coco/latest_net_G.pth --preset coco --norm spade \\
+      --label val_label/000000000139.png --instance val_inst/000000000139.png --out 139.png
+  clade synthesize --checkpoint coco_dist/best_net_G.pth --preset coco --norm clade-icpe \\
+      --label 139.png --instance 139_inst.png --dist-map 139_dist.npy --out 139.png --out-npy 139.npy
+  clade synthesize --checkpoint models/coco-clade --label 139.png --instance 139_inst.png --out 139.png`,
+    )
+    .action(async (opts: SynthesizeOptions, command: Command) => {
+      const all = { ...command.optsWithGlobals<SynthesizeOptions>(), ...opts };
+      await runCommand(all, () => synthesize(all));
+    });
+}
+
+async function synthesize(o: SynthesizeOptions): Promise<void> {
+  if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
+  if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
+  const seed = Number(o.seed ?? '0');
+  if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
+  const backend = await initBackend({ backend: o.backend as never, threads: parseThreads(o.threads) });
+
+  const t0 = performance.now();
+  // A custom model with an instance map given has the edge channel unless the checkpoint says otherwise.
+  const hints: Partial<GeneratorConfig> = o.instance !== undefined && o.preset === 'custom' ? { useInstance: true } : {};
+  const g = await loadGenerator(o.checkpoint, o, hints);
+  const c = g.config;
+  const usesDist = g.model.inputNames.includes('dist');
+  const what = describeConfig(g.preset, c);
+  if (c.useInstance && o.instance === undefined)
+    throw new ConfigError(`the ${what} generator takes an instance map: pass --instance <png> (or --no-instance-edges for a model trained without).`);
+  if (!c.useInstance && o.instance !== undefined)
+    throw new ConfigError(`the ${what} generator has no instance-edge channel; drop --instance '${o.instance}'.`);
+  if (!usesDist && o.distMap !== undefined) throw new ConfigError(`--dist-map is for clade-icpe generators; this one is ${what}.`);
+  if (!c.useVae && o.z !== undefined) throw new ConfigError(`--z is for VAE generators (--vae); this one is ${what}.`);
+  const tLoad = performance.now();
+
+  const preprocess = testPreprocess(g.preset, c);
+  const [w, h] = inputSize(preprocess);
+  const dist = o.distMap !== undefined ? await loadDistNpy(o.distMap) : null;
+  const distAtModelSize = dist !== null && dist.width === w && dist.height === h;
+  const sample = await prepareSample(
+    { id: o.label, label: o.label, ...(o.instance !== undefined && { instance: o.instance }) },
+    {
+      label: g.label,
+      preprocess,
+      useInstances: c.useInstance,
+      withImage: false,
+      // A map at the label's original size follows the label's geometry (official: floor-rule resize).
+      positional: usesDist && !distAtModelSize ? (dist ? async () => dist : true) : false,
+      positionalMap: { skipValue: presetInfo(g.preset).icpeSkipValue },
+    },
+  );
+  if (sample.width !== w || sample.height !== h)
+    throw new ShapeError(`label '${o.label}' became ${sample.width}x${sample.height}, the model takes ${w}x${h}.`);
+
+  const inputs: Record<string, tf.Tensor> = {};
+  const labels = tf.tensor3d(sample.classes, [1, h, w], 'int32');
+  const edges = sample.edges ? tf.tensor3d(Float32Array.from(sample.edges), [1, h, w], 'float32') : undefined;
+  inputs.seg = labelsToSegmap(labels, numClassesOf(c), edges);
+  labels.dispose();
+  edges?.dispose();
+  if (usesDist) {
+    inputs.dist = distAtModelSize
+      ? distTensor(dist!)
+      : tf.tidy(() => tf.tensor4d(sample.positional!, [1, h, w, 2]));
+  }
+  if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.randomNormal([1, c.zDim], 0, 1, 'float32', seed);
+  const tPrep = performance.now();
+
+  const y = runGenerator(g, inputs);
+  const hwc = (await y.data()) as Float32Array;
+  const [, oh, ow] = y.shape;
+  const tRun = performance.now();
+  y.dispose();
+  Object.values(inputs).forEach((t) => t.dispose());
+
+  await ensureParent(o.out);
+  await writeFileAtomic(o.out, encodePng({ width: ow, height: oh, data: quantizeImage(hwc), channels: 3, depth: 8 }));
+  if (o.outNpy !== undefined) {
+    const nchw = new Float32Array(hwc.length);
+    const plane = oh * ow;
+    for (let p = 0; p < plane; p++) for (let ch = 0; ch < 3; ch++) nchw[ch * plane + p] = hwc[p * 3 + ch]!;
+    await ensureParent(o.outNpy);
+    await saveNpyFile(o.outNpy, { dtype: 'float32', shape: [1, 3, oh, ow], data: nchw });
+  }
+  g.model.dispose();
+
+  const ms = (a: number, b: number) => Math.round(b - a);
+  const summary = {
+    out: o.out,
+    outNpy: o.outNpy ?? null,
+    width: ow,
+    height: oh,
+    preset: g.preset,
+    generator: c,
+    checkpoint: g.source,
+    backend: backend.name,
+    timingsMs: { load: ms(t0, tLoad), prepare: ms(tLoad, tPrep), forward: ms(tPrep, tRun) },
+  };
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `wrote ${o.out}${o.outNpy ? ` and ${o.outNpy}` : ''} (${ow}x${oh}) with the ${what} generator on ${backend.name}: ` +
+      `load ${summary.timingsMs.load} ms, prepare ${summary.timingsMs.prepare} ms, forward ${summary.timingsMs.forward} ms\n`,
+  );
+}

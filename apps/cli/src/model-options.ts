@@ -1,0 +1,149 @@
+import { ConfigError } from '@clade/core';
+import {
+  NORM_MODES,
+  PRESET_NAMES,
+  UPSAMPLING_MODES,
+  presetGeneratorConfig,
+  presetInfo,
+  type GeneratorConfig,
+  type NormMode,
+  type PresetName,
+  type Upsampling,
+} from '@clade/spade-gen';
+import type { Command } from 'commander';
+
+/** The generator-shaping flags shared by synthesize, convert and profile (strings as commander gives them). */
+export interface ModelFlags {
+  preset?: string;
+  labelNc?: string;
+  dontcare?: boolean;
+  instanceEdges?: boolean;
+  norm?: string;
+  normPerBlock?: string;
+  ngf?: string;
+  cropSize?: string;
+  aspectRatio?: string;
+  upsampling?: string;
+  vae?: boolean;
+  zDim?: string;
+  spadeHidden?: string;
+}
+
+/** CLI spelling of the norms: kebab-case on the command line, lowerCamel in configs. */
+export const CLI_NORMS = ['spade', 'clade', 'clade-icpe'] as const;
+const NORM_OF: Record<string, NormMode> = { spade: 'spade', clade: 'clade', 'clade-icpe': 'cladeIcpe' };
+export const cliNormOf = (m: NormMode): string => CLI_NORMS[NORM_MODES.indexOf(m)]!;
+
+/** Adds the shared generator options. `presetRequired`: whether --preset must be given. */
+export function addModelOptions(cmd: Command, presetRequired: boolean): Command {
+  const presetHelp = `dataset preset: ${PRESET_NAMES.join(', ')} (label mapping, label count, size, upsampling)`;
+  (presetRequired ? cmd.requiredOption('--preset <name>', presetHelp) : cmd.option('--preset <name>', presetHelp));
+  return cmd
+    .option('--norm <mode>', `normalization of every block: ${CLI_NORMS.join(', ')} (default: from the checkpoint, else spade)`)
+    .option('--norm-per-block <list>', 'comma-separated norm per block, head_0 … up_3 (paper Table VI), e.g. spade,clade,clade,…')
+    .option('--label-nc <n>', 'number of label classes (custom preset; default 13)')
+    .option('--dontcare', 'custom preset: an extra dontcare channel (raw 255 maps to it)')
+    .option('--instance-edges', 'the model has an instance-edge channel (default: the preset\'s)')
+    .option('--no-instance-edges', 'the model has no instance-edge channel (trained with --no_instance)')
+    .option('--ngf <n>', 'base width (default 64)')
+    .option('--crop-size <n>', 'output width (default: the preset\'s, 256; Cityscapes 512)')
+    .option('--aspect-ratio <r>', 'output width / height (default: the preset\'s, 1; Cityscapes 2)')
+    .option('--upsampling <mode>', `upsampling layers: ${UPSAMPLING_MODES.join(', ')} (default: the preset's)`)
+    .option('--vae', 'VAE generator: a z vector (--z, else N(0, I) from --seed) instead of the downsampled label')
+    .option('--z-dim <n>', 'VAE latent size (default 256)')
+    .option('--spade-hidden <n>', 'SPADE hidden width (default 128; smaller for SPADE-light, paper Table IV)');
+}
+
+function positiveInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a positive integer, got '${v}'.`);
+  return n;
+}
+
+function positiveNumber(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new ConfigError(`${flag} must be a positive number, got '${v}'.`);
+  return n;
+}
+
+export function parseNorm(v: string, flag = '--norm'): NormMode {
+  const m = NORM_OF[v];
+  if (!m) throw new ConfigError(`${flag} must be one of ${CLI_NORMS.join(', ')}, got '${v}'.`);
+  return m;
+}
+
+/** The preset name, checked. */
+export function parsePreset(v: string | undefined, fallback?: PresetName): PresetName {
+  if (v === undefined) {
+    if (fallback) return fallback;
+    throw new ConfigError(`--preset is required: one of ${PRESET_NAMES.join(', ')}.`);
+  }
+  if (!(PRESET_NAMES as readonly string[]).includes(v))
+    throw new ConfigError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got '${v}'.`);
+  return presetInfo(v).name;
+}
+
+/** The flag that sets each generator field. */
+export const FLAG_OF: Record<string, string> = {
+  labelNc: '--label-nc',
+  containDontcare: '--dontcare',
+  useInstance: '--instance-edges',
+  normMode: '--norm',
+  normPerBlock: '--norm-per-block',
+  ngf: '--ngf',
+  cropSize: '--crop-size',
+  aspectRatio: '--aspect-ratio',
+  numUpsamplingLayers: '--upsampling',
+  useVae: '--vae',
+  zDim: '--z-dim',
+  spadeHiddenNc: '--spade-hidden',
+};
+
+/** The generator fields the user set explicitly (undefined = not given). */
+export function explicitOverrides(flags: ModelFlags): Partial<GeneratorConfig> {
+  const upsampling = flags.upsampling;
+  if (upsampling !== undefined && !(UPSAMPLING_MODES as readonly string[]).includes(upsampling))
+    throw new ConfigError(`--upsampling must be one of ${UPSAMPLING_MODES.join(', ')}, got '${upsampling}'.`);
+  const normPerBlock = flags.normPerBlock?.split(',').map((s, i) => parseNorm(s.trim(), `--norm-per-block[${i}]`));
+  const o: Partial<GeneratorConfig> = {
+    labelNc: positiveInt(flags.labelNc, '--label-nc'),
+    containDontcare: flags.dontcare,
+    useInstance: flags.instanceEdges,
+    normMode: flags.norm === undefined ? undefined : parseNorm(flags.norm),
+    normPerBlock,
+    ngf: positiveInt(flags.ngf, '--ngf'),
+    cropSize: positiveInt(flags.cropSize, '--crop-size'),
+    aspectRatio: positiveNumber(flags.aspectRatio, '--aspect-ratio'),
+    numUpsamplingLayers: upsampling as Upsampling | undefined,
+    useVae: flags.vae,
+    zDim: positiveInt(flags.zDim, '--z-dim'),
+    spadeHiddenNc: positiveInt(flags.spadeHidden, '--spade-hidden'),
+  };
+  if (o.normMode && o.normPerBlock) throw new ConfigError('--norm and --norm-per-block exclude each other; give one.');
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<GeneratorConfig>;
+}
+
+/** The full generator config: preset defaults, then `inferred` (from a checkpoint), then the explicit flags. */
+export function modelConfigFromFlags(
+  flags: ModelFlags,
+  inferred: Partial<GeneratorConfig> = {},
+): { preset: PresetName; config: GeneratorConfig } {
+  const preset = parsePreset(flags.preset);
+  const explicit = explicitOverrides(flags);
+  const merged: Partial<GeneratorConfig> = { ...inferred, ...explicit };
+  // An explicit --norm replaces an inferred per-block list, and vice versa.
+  if (explicit.normMode) merged.normPerBlock = null;
+  if (explicit.normPerBlock) delete merged.normMode;
+  return { preset, config: presetGeneratorConfig(preset, merged) };
+}
+
+/** One line describing a config, for logs and error messages. */
+export function describeConfig(preset: string, c: GeneratorConfig): string {
+  const norm = c.normPerBlock ? c.normPerBlock.map(cliNormOf).join(',') : cliNormOf(c.normMode);
+  return (
+    `${preset} ${norm} (labelNc ${c.labelNc}${c.containDontcare ? '+dontcare' : ''}${c.useInstance ? '+edges' : ''}, ` +
+    `ngf ${c.ngf}, crop ${c.cropSize}, aspect ${c.aspectRatio}, ${c.numUpsamplingLayers}${c.useVae ? `, vae z${c.zDim}` : ''})`
+  );
+}
