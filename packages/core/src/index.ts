@@ -21,6 +21,11 @@ export { CLADEICPE, type CLADEICPEArgs } from './layers/clade-icpe';
 export type { SemanticNormArgs } from './layers/semantic-norm';
 export { SpectralConv2D, type SpectralConv2DArgs } from './layers/spectral-conv2d';
 export { NearestResize, type NearestResizeArgs } from './layers/nearest-resize';
+export { InstanceNorm, type InstanceNormArgs } from './layers/instance-norm';
+export { AvgPoolExcludePad, type AvgPoolExcludePadArgs } from './layers/avg-pool-exclude-pad';
+export { BilinearResize, type BilinearResizeArgs } from './layers/bilinear-resize';
+export { avgPoolExcludePad } from './ops/avg-pool';
+export { bilinearResize, bilinearWeights } from './ops/bilinear-resize';
 export { spectralWeightMatrix, powerIteration, spectralSigma } from './ops/spectral-norm';
 export { registerLayers, LAYER_CLASSES } from './register';
 export {

@@ -4,9 +4,14 @@ import { CLADEICPE } from './layers/clade-icpe';
 import { NearestResize } from './layers/nearest-resize';
 import { SPADE } from './layers/spade';
 import { SpectralConv2D } from './layers/spectral-conv2d';
+import { InstanceNorm } from './layers/instance-norm';
+import { AvgPoolExcludePad } from './layers/avg-pool-exclude-pad';
+import { BilinearResize } from './layers/bilinear-resize';
 
 /** The serializable layer classes of @clade/core. */
-export const LAYER_CLASSES = [SPADE, CLADE, CLADEICPE, SpectralConv2D, NearestResize] as const;
+export const LAYER_CLASSES = [
+  SPADE, CLADE, CLADEICPE, SpectralConv2D, NearestResize, InstanceNorm, AvgPoolExcludePad, BilinearResize,
+] as const;
 
 /**
  * Registers every @clade/core layer with tfjs serialization, so `tf.loadLayersModel` can

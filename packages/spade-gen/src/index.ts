@@ -28,3 +28,30 @@ export {
   type PresetLabelSpec,
   type PaperFigure,
 } from './presets';
+export {
+  MultiscaleDiscriminator,
+  DISCRIMINATOR_DEFAULTS,
+  D_KERNEL,
+  D_PADDING,
+  resolveDiscriminatorConfig,
+  discriminatorPlan,
+  discriminatorShapes,
+  discriminatorCost,
+  type DiscriminatorConfig,
+  type DiscriminatorLayerPlan,
+  type DiscriminatorInputs,
+  type DiscriminatorFeatures,
+  type DiscriminatorCost,
+} from './discriminator';
+export {
+  ConvEncoder,
+  ENCODER_DEFAULTS,
+  ENCODER_INPUT_SIZE,
+  resolveEncoderConfig,
+  encoderWidths,
+  encoderFinalSize,
+  encoderCost,
+  reparameterize,
+  type EncoderConfig,
+  type EncoderOutput,
+} from './encoder';
