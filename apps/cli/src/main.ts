@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerConvert } from './commands/convert';
+import { registerData } from './commands/data';
 import { registerDoctor } from './commands/doctor';
 import { registerProfile } from './commands/profile';
 import { registerSynthesize } from './commands/synthesize';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSynthesize(program);
   registerProfile(program);
   registerConvert(program);
+  registerData(program);
   return program;
 }
 

@@ -64,3 +64,17 @@ export {
 } from './loader/prepare-sample';
 export { collate, disposeBatch, type Batch } from './loader/collate';
 export { iterateBatches, type BatchOptions } from './loader/batches';
+export { SYNTH_CLASSES, SYNTH_CLASS_NAMES, type SynthClassName } from './synth/classes';
+export { SCENE_KINDS, type SceneKind } from './synth/compose';
+export type { Lighting } from './synth/context';
+export { synthScene, type SynthScene, type SynthSceneOptions } from './synth/scene';
+export {
+  writeSynthDataset,
+  synthSampleSeed,
+  synthSampleId,
+  encodeLabelPng,
+  type WriteSynthDatasetOptions,
+  type SynthDatasetSummary,
+  type SynthSampleInfo,
+  type SynthSplit,
+} from './synth/write';
