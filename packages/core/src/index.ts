@@ -19,6 +19,7 @@ export { SPADE, type SPADEArgs } from './layers/spade';
 export { CLADE, type CLADEArgs } from './layers/clade';
 export { CLADEICPE, type CLADEICPEArgs } from './layers/clade-icpe';
 export type { SemanticNormArgs } from './layers/semantic-norm';
+export { seedFor, xavierNormal } from './layers/init';
 export { SpectralConv2D, type SpectralConv2DArgs } from './layers/spectral-conv2d';
 export { NearestResize, type NearestResizeArgs } from './layers/nearest-resize';
 export { InstanceNorm, type InstanceNormArgs } from './layers/instance-norm';
@@ -65,6 +66,7 @@ export {
   torchKeyOf,
   torchTransformOf,
   tfjsShapeOf,
+  torchShapeOf,
   torchToTfjs,
   type TorchTransform,
   type LoadStateDictOptions,

@@ -34,6 +34,13 @@ export function tfjsShapeOf(shape: number[], transform: TorchTransform): number[
   return shape;
 }
 
+/** The PyTorch shape of a tfjs weight of `shape` under `transform` (the inverse of tfjsShapeOf). */
+export function torchShapeOf(shape: number[], transform: TorchTransform): number[] {
+  if (transform === 'conv') return [shape[3]!, shape[2]!, shape[0]!, shape[1]!];
+  if (transform === 'linear') return [shape[1]!, shape[0]!];
+  return shape;
+}
+
 /** A float tensor in tfjs layout from a PyTorch array. */
 export function torchToTfjs(arr: NdArray, transform: TorchTransform): tf.Tensor {
   return tf.tidy(() => {
@@ -80,7 +87,7 @@ export function loadTorchStateDict(layer: layers.Layer, state: Map<string, NdArr
     const transform = torchTransformOf(name, w.shape.length);
     const shape = tfjsShapeOf(arr.shape, transform);
     if (arr.shape.length !== w.shape.length || shape.some((d, i) => d !== w.shape[i])) {
-      misShaped.push(`${key} [${arr.shape.join(',')}] (expected [${tfjsShapeOf(w.shape as number[], transform).join(',')}])`);
+      misShaped.push(`${key} [${arr.shape.join(',')}] (expected [${torchShapeOf(w.shape as number[], transform).join(',')}])`);
       continue;
     }
     assignments.push([w, arr, transform]);

@@ -39,6 +39,8 @@ export interface GeneratorConfig {
   zDim: number;
   /** Xavier-normal init gain. Default 0.02. */
   initGain: number;
+  /** Seed of the random init: the same seed builds the same weights. Default null (unseeded). */
+  initSeed: number | null;
 }
 
 export const GENERATOR_DEFAULTS: Omit<GeneratorConfig, 'labelNc'> = {
@@ -56,6 +58,7 @@ export const GENERATOR_DEFAULTS: Omit<GeneratorConfig, 'labelNc'> = {
   useVae: false,
   zDim: 256,
   initGain: 0.02,
+  initSeed: null,
 };
 
 /** Classes of the CLADE tables: labelNc + dontcare. */

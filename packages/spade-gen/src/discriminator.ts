@@ -9,6 +9,7 @@ import {
   convCost,
   formatShape,
   loadTorchStateDict,
+  seedFor,
   type NdArray,
 } from '@clade/core';
 import { semanticNcOf } from './config';
@@ -40,6 +41,8 @@ export interface DiscriminatorConfig {
   intermediateFeatures: boolean;
   /** Xavier-normal init gain of conv weights (`--init_variance`). Default 0.02. */
   initGain: number;
+  /** Seed of the random init: the same seed builds the same weights. Default null (unseeded). */
+  initSeed: number | null;
 }
 
 export const DISCRIMINATOR_DEFAULTS: Omit<DiscriminatorConfig, 'labelNc'> = {
@@ -52,6 +55,7 @@ export const DISCRIMINATOR_DEFAULTS: Omit<DiscriminatorConfig, 'labelNc'> = {
   spectral: true,
   intermediateFeatures: true,
   initGain: 0.02,
+  initSeed: null,
 };
 
 const positiveIntFields = ['labelNc', 'outputNc', 'numD', 'nLayers', 'ndf'] as const;
@@ -187,6 +191,7 @@ function buildGraph(c: DiscriminatorConfig): Graph {
         useBias: !l.normed,
         spectral: l.normed && c.spectral,
         initGain: c.initGain,
+        initSeed: seedFor(c.initSeed, `${d}.${l.conv}`) ?? null,
       }).apply(h) as Sym;
       if (l.normed) h = new InstanceNorm({ name: `${d}.model${j}.0.1` }).apply(h) as Sym;
       if (l.activation) h = tfl.layers.leakyReLU({ alpha: 0.2, name: `${d}.model${j}.1` }).apply(h) as Sym;

@@ -9,6 +9,7 @@ import {
   convCost,
   formatShape,
   loadTorchStateDict,
+  seedFor,
   type NdArray,
 } from '@clade/core';
 
@@ -32,9 +33,11 @@ export interface EncoderConfig {
   spectral: boolean;
   /** Xavier-normal init gain of conv and linear weights (`--init_variance`). Default 0.02. */
   initGain: number;
+  /** Seed of the random init: the same seed builds the same weights. Default null (unseeded). */
+  initSeed: number | null;
 }
 
-export const ENCODER_DEFAULTS: EncoderConfig = { ngf: 64, cropSize: 256, zDim: 256, spectral: true, initGain: 0.02 };
+export const ENCODER_DEFAULTS: EncoderConfig = { ngf: 64, cropSize: 256, zDim: 256, spectral: true, initGain: 0.02, initSeed: null };
 
 /** Validates a partial config and fills in the official defaults. */
 export function resolveEncoderConfig(partial: Partial<EncoderConfig> = {}): EncoderConfig {
@@ -99,6 +102,7 @@ function buildModel(c: EncoderConfig): tfl.LayersModel {
       useBias: false,
       spectral: c.spectral,
       initGain: c.initGain,
+      initSeed: seedFor(c.initSeed, `layer${k}.0`) ?? null,
     }).apply(x) as Sym;
     x = new InstanceNorm({ name: `layer${k}.1` }).apply(x) as Sym;
   }
@@ -112,7 +116,7 @@ function buildModel(c: EncoderConfig): tfl.LayersModel {
       .dense({
         units: c.zDim,
         name,
-        kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: c.initGain * Math.sqrt(2 / (fanIn + c.zDim)) }),
+        kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: c.initGain * Math.sqrt(2 / (fanIn + c.zDim)), seed: seedFor(c.initSeed, name) }),
         biasInitializer: 'zeros',
       })
       .apply(x) as Sym;

@@ -9,6 +9,7 @@ import {
   ShapeError,
   formatShape,
   loadTorchStateDict,
+  seedFor,
   type NdArray,
 } from '@clade/core';
 import { blockNormsOf, numClassesOf, resolveGeneratorConfig, semanticNcOf, type GeneratorConfig, type NormMode } from './config';
@@ -25,7 +26,7 @@ interface BuildContext {
 
 function normLayer(ctx: BuildContext, mode: NormMode, name: string): tfl.layers.Layer {
   const { config: c } = ctx;
-  const common = { name, paramFreeNorm: c.paramFreeNorm, initGain: c.initGain };
+  const common = { name, paramFreeNorm: c.paramFreeNorm, initGain: c.initGain, initSeed: seedFor(c.initSeed, name) ?? null };
   if (mode === 'spade') return new SPADE({ ...common, semanticNc: semanticNcOf(c), hiddenNc: c.spadeHiddenNc });
   const args = { ...common, numClasses: numClassesOf(c), useInstance: c.useInstance };
   return mode === 'cladeIcpe' ? new CLADEICPE(args) : new CLADE(args);
@@ -43,10 +44,10 @@ const leaky = (name: string) => tfl.layers.leakyReLU({ alpha: 0.2, name });
  * shortcut conv_s(norm_s(x)) (1×1, no bias, no activation) when fin ≠ fout.
  */
 function resBlock(ctx: BuildContext, b: BlockPlan, x: Sym): Sym {
-  const { spectral, initGain } = ctx.config;
+  const { spectral, initGain, initSeed } = ctx.config;
   const { name, norm: mode, fout, fmid } = b;
   const conv = (suffix: string, filters: number, kernelSize: number, useBias = true) =>
-    new SpectralConv2D({ name: `${name}.${suffix}`, filters, kernelSize, useBias, spectral, initGain });
+    new SpectralConv2D({ name: `${name}.${suffix}`, filters, kernelSize, useBias, spectral, initGain, initSeed: seedFor(initSeed, `${name}.${suffix}`) ?? null });
   const xs = b.learnedShortcut ? (conv('conv_s', fout, 1, false).apply(applyNorm(ctx, mode, `${name}.norm_s`, x)) as Sym) : x;
   let dx = conv('conv_0', fmid, 3).apply(leaky(`${name}.actvn_0`).apply(applyNorm(ctx, mode, `${name}.norm_0`, x))) as Sym;
   dx = conv('conv_1', fout, 3).apply(leaky(`${name}.actvn_1`).apply(applyNorm(ctx, mode, `${name}.norm_1`, dx))) as Sym;
@@ -78,14 +79,14 @@ function buildGraph(c: GeneratorConfig): Graph {
     const units = 16 * nf * sh * sw;
     const stddev = c.initGain * Math.sqrt(2 / (c.zDim + units));
     x = tfl.layers
-      .dense({ units, name: 'fc', kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev }), biasInitializer: 'zeros' })
+      .dense({ units, name: 'fc', kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev, seed: seedFor(c.initSeed, 'fc') }), biasInitializer: 'zeros' })
       .apply(z) as Sym;
     // PyTorch views the Linear output as NCHW [N, 16nf, sh, sw].
     x = tfl.layers.reshape({ targetShape: [16 * nf, sh, sw], name: 'fc.view' }).apply(x) as Sym;
     x = tfl.layers.permute({ dims: [2, 3, 1], name: 'fc.nhwc' }).apply(x) as Sym;
   } else {
     const small = new NearestResize({ height: sh, width: sw, name: 'fc.resize' }).apply(seg) as Sym;
-    x = new SpectralConv2D({ name: 'fc', filters: 16 * nf, kernelSize: 3, spectral: false, initGain: c.initGain }).apply(small) as Sym;
+    x = new SpectralConv2D({ name: 'fc', filters: 16 * nf, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'fc') ?? null }).apply(small) as Sym;
   }
   acts.set('fc', x);
 
@@ -95,7 +96,7 @@ function buildGraph(c: GeneratorConfig): Graph {
     acts.set(b.name, x);
   }
 
-  const pre = new SpectralConv2D({ name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain }).apply(
+  const pre = new SpectralConv2D({ name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'conv_img') ?? null }).apply(
     leaky('conv_img.actvn').apply(x),
   ) as Sym;
   acts.set('conv_img', pre);

@@ -86,3 +86,13 @@ describeWithShared('layer parity with the official PyTorch layers (p3_layers)', 
     );
   });
 });
+
+describeWithShared('state dict shape errors', [`${DIR}/manifest.json`], () => {
+  it('a mis-shaped key is reported in PyTorch layout', () => {
+    const layer = new SPADE({ semanticNc: 6, name: 'norm_0' }); // the file's mlp_shared has 5 input channels
+    tf.dispose(layer.apply([npy('input_x.npy'), tf.zeros([2, 16, 16, 6])]) as tf.Tensor);
+    expect(() => loadTorchStateDict(layer, readTorchCheckpoint(read('spade_layer.pth'), 'spade_layer.pth'))).toThrow(
+      /mis-shaped keys: mlp_shared.0.weight \[128,5,3,3\] \(expected \[128,6,3,3\]\)/,
+    );
+  });
+});

@@ -28,7 +28,7 @@ export class CLADEICPE extends CLADE {
   protected override buildExtraWeights(): void {
     // Zero in the official constructor, then overwritten by the global xavier init (gain 0.02).
     const k = (name: string) =>
-      this.addWeight(`class_specified_affine/${name}/weight`, [1, 1, 2, 1], 'float32', xavierNormal([1, 1, 2, 1], this.initGain));
+      this.addWeight(`class_specified_affine/${name}/weight`, [1, 1, 2, 1], 'float32', xavierNormal([1, 1, 2, 1], this.initGain, this.seed(name)));
     const b = (name: string) => this.addWeight(`class_specified_affine/${name}/bias`, [1], 'float32', initializers.zeros());
     this.distGammaKernel = k('dist_conv_w');
     this.distGammaBias = b('dist_conv_w');

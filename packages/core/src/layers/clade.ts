@@ -50,11 +50,11 @@ export class CLADE extends SemanticNorm {
     this.buildParamFreeNorm(c);
     // U[0,1) scale table and zero bias table: the official init (the global xavier init skips them).
     this.gammaTable = this.addWeight('class_specified_affine/weight', [this.numClasses, c], 'float32',
-      initializers.randomUniform({ minval: 0, maxval: 1 }));
+      initializers.randomUniform({ minval: 0, maxval: 1, seed: this.seed('class_specified_affine/weight') }));
     this.betaTable = this.addWeight('class_specified_affine/bias', [this.numClasses, c], 'float32', initializers.zeros());
     this.buildExtraWeights();
     if (this.useInstance) {
-      this.edgeKernel = this.addWeight('inst_conv/weight', [1, 1, 1, 1], 'float32', xavierNormal([1, 1, 1, 1], this.initGain));
+      this.edgeKernel = this.addWeight('inst_conv/weight', [1, 1, 1, 1], 'float32', xavierNormal([1, 1, 1, 1], this.initGain, this.seed('inst_conv/weight')));
       this.edgeBias = this.addWeight('inst_conv/bias', [1], 'float32', initializers.zeros());
     }
     this.built = true;

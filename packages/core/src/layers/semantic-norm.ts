@@ -3,6 +3,7 @@ import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, layers } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors';
 import { formatShape } from '../asserts';
+import { seedFor } from './init';
 import { assertParamFreeNorm, paramFreeNorm, usesRunningStats, type ParamFreeNorm } from '../ops/param-free-norm';
 
 export type Shape = Array<number | null>;
@@ -19,6 +20,8 @@ export interface SemanticNormArgs extends LayerArgs {
   momentum?: number;
   /** Gain of the xavier-normal init of conv kernels. Default 0.02 (the official init_variance). */
   initGain?: number;
+  /** Seed of the random init (null: unseeded). Default null. */
+  initSeed?: number | null;
 }
 
 /**
@@ -31,6 +34,7 @@ export abstract class SemanticNorm extends layers.Layer {
   readonly epsilon: number;
   readonly momentum: number;
   readonly initGain: number;
+  readonly initSeed: number | null;
   protected runningMean: Variable | null = null;
   protected runningVar: Variable | null = null;
   /** Channels of x, known after build. */
@@ -44,6 +48,12 @@ export abstract class SemanticNorm extends layers.Layer {
     if (!(this.momentum >= 0 && this.momentum <= 1))
       throw new ConfigError(`${who}: momentum must be in [0, 1], got ${args.momentum}.`);
     this.initGain = positive(args.initGain ?? 0.02, 'initGain', who);
+    this.initSeed = args.initSeed ?? null;
+  }
+
+  /** The seed of one weight's init (undefined when unseeded). */
+  protected seed(weightName: string): number | undefined {
+    return seedFor(this.initSeed, weightName);
   }
 
   /** Number of inputs the layer takes (2, or 3 with a positional map). */
@@ -117,6 +127,7 @@ export abstract class SemanticNorm extends layers.Layer {
       epsilon: this.epsilon,
       momentum: this.momentum,
       initGain: this.initGain,
+      initSeed: this.initSeed,
     };
   }
 }

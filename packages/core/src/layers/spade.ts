@@ -52,7 +52,7 @@ export class SPADE extends SemanticNorm {
     const conv = (name: string, cin: number, cout: number) => {
       const shape = [k, k, cin, cout];
       return [
-        this.addWeight(`${name}/weight`, shape, 'float32', xavierNormal(shape, this.initGain)),
+        this.addWeight(`${name}/weight`, shape, 'float32', xavierNormal(shape, this.initGain, this.seed(name))),
         this.addWeight(`${name}/bias`, [cout], 'float32', initializers.zeros()),
       ];
     };

@@ -4,7 +4,7 @@ import { initializers, layers } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors';
 import { formatShape } from '../asserts';
 import { powerIteration, spectralSigma } from '../ops/spectral-norm';
-import { xavierNormal } from './init';
+import { seedFor, xavierNormal } from './init';
 import { positive, positiveInt, type LayerArgs, type Shape, type Variable } from './semantic-norm';
 
 export interface SpectralConv2DArgs extends LayerArgs {
@@ -22,6 +22,8 @@ export interface SpectralConv2DArgs extends LayerArgs {
   spectral?: boolean;
   /** Gain of the xavier-normal init. Default 0.02 (the official init_variance). */
   initGain?: number;
+  /** Seed of the random init (null: unseeded). Default null. */
+  initSeed?: number | null;
 }
 
 /**
@@ -40,6 +42,7 @@ export class SpectralConv2D extends layers.Layer {
   readonly useBias: boolean;
   readonly spectral: boolean;
   readonly initGain: number;
+  readonly initSeed: number | null;
   private kernel: Variable | null = null;
   private bias: Variable | null = null;
   private u: Variable | null = null;
@@ -56,6 +59,7 @@ export class SpectralConv2D extends layers.Layer {
     this.useBias = args.useBias ?? true;
     this.spectral = args.spectral ?? true;
     this.initGain = positive(args.initGain ?? 0.02, 'initGain', 'SpectralConv2D');
+    this.initSeed = args.initSeed ?? null;
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -66,14 +70,14 @@ export class SpectralConv2D extends layers.Layer {
     const k = this.kernelSize;
     const shape = [k, k, cin, this.filters];
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', initializers.zeros());
-    this.kernel = this.addWeight(this.spectral ? 'weight_orig' : 'weight', shape, 'float32', xavierNormal(shape, this.initGain));
+    this.kernel = this.addWeight(this.spectral ? 'weight_orig' : 'weight', shape, 'float32', xavierNormal(shape, this.initGain, seedFor(this.initSeed, 'weight')));
     if (this.spectral) {
       // Normalised N(0,1) draws, as torch.nn.utils.spectral_norm initialises them.
       const unit = (n: number, seed: number) => tf.tidy(() => { const r = tf.randomNormal([n], 0, 1, 'float32', seed); return tf.div(r, tf.norm(r)); });
       this.u = this.addWeight('weight_u', [this.filters], 'float32', initializers.zeros(), undefined, false);
       this.v = this.addWeight('weight_v', [cin * k * k], 'float32', initializers.zeros(), undefined, false);
-      const seed = Math.floor(Math.random() * 1e9);
-      for (const [w, n, sd] of [[this.u, this.filters, seed], [this.v, cin * k * k, seed + 1]] as const) {
+      const seed = (key: string) => seedFor(this.initSeed, key) ?? Math.floor(Math.random() * 2 ** 31);
+      for (const [w, n, sd] of [[this.u, this.filters, seed('weight_u')], [this.v, cin * k * k, seed('weight_v')]] as const) {
         const t = unit(n, sd);
         w.write(t);
         t.dispose();
@@ -133,6 +137,7 @@ export class SpectralConv2D extends layers.Layer {
       useBias: this.useBias,
       spectral: this.spectral,
       initGain: this.initGain,
+      initSeed: this.initSeed,
     };
   }
 }

@@ -3,8 +3,8 @@ import type { SamplePair } from '../datasets/pairs';
 import { sampleTransformParams, type TransformParams } from '../geometry';
 import { numClassChannels } from '../labels/label-spec';
 import { seededRng, type Rng } from '../rng';
-import { collate, disposeBatch, type Batch } from './collate';
-import { prepareSample, type PrepareSampleOptions } from './prepare-sample';
+import { collate, type Batch } from './collate';
+import { prepareSample, type PrepareSampleOptions, type PreparedSample } from './prepare-sample';
 
 export interface BatchOptions extends Omit<PrepareSampleOptions, 'params'> {
   batchSize: number;
@@ -72,7 +72,9 @@ export async function* iterateBatches(pairs: readonly SamplePair[], options: Bat
     }
   }
   const source = chunks();
-  const queue: Array<Promise<Batch>> = [];
+  // The queue holds prepared samples on plain typed arrays; tensors are made only when a batch is
+  // handed out, so prefetching never holds tensors (the caller's tensor count stays exact).
+  const queue: Array<Promise<PreparedSample[]>> = [];
   const pump = () => {
     while (queue.length <= prefetch) {
       const next = source.next();
@@ -80,20 +82,20 @@ export async function* iterateBatches(pairs: readonly SamplePair[], options: Bat
       const loads = next.value.map((pair) =>
         prepareSample(pair, { ...options, ...(randomize && { params: deferredParams(rng, options) }) }),
       );
-      const batch = Promise.all(loads).then((samples) => collate(samples, k));
-      batch.catch(() => undefined); // awaited in order below; avoid an early unhandled rejection
-      queue.push(batch);
+      const samples = Promise.all(loads);
+      samples.catch(() => undefined); // awaited in order below; avoid an early unhandled rejection
+      queue.push(samples);
     }
   };
   try {
     pump();
     while (queue.length > 0) {
-      const batch = await queue.shift()!;
+      const samples = await queue.shift()!;
       pump();
-      yield batch;
+      yield collate(samples, k);
     }
   } finally {
-    // The caller stopped early or a load failed: free what was prefetched.
-    for (const b of queue.splice(0)) b.then(disposeBatch, () => undefined);
+    // The caller stopped early or a load failed: drop what was prefetched (no tensors yet).
+    queue.splice(0);
   }
 }
