@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { IOError, readNpz, writeFileAtomic, writeNpz, type NdArray } from '@clade/core';
+
+/** Where a run stands: enough to continue exactly (every random draw derives from seed + counters). */
+export interface TrainingState {
+  /** Iterations completed. */
+  iteration: number;
+  /** Current epoch (1-based) and batches of it already consumed. */
+  epoch: number;
+  batchInEpoch: number;
+  seed: number;
+  /** Best FID so far (when evaluation runs), null otherwise. */
+  bestFid: number | null;
+}
+
+/** The trainable objects of a run, by checkpoint prefix. */
+export interface Checkpointable {
+  models: Record<string, tfl.LayersModel>;
+  optimizers: Record<string, tf.Optimizer>;
+}
+
+const META = '__meta__';
+const textBytes = (s: string) => new TextEncoder().encode(s);
+
+function toNd(t: tf.Tensor): NdArray {
+  return { dtype: 'float32', shape: t.shape.slice(), data: Float32Array.from(t.dataSync() as Float32Array) };
+}
+
+/**
+ * Serialises every weight (trainable and buffers: BN running stats, spectral-norm u/v), every
+ * optimizer slot and the training state into one .npz, written atomically (temp file, fsync,
+ * rename): a crash at any moment leaves either the previous checkpoint or the new one.
+ */
+export async function saveCheckpoint(path: string, objects: Checkpointable, state: TrainingState): Promise<void> {
+  const arrays = new Map<string, NdArray>();
+  const optimizerSlots: Record<string, string[]> = {};
+  for (const [prefix, model] of Object.entries(objects.models)) {
+    for (const w of model.weights) arrays.set(`${prefix}/${w.originalName}`, toNd(w.read()));
+  }
+  for (const [prefix, opt] of Object.entries(objects.optimizers)) {
+    const slots = await opt.getWeights();
+    optimizerSlots[prefix] = slots.map((s) => s.name);
+    slots.forEach((s, i) => arrays.set(`${prefix}/${String(i).padStart(5, '0')}`, toNd(s.tensor)));
+    // getWeights() makes a fresh scalar for the step count; the moments are the live variables.
+    slots.filter((s) => s.name === 'iter').forEach((s) => s.tensor.dispose());
+  }
+  const meta = JSON.stringify({ format: 'clade-checkpoint', version: 1, state, optimizerSlots, savedAt: new Date().toISOString() });
+  arrays.set(META, { dtype: 'uint8', shape: [textBytes(meta).length], data: textBytes(meta) });
+  await writeFileAtomic(path, writeNpz(arrays));
+}
+
+/** Reads a checkpoint's training state without loading weights. */
+export async function readCheckpointState(path: string): Promise<TrainingState> {
+  return (await readCheckpoint(path)).meta.state;
+}
+
+async function readCheckpoint(path: string) {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new IOError(`loadCheckpoint: cannot read '${path}': ${(e as Error).message}`, { cause: e });
+  }
+  const arrays = readNpz(bytes, path);
+  const metaArr = arrays.get(META);
+  if (!metaArr) throw new IOError(`loadCheckpoint: '${path}' is not a clade checkpoint (no ${META} entry).`);
+  const meta = JSON.parse(new TextDecoder().decode(metaArr.data as Uint8Array)) as {
+    state: TrainingState;
+    optimizerSlots: Record<string, string[]>;
+  };
+  return { arrays, meta };
+}
+
+/**
+ * Restores weights, optimizer slots and state from `saveCheckpoint`'s file. The models must be
+ * built with the same config; a missing or mis-shaped entry is an error listing what differs.
+ */
+export async function loadCheckpoint(path: string, objects: Checkpointable): Promise<TrainingState> {
+  const { arrays, meta } = await readCheckpoint(path);
+  const problems: string[] = [];
+  const writes: Array<[tfl.LayersModel['weights'][number], NdArray]> = [];
+  for (const [prefix, model] of Object.entries(objects.models)) {
+    for (const w of model.weights) {
+      const key = `${prefix}/${w.originalName}`;
+      const a = arrays.get(key);
+      if (!a) problems.push(`missing ${key}`);
+      else if (a.shape.join(',') !== w.shape.join(',')) problems.push(`${key} is [${a.shape}] (model has [${w.shape}])`);
+      else writes.push([w, a]);
+    }
+  }
+  for (const [prefix, opt] of Object.entries(objects.optimizers)) {
+    if (!meta.optimizerSlots[prefix]) problems.push(`missing optimizer ${prefix}`);
+  }
+  if (problems.length) throw new IOError(`loadCheckpoint: '${path}' does not fit this run: ${problems.slice(0, 8).join('; ')}.`);
+  for (const [w, a] of writes) {
+    const t = tf.tensor(a.data as Float32Array, a.shape, 'float32');
+    w.write(t);
+    t.dispose();
+  }
+  for (const [prefix, opt] of Object.entries(objects.optimizers)) {
+    const names = meta.optimizerSlots[prefix]!;
+    const slots = names.map((name, i) => {
+      const a = arrays.get(`${prefix}/${String(i).padStart(5, '0')}`)!;
+      return { name, tensor: tf.tensor(a.data as Float32Array, a.shape, 'float32') };
+    });
+    await opt.setWeights(slots);
+    tf.dispose(slots.map((s) => s.tensor));
+  }
+  return meta.state;
+}

@@ -1,0 +1,15 @@
+export { GAN_MODES, ganLoss, featureMatchingLoss, kldLoss, type GanMode } from './losses';
+export {
+  resolveRunConfig,
+  learningRates,
+  adamBetas,
+  type RunConfig,
+  type RunConfigInput,
+  type DataConfig,
+  type LossConfig,
+  type OptimConfig,
+  type ScheduleConfig,
+} from './run-config';
+export { saveCheckpoint, loadCheckpoint, readCheckpointState, type TrainingState, type Checkpointable } from './checkpoint';
+export { trainStep, type StepBatch, type StepLosses, type StepModels } from './step';
+export { train, type TrainOptions, type TrainResult } from './train';

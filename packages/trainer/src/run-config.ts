@@ -1,0 +1,137 @@
+import { ConfigError } from '@clade/core';
+import { DATASET_NAMES, type DatasetName } from '@clade/data';
+import { resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
+import { resolveDiscriminatorConfig, type DiscriminatorConfig } from '@clade/spade-gen';
+import { GAN_MODES, type GanMode } from './losses';
+
+/** Where the training pairs come from and how they are prepared. */
+export interface DataConfig {
+  /** Dataset layout (see @clade/data DATASETS). */
+  dataset: DatasetName;
+  /** Dataset root folder; relative paths resolve against the config file's folder. */
+  root: string;
+  /** Phase to list ('train'). */
+  phase: 'train' | 'val';
+  /** Resize to load×load, then random crop to the generator's cropSize. Default: cropSize (no crop). */
+  loadSize: number | null;
+  /** Random left-right flips. Default true. */
+  flip: boolean;
+  batchSize: number;
+}
+
+export interface LossConfig {
+  ganMode: GanMode;
+  /** Feature matching weight λ1 (0 disables). Default 10. */
+  lambdaFeat: number;
+  /** VGG perceptual weight λ2 (needs vggWeights). Default 10. */
+  lambdaVgg: number;
+  /** torchvision vgg19 .pth; null: train without the VGG loss (said in the log). */
+  vggWeights: string | null;
+  /** KLD weight λ3 (VAE only). Default 0.05. */
+  lambdaKld: number;
+}
+
+export interface OptimConfig {
+  /** Base lr. Default 2e-4. */
+  lr: number;
+  /** TTUR: β=(0, 0.9), lr_G = lr/2, lr_D = 2·lr. Otherwise β=(0.5, 0.999), both lr. Default true. */
+  ttur: boolean;
+  /** Epochs at constant lr. Default 50 (the official default). */
+  niter: number;
+  /** Epochs of linear decay to 0 after niter. Default 0. */
+  niterDecay: number;
+}
+
+export interface ScheduleConfig {
+  /** Stop after this many iterations (null: after niter + niterDecay epochs). */
+  maxIterations: number | null;
+  /** Checkpoint every N iterations (and at every epoch end). Default 100. */
+  checkpointEvery: number;
+  /** Log losses every N iterations. Default 1. */
+  logEvery: number;
+  /** Save a label | generated | real grid every N iterations (0: never). Default 100. */
+  imageEvery: number;
+}
+
+/** One run, fully described; written to <out>/run.json so any run can be restarted from it. */
+export interface RunConfig {
+  generator: Partial<GeneratorConfig> & { labelNc: number };
+  discriminator: Partial<DiscriminatorConfig>;
+  data: DataConfig;
+  loss: LossConfig;
+  optim: OptimConfig;
+  schedule: ScheduleConfig;
+  /** Seed of data order, crops/flips and every random draw. Default 0. */
+  seed: number;
+}
+
+export type RunConfigInput = {
+  generator: Partial<GeneratorConfig> & { labelNc: number };
+  discriminator?: Partial<DiscriminatorConfig>;
+  data: Partial<DataConfig> & { dataset: DatasetName; root: string; batchSize?: number };
+  loss?: Partial<LossConfig>;
+  optim?: Partial<OptimConfig>;
+  schedule?: Partial<ScheduleConfig>;
+  seed?: number;
+};
+
+function posInt(v: unknown, name: string): number {
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
+    throw new ConfigError(`run config: ${name} must be a positive integer, got ${JSON.stringify(v)}.`);
+  return v;
+}
+
+function nonNeg(v: unknown, name: string): number {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0))
+    throw new ConfigError(`run config: ${name} must be a number ≥ 0, got ${JSON.stringify(v)}.`);
+  return v;
+}
+
+/** Validates a run config and fills in the defaults (the official ones where they exist). */
+export function resolveRunConfig(input: RunConfigInput): RunConfig {
+  if (!input || typeof input !== 'object') throw new ConfigError(`run config: must be an object, got ${JSON.stringify(input)}.`);
+  if (!input.generator) throw new ConfigError('run config: generator must be given (at least {"labelNc": N}).');
+  if (!input.data) throw new ConfigError('run config: data must be given (at least {"dataset", "root"}).');
+  const generator = resolveGeneratorConfig(input.generator);
+  const discriminator = resolveDiscriminatorConfig({
+    ...input.discriminator,
+    labelNc: generator.labelNc,
+    containDontcare: generator.containDontcare,
+    useInstance: generator.useInstance,
+  });
+  if (!DATASET_NAMES.includes(input.data.dataset))
+    throw new ConfigError(`run config: data.dataset must be one of ${DATASET_NAMES.join(', ')}, got '${input.data.dataset}'.`);
+  const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, ...input.data };
+  posInt(data.batchSize, 'data.batchSize');
+  if (data.loadSize !== null) posInt(data.loadSize, 'data.loadSize');
+  const loss: LossConfig = { ganMode: 'hinge', lambdaFeat: 10, lambdaVgg: 10, vggWeights: null, lambdaKld: 0.05, ...input.loss };
+  if (!GAN_MODES.includes(loss.ganMode))
+    throw new ConfigError(`run config: loss.ganMode must be one of ${GAN_MODES.join(', ')}, got '${loss.ganMode}'.`);
+  nonNeg(loss.lambdaFeat, 'loss.lambdaFeat');
+  nonNeg(loss.lambdaVgg, 'loss.lambdaVgg');
+  nonNeg(loss.lambdaKld, 'loss.lambdaKld');
+  const optim: OptimConfig = { lr: 2e-4, ttur: true, niter: 50, niterDecay: 0, ...input.optim };
+  nonNeg(optim.lr, 'optim.lr');
+  posInt(optim.niter, 'optim.niter');
+  nonNeg(optim.niterDecay, 'optim.niterDecay');
+  const schedule: ScheduleConfig = { maxIterations: null, checkpointEvery: 100, logEvery: 1, imageEvery: 100, ...input.schedule };
+  if (schedule.maxIterations !== null) posInt(schedule.maxIterations, 'schedule.maxIterations');
+  posInt(schedule.checkpointEvery, 'schedule.checkpointEvery');
+  posInt(schedule.logEvery, 'schedule.logEvery');
+  nonNeg(schedule.imageEvery, 'schedule.imageEvery');
+  const seed = input.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new ConfigError(`run config: seed must be an integer, got ${JSON.stringify(seed)}.`);
+  return { generator, discriminator: input.discriminator ?? {}, data, loss, optim, schedule, seed };
+}
+
+/** Learning rates of G and D in a (1-based) epoch, with the official linear decay after niter. */
+export function learningRates(optim: OptimConfig, epoch: number): { g: number; d: number } {
+  const { lr, niter, niterDecay, ttur } = optim;
+  const decayed = epoch > niter && niterDecay > 0 ? Math.max(0, lr * (1 - (epoch - niter) / niterDecay)) : lr;
+  return ttur ? { g: decayed / 2, d: decayed * 2 } : { g: decayed, d: decayed };
+}
+
+/** Adam betas of the run. */
+export function adamBetas(optim: OptimConfig): { beta1: number; beta2: number } {
+  return optim.ttur ? { beta1: 0, beta2: 0.9 } : { beta1: 0.5, beta2: 0.999 };
+}

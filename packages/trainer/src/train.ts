@@ -1,0 +1,174 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
+import { datasetInfo, disposeBatch, iterateBatches, listDataset, type Batch } from '@clade/data';
+import { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
+import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
+import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
+import { trainStep, type StepLosses } from './step';
+
+export interface TrainOptions {
+  /** Run folder: run.json, log.jsonl, checkpoints/latest.npz. */
+  out: string;
+  /** A new run's config (ignored with resume, which reads <out>/run.json). */
+  config?: RunConfigInput;
+  /** Continue from <out>/checkpoints/latest.npz. */
+  resume?: boolean;
+  /** Called after every iteration (progress bars). */
+  onIteration?: (info: { iteration: number; epoch: number; losses: StepLosses; seconds: number }) => void;
+  /** Human-readable notes (e.g. "training without the VGG loss"). */
+  log?: (line: string) => void;
+}
+
+export interface TrainResult {
+  state: TrainingState;
+  config: RunConfig;
+}
+
+const LATEST = 'latest.npz';
+
+/** A 32-bit mix of the run seed and a counter: every random draw is a function of both. */
+function mixSeed(seed: number, k: number): number {
+  let h = (seed ^ 0x9e3779b9) + Math.imul(k, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+async function readRunConfig(out: string): Promise<RunConfig> {
+  const p = path.join(out, 'run.json');
+  if (!existsSync(p)) throw new IOError(`train --resume: '${p}' not found; start a run with --config first.`);
+  return resolveRunConfig(JSON.parse(await readFile(p, 'utf8')) as RunConfigInput);
+}
+
+/** Keeps only log lines of iterations ≤ `iteration` (the ones the checkpoint covers). */
+async function truncateLog(file: string, iteration: number): Promise<void> {
+  if (!existsSync(file)) return;
+  const kept = (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() && (JSON.parse(l) as { iter: number }).iter <= iteration);
+  await writeFileAtomic(file, new TextEncoder().encode(kept.map((l) => `${l}\n`).join('')));
+}
+
+/**
+ * Trains G and D with the official objective and schedule. Checkpoints (every
+ * schedule.checkpointEvery iterations and at every epoch end) are atomic; `resume` continues from
+ * the last complete one with the same data order, crops and counters, so an interrupted run loses
+ * at most the work since that checkpoint.
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const log = opts.log ?? (() => {});
+  const out = path.resolve(opts.out);
+  await mkdir(path.join(out, 'checkpoints'), { recursive: true });
+  let config: RunConfig;
+  if (opts.resume) config = await readRunConfig(out);
+  else {
+    if (!opts.config) throw new ConfigError('train: a config is required for a new run (or pass resume).');
+    config = resolveRunConfig(opts.config);
+    // Weights are a function of the run seed unless the config fixes its own init seed.
+    config.generator.initSeed ??= mixSeed(config.seed, 1);
+    config.discriminator.initSeed ??= mixSeed(config.seed, 2);
+    await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
+  }
+  const gen = config.generator;
+  if (gen.useVae) throw new ConfigError('train: VAE training (useVae) is not supported yet; set generator.useVae to false.');
+  if (config.loss.lambdaVgg > 0) log(config.loss.vggWeights ? 'VGG loss is not implemented yet: training without it.' : 'No VGG weights given (loss.vggWeights): training without the VGG loss.');
+
+  const G = new SpadeGenerator(gen);
+  const D = new MultiscaleDiscriminator({ ...config.discriminator, labelNc: gen.labelNc!, containDontcare: gen.containDontcare, useInstance: gen.useInstance });
+  const { beta1, beta2 } = adamBetas(config.optim);
+  const lr0 = learningRates(config.optim, 1);
+  const optG = tf.train.adam(lr0.g, beta1, beta2);
+  const optD = tf.train.adam(lr0.d, beta1, beta2);
+  const objects = { models: { G: G.model, D: D.model }, optimizers: { optG, optD } };
+
+  // Build every variable (and the optimizers' slots) before restoring them.
+  const root = path.resolve(out, config.data.root);
+  const info = datasetInfo(config.data.dataset);
+  const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase } as never);
+  if (listing.pairs.length < config.data.batchSize)
+    throw new ConfigError(`train: ${root} has ${listing.pairs.length} ${config.data.phase} pairs, fewer than batchSize ${config.data.batchSize}.`);
+
+  let state: TrainingState = { iteration: 0, epoch: 1, batchInEpoch: 0, seed: config.seed, bestFid: null };
+  const ckpt = path.join(out, 'checkpoints', LATEST);
+  const logFile = path.join(out, 'log.jsonl');
+  if (opts.resume) {
+    if (!existsSync(ckpt)) throw new IOError(`train --resume: no checkpoint at '${ckpt}'.`);
+    state = await loadCheckpoint(ckpt, objects);
+    await truncateLog(logFile, state.iteration);
+    log(`resumed at iteration ${state.iteration} (epoch ${state.epoch}, batch ${state.batchInEpoch}).`);
+  } else if (existsSync(logFile)) {
+    await writeFile(logFile, '');
+  }
+
+  const totalEpochs = config.optim.niter + config.optim.niterDecay;
+  const maxIter = config.schedule.maxIterations ?? Infinity;
+  const crop = gen.cropSize!;
+  const save = () => saveCheckpoint(ckpt, objects, state);
+
+  while (state.iteration < maxIter && state.epoch <= totalEpochs) {
+    const lr = learningRates(config.optim, state.epoch);
+    setLearningRate(optG, lr.g);
+    setLearningRate(optD, lr.d);
+    const batches = iterateBatches(listing.pairs, batchOptions(config, crop, info.useInstances, mixSeed(config.seed, state.epoch)));
+    let index = 0;
+    for await (const batch of batches) {
+      if (index++ < state.batchInEpoch) {
+        disposeBatch(batch); // consumed before the checkpoint we resumed from
+        continue;
+      }
+      const t0 = performance.now();
+      const losses = runStep(G, D, optG, optD, batch, config);
+      disposeBatch(batch);
+      state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + 1 };
+      const seconds = (performance.now() - t0) / 1000;
+      if (state.iteration % config.schedule.logEvery === 0)
+        await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
+      opts.onIteration?.({ iteration: state.iteration, epoch: state.epoch, losses, seconds });
+      if (state.iteration % config.schedule.checkpointEvery === 0) await save();
+      if (state.iteration >= maxIter) break;
+    }
+    await batches.return(undefined);
+    if (state.iteration >= maxIter && state.batchInEpoch < Math.floor(listing.pairs.length / config.data.batchSize)) break;
+    state = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
+    await save();
+  }
+  await save();
+  G.dispose();
+  D.dispose();
+  optG.dispose();
+  optD.dispose();
+  return { state, config };
+}
+
+function batchOptions(config: RunConfig, crop: number, useInstances: boolean, seed: number) {
+  const g = config.generator;
+  return {
+    batchSize: config.data.batchSize,
+    seed,
+    shuffle: true,
+    randomize: true,
+    dropLast: true,
+    epochs: 1,
+    label: { labelNc: g.labelNc!, containDontcare: g.containDontcare! },
+    preprocess: { mode: 'resize_and_crop' as const, loadSize: config.data.loadSize ?? crop, cropSize: crop, aspectRatio: g.aspectRatio, flip: config.data.flip },
+    useInstances: g.useInstance && useInstances,
+    withImage: true,
+    positional: g.normMode === 'cladeIcpe' || (g.normPerBlock ?? []).includes('cladeIcpe'),
+  };
+}
+
+function runStep(G: SpadeGenerator, D: MultiscaleDiscriminator, optG: tf.Optimizer, optD: tf.Optimizer, batch: Batch, config: RunConfig): StepLosses {
+  if (!batch.image) throw new IOError(`train: batch ${batch.ids.join(', ')} has no photos; training needs image/label pairs.`);
+  return trainStep(
+    { G, D, optG, optD },
+    { seg: batch.semantics, image: batch.image, dist: batch.positional ?? undefined },
+    config.loss,
+  );
+}
+
+function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  (opt as unknown as { learningRate: number }).learningRate = lr;
+}
+
