@@ -4,6 +4,7 @@ import { registerData } from './commands/data';
 import { registerDoctor } from './commands/doctor';
 import { registerProfile } from './commands/profile';
 import { registerSynthesize } from './commands/synthesize';
+import { registerTrain } from './commands/train';
 
 /** Builds the `clade` command. Every subcommand registers itself here. */
 export function buildProgram(): Command {
@@ -12,7 +13,7 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu (env CLADE_BACKEND)')
     .option('--threads <n>', 'threads for the wasm backend (env CLADE_THREADS)')
     .option('--verbose', 'print stack traces for errors')
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride((err) => {
       // Usage errors (unknown option, missing argument) are user errors: exit 2, one line.
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) process.exit(0);
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerSynthesize(program);
   registerProfile(program);
   registerConvert(program);
+  registerTrain(program);
   registerData(program);
   return program;
 }

@@ -17,6 +17,11 @@ export interface DataConfig {
   /** Random left-right flips. Default true. */
   flip: boolean;
   batchSize: number;
+  /**
+   * Train on the bundled synthetic outdoor scenes (ADE20K ids) instead of files: the set is
+   * written once into `root` (deterministic from its seed) and read through the ADE20K layout.
+   */
+  synthetic: { count: number; size: number; seed: number } | null;
 }
 
 export interface LossConfig {
@@ -101,7 +106,13 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   });
   if (!DATASET_NAMES.includes(input.data.dataset))
     throw new ConfigError(`run config: data.dataset must be one of ${DATASET_NAMES.join(', ')}, got '${input.data.dataset}'.`);
-  const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, ...input.data };
+  const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, synthetic: null, ...input.data };
+  if (data.synthetic) {
+    if (data.dataset !== 'ade20k') throw new ConfigError(`run config: data.synthetic scenes use ADE20K ids; data.dataset must be 'ade20k', got '${data.dataset}'.`);
+    posInt(data.synthetic.count, 'data.synthetic.count');
+    posInt(data.synthetic.size, 'data.synthetic.size');
+    if (!Number.isInteger(data.synthetic.seed)) throw new ConfigError(`run config: data.synthetic.seed must be an integer, got ${JSON.stringify(data.synthetic.seed)}.`);
+  }
   posInt(data.batchSize, 'data.batchSize');
   if (data.loadSize !== null) posInt(data.loadSize, 'data.loadSize');
   const loss: LossConfig = { ganMode: 'hinge', lambdaFeat: 10, lambdaVgg: 10, vggWeights: null, lambdaKld: 0.05, ...input.loss };

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
-import { datasetInfo, disposeBatch, iterateBatches, listDataset, type Batch } from '@clade/data';
+import { datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
@@ -45,9 +45,16 @@ async function readRunConfig(out: string): Promise<RunConfig> {
 /** Keeps only log lines of iterations ≤ `iteration` (the ones the checkpoint covers). */
 async function truncateLog(file: string, iteration: number): Promise<void> {
   if (!existsSync(file)) return;
+  const iterOf = (line: string): number => {
+    try {
+      return (JSON.parse(line) as { iter: number }).iter;
+    } catch {
+      return Infinity; // a line cut short by a crash
+    }
+  };
   const kept = (await readFile(file, 'utf8'))
     .split('\n')
-    .filter((l) => l.trim() && (JSON.parse(l) as { iter: number }).iter <= iteration);
+    .filter((l) => l.trim() && iterOf(l) <= iteration);
   await writeFileAtomic(file, new TextEncoder().encode(kept.map((l) => `${l}\n`).join('')));
 }
 
@@ -85,6 +92,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   // Build every variable (and the optimizers' slots) before restoring them.
   const root = path.resolve(out, config.data.root);
+  if (config.data.synthetic) await ensureSynthetic(root, config.data.synthetic, log);
   const info = datasetInfo(config.data.dataset);
   const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase } as never);
   if (listing.pairs.length < config.data.batchSize)
@@ -96,6 +104,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (opts.resume) {
     if (!existsSync(ckpt)) throw new IOError(`train --resume: no checkpoint at '${ckpt}'.`);
     state = await loadCheckpoint(ckpt, objects);
+    await removeStaleTemps(path.join(out, 'checkpoints'));
     await truncateLog(logFile, state.iteration);
     log(`resumed at iteration ${state.iteration} (epoch ${state.epoch}, batch ${state.batchInEpoch}).`);
   } else if (existsSync(logFile)) {
@@ -166,6 +175,21 @@ function runStep(G: SpadeGenerator, D: MultiscaleDiscriminator, optG: tf.Optimiz
     { seg: batch.semantics, image: batch.image, dist: batch.positional ?? undefined },
     config.loss,
   );
+}
+
+/** Temp files of checkpoint writes that a crash interrupted (the complete checkpoint is untouched). */
+async function removeStaleTemps(dir: string): Promise<void> {
+  for (const f of await readdir(dir)) if (f.startsWith('.') && f.endsWith('.tmp')) await rm(path.join(dir, f), { force: true });
+}
+
+/** Writes the synthetic set into `root` unless a complete one with the same parameters is there. */
+async function ensureSynthetic(root: string, synth: { count: number; size: number; seed: number }, log: (l: string) => void): Promise<void> {
+  const stamp = path.join(root, 'synthetic.json');
+  const want = JSON.stringify(synth);
+  if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === want) return;
+  log(`writing ${synth.count} synthetic ${synth.size}² scenes (seed ${synth.seed}) to ${root} ...`);
+  await writeSynthDataset({ out: root, count: synth.count, size: synth.size, seed: synth.seed, split: 'train' });
+  await writeFileAtomic(stamp, new TextEncoder().encode(want)); // written last: marks the set complete
 }
 
 function setLearningRate(opt: tf.Optimizer, lr: number): void {
