@@ -20,3 +20,32 @@ export {
   type KidSubset,
 } from './stats/kid';
 export { saveStats, loadStats, statsToNpz, statsFromNpz } from './stats/stats-file';
+export { resizeBilinearPil } from './seg/pil-bilinear';
+export {
+  ConfusionMatrix,
+  MIOU_AVERAGING,
+  type MiouAveraging,
+  type LabelPlane,
+  type SegmentationScores,
+} from './seg/confusion';
+export {
+  DEEPLABV3_MNV2_ADE20K,
+  SEGMENTERS,
+  checkDescriptor,
+  type SegmenterDescriptor,
+} from './seg/descriptor';
+export {
+  OnnxSegmenter,
+  sha256Hex,
+  type LoadSegmenterOptions,
+  type SegmenterInput,
+} from './seg/segmenter';
+export {
+  evaluateSegmentation,
+  type EvaluateSegmentationOptions,
+  mapGroundTruth,
+  type PerImageScore,
+  type SegmentationEvaluation,
+} from './seg/evaluate';
+export { listImages, pairByStem, IMAGE_EXTENSIONS, type ImageLabelPair } from './files';
+export { MODEL_LOAD_TIMEOUT_MS } from './onnx/node';

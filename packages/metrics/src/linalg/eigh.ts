@@ -65,12 +65,23 @@ function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64A
         const row = j * n;
         w[i * n + j] = f;
         g = e[j]! + w[row + j]! * f;
-        for (let k = j + 1; k < i; k++) {
-          const wjk = w[row + k]!;
-          g += wjk * d[k]!;
-          e[k] = e[k]! + wjk * f;
+        let g1 = 0;
+        let k = j + 1;
+        // unrolled by two: two independent sums
+        for (; k + 1 < i; k += 2) {
+          const w0 = w[row + k]!;
+          const w1 = w[row + k + 1]!;
+          g += w0 * d[k]!;
+          g1 += w1 * d[k + 1]!;
+          e[k] = e[k]! + w0 * f;
+          e[k + 1] = e[k + 1]! + w1 * f;
         }
-        e[j] = g;
+        if (k < i) {
+          const w0 = w[row + k]!;
+          g += w0 * d[k]!;
+          e[k] = e[k]! + w0 * f;
+        }
+        e[j] = g + g1;
       }
       f = 0;
       for (let j = 0; j < i; j++) {

@@ -1,5 +1,6 @@
 import { ConfigError } from '@clade/core';
 import { eigh } from './eigh';
+import { gemmABt } from './gemm';
 
 /**
  * Rank-revealing factors of a symmetric positive semi-definite matrix S (n×n, row-major,
@@ -98,41 +99,12 @@ export function eigenSqrtFactor(s: Float64Array, n: number): PsdFactor & { value
 }
 
 /**
- * F G Fᵀ (r×r, exactly symmetric: the upper triangle is computed and mirrored) for F r×n and a
- * symmetric G n×n. Cost 2·r·n² + r²·n flops, all along contiguous rows.
+ * F G Fᵀ (r×r, exactly symmetric) for F r×n and a symmetric G n×n, as two A·Bᵀ products of
+ * contiguous rows: T = F·Gᵀ (= F G), then T·Fᵀ (upper triangle, mirrored). 2·r·n² + r²·n flops.
  */
 export function congruence(f: Float64Array, r: number, g: Float64Array, n: number): Float64Array {
   if (f.length !== r * n) throw new ConfigError(`congruence: F must hold r·n = ${r * n} entries, got ${f.length}.`);
   checkSquare(g, n, 'congruence');
-  // T = F G (r×n): T[i][:] = Σ_k F[i][k] G[k][:].
-  const t = new Float64Array(r * n);
-  for (let i = 0; i < r; i++) {
-    const ti = i * n;
-    const fi = i * n;
-    for (let k = 0; k < n; k++) {
-      const a = f[fi + k]!;
-      if (a === 0) continue;
-      const gk = k * n;
-      for (let j = 0; j < n; j++) t[ti + j] = t[ti + j]! + a * g[gk + j]!;
-    }
-  }
-  const m = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) {
-    const ti = i * n;
-    for (let j = i; j < r; j++) {
-      const fj = j * n;
-      let acc0 = 0;
-      let acc1 = 0;
-      let k = 0;
-      for (; k + 1 < n; k += 2) {
-        acc0 += t[ti + k]! * f[fj + k]!;
-        acc1 += t[ti + k + 1]! * f[fj + k + 1]!;
-      }
-      if (k < n) acc0 += t[ti + k]! * f[fj + k]!;
-      const v = acc0 + acc1;
-      m[i * r + j] = v;
-      m[j * r + i] = v;
-    }
-  }
-  return m;
+  const t = gemmABt(f, r, g, n, n);
+  return gemmABt(t, r, f, r, n, true);
 }

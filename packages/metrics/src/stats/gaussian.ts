@@ -1,4 +1,5 @@
 import { ConfigError, ShapeError } from '@clade/core';
+import { syrkUpperAccumulate } from '../linalg/gemm';
 
 /**
  * Feature statistics as pytorch-fid keeps them: μ (mean) and Σ (covariance with the unbiased
@@ -56,18 +57,18 @@ export class GaussianAccumulator {
       for (let j = 0; j < d; j++) bm[j] = bm[j]! + data[o + j]!;
     }
     for (let j = 0; j < d; j++) bm[j] = bm[j]! / rows;
-    const c = new Float64Array(d);
-    const m2 = this.m2;
+    // Centred batch, transposed (one row per feature), then M2 += Xcᵀ Xc on the upper triangle.
+    const xt = new Float64Array(d * rows);
     for (let r = 0; r < rows; r++) {
       const o = r * d;
       for (let j = 0; j < d; j++) {
         const v = data[o + j]!;
         if (!Number.isFinite(v))
           throw new ConfigError(`GaussianAccumulator.add: feature ${j} of row ${r} is ${v}; features must be finite.`);
-        c[j] = v - bm[j]!;
+        xt[j * rows + r] = v - bm[j]!;
       }
-      addOuterUpper(m2, c, d, 1);
     }
+    syrkUpperAccumulate(xt, d, rows, this.m2);
     this.combine(rows, bm);
     return this;
   }
