@@ -67,7 +67,7 @@ export { iterateBatches, type BatchOptions } from './loader/batches';
 export { SYNTH_CLASSES, SYNTH_CLASS_NAMES, type SynthClassName } from './synth/classes';
 export { SCENE_KINDS, type SceneKind } from './synth/compose';
 export type { Lighting } from './synth/context';
-export { synthScene, type SynthScene, type SynthSceneOptions } from './synth/scene';
+export { synthScene, SYNTH_VERSION, type SynthScene, type SynthSceneOptions } from './synth/scene';
 export {
   writeSynthDataset,
   synthSampleSeed,

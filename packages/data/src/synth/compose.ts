@@ -36,7 +36,7 @@ function groundPalette(rng: Random): GroundPalette {
     grass: jitter(rng, lerpRgb(lush, hex(0x8e9446), dry * 0.45), 0.06),
     grassDry: jitter(rng, lerpRgb(hex(0x8a9a48), hex(0xb3a45e), dry), 0.06),
     sand: jitter(rng, lerpRgb(hex(0xd6c29a), hex(0xc9ad84), rng.float()), 0.04),
-    earth: jitter(rng, lerpRgb(hex(0x6f5a44), hex(0x80684c), rng.float()), 0.05),
+    earth: jitter(rng, lerpRgb(hex(0x8a7358), hex(0x9a8466), rng.float()), 0.05),
     flower: rng.pick([hex(0xf0d030), hex(0xf2f2ee), hex(0xa070d8), hex(0xd8403a), hex(0xf08a30)]),
   };
 }
@@ -60,9 +60,9 @@ export function compose(rng: Random): Composition {
   const P = groundPalette(rng);
   const autumn = rng.chance(0.15);
   const leaf = jitter(rng, autumn ? rng.pick([hex(0xa07a2a), hex(0xa8542c), hex(0x7f8a2c)]) : lerpRgb(hex(0x3f6a28), hex(0x55752c), rng.float()), 0.08);
-  const needle = jitter(rng, lerpRgb(hex(0x23402c), hex(0x2e4a2a), rng.float()), 0.08);
+  const needle = jitter(rng, lerpRgb(hex(0x2c4c34), hex(0x3a5634), rng.float()), 0.08);
   const trunk = jitter(rng, hex(0x4d3c2e), 0.1);
-  const rockC = jitter(rng, rng.pick([hex(0x858079), hex(0x8c7d6a), hex(0x77767a)]), 0.06);
+  const rockC = jitter(rng, rng.pick([hex(0x9a958c), hex(0xa08f7a), hex(0x8e8d90)]), 0.06);
 
   // ---- far distance: mountains and/or hills -------------------------------------------------
   const layers: Layer[] = [new SkyLayer(env)];
@@ -177,7 +177,7 @@ export function compose(rng: Random): Composition {
     const dvFar = sea ? 0 : env.rowOf(zFar) - horizon;
     const zShore = zAt(Math.min(0.97 - horizon, sea ? rng.range(0.04, 0.3) : dvFar + rng.range(0.05, 0.32)));
     const beach = sea || rng.chance(0.45);
-    const base: GroundMaterial = sea ? (rng.chance(0.65) ? 'sand' : 'grass') : rng.pick<GroundMaterial>(['grass', 'grass', 'earth']);
+    const base: GroundMaterial = sea ? (rng.chance(0.65) ? 'sand' : 'grass') : 'grass';
     ground = new GroundBand(env, {
       z: zShore,
       amp: rng.range(0.08, sea ? 0.3 : 0.5),
@@ -185,8 +185,8 @@ export function compose(rng: Random): Composition {
       seed: rng.seed(),
       base,
       patch: base === 'sand' ? (rng.chance(0.3) ? { material: 'grass', amount: rng.range(0.05, 0.25), size: rng.range(4, 12) } : undefined)
-        : rng.chance(0.6) ? { material: rng.pick<GroundMaterial>(['earth', 'flowers', 'sand']), amount: rng.range(0.08, 0.35), size: rng.range(3, 10) } : undefined,
-      edge: beach ? { material: 'sand', width: rng.range(3, sea ? 40 : 12), wet: true } : undefined,
+        : rng.chance(0.6) ? { material: rng.pick<GroundMaterial>(['earth', 'flowers']), amount: rng.range(0.08, 0.3), size: rng.range(3, 10) } : undefined,
+      edge: beach ? { material: 'sand', width: Math.min(zShore * 0.5, rng.range(3, sea ? 40 : 12)), wet: true } : undefined,
       palette: P,
     });
     water.shore = (u) => ground.zTop(u);
@@ -201,7 +201,7 @@ export function compose(rng: Random): Composition {
       seed: rng.seed(),
       base: 'grass',
       patch: rng.chance(0.65)
-        ? { material: rng.pick<GroundMaterial>(['flowers', 'earth', 'flowers', 'sand']), amount: rng.range(0.06, 0.35), size: rng.range(3, 14) }
+        ? { material: rng.pick<GroundMaterial>(['flowers', 'earth'], [3, 1]), amount: rng.range(0.06, 0.3), size: rng.range(4, 16) }
         : undefined,
       palette: P,
     });
@@ -216,7 +216,7 @@ export function compose(rng: Random): Composition {
     }
     return -1;
   };
-  const zMaxObj = kind === 'coast' ? ground.spec.z * 1.3 : zFar * 0.9;
+  const zMaxObj = kind === 'coast' || kind === 'lake' ? Math.min(zFar * 0.9, ground.spec.z * 1.6) : zFar * 0.9;
   const place = (kindO: ObjectKind, allowed: readonly number[], u: number, Z: number): boolean => {
     if (!(Z > 3 + camH * 2 && Z < zMaxObj)) return false;
     const v = env.rowOf(Z);
@@ -248,6 +248,8 @@ export function compose(rng: Random): Composition {
         color = jitter(rng, rockC, 0.08);
         color2 = jitter(rng, hex(0x8d8a58), 0.1);
     }
+    // Trees right in front of the lens would fill the frame with a blur of foliage: keep them back.
+    if (Z < h * 1.1 && (kindO === 'conifer' || kindO === 'broadleaf')) return false;
     objects.push({ kind: kindO, X, Z, h, w, seed: rng.seed(), color, color2 });
     return true;
   };
@@ -258,11 +260,11 @@ export function compose(rng: Random): Composition {
   const conShare = rng.pick([0.1, 0.5, 0.9]);
   const treeKind = (): ObjectKind => (rng.chance(conShare) ? 'conifer' : 'broadleaf');
   // Groves of trees.
-  const groves = kind === 'coast' ? rng.int(0, 1) : rng.int(0, kind === 'hills' ? 4 : 3);
+  const groves = kind === 'coast' ? rng.int(0, 2) : rng.int(1, 6);
   for (let g = 0; g < groves; g++) {
     const u0 = rng.range(-1.2, 1.2);
     const Z0 = randomZ();
-    const n = rng.int(1, 7);
+    const n = rng.int(1, 9);
     for (let k = 0; k < n; k++) place(treeKind(), land, u0 + rng.gauss() * 0.08, Z0 * (1 + rng.gauss() * 0.12));
   }
   // A framing tree near one edge.
@@ -271,10 +273,11 @@ export function compose(rng: Random): Composition {
     place(treeKind(), land, sideU, camH * 2 + rng.range(10, 22));
   }
   // Bushes and rocks.
-  const nb = rng.int(0, kind === 'coast' ? 3 : 10);
+  const nb = rng.int(0, kind === 'coast' ? 4 : 14);
   for (let k = 0; k < nb; k++) place('bush', land, rng.range(-1.3, 1.3), randomZ());
-  const nr = rng.int(0, kind === 'coast' ? 12 : 6);
-  const rockGround = [...land, SYNTH_CLASSES.sand];
+  const nr = rng.int(0, kind === 'coast' ? 14 : 8);
+  // Rocks also stand in the shallows (the surf breaks around them).
+  const rockGround = [...land, SYNTH_CLASSES.sand, SYNTH_CLASSES.sea, SYNTH_CLASSES.water];
   const rockU = rng.range(-1, 1);
   for (let k = 0; k < nr; k++) {
     const clustered = rng.chance(0.6);

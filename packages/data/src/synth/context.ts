@@ -21,7 +21,9 @@ export interface Light {
   /** Sky fill light on an upward-facing surface. */
   ambient: Rgb;
   zenith: Rgb;
+  /** Horizon colour away from the sun, and towards it (they differ most at golden hour). */
   horizon: Rgb;
+  horizonSun: Rgb;
   /** Distance (m) at which aerial haze reaches 50 %. */
   hazeDist: number;
   /** Strength of the forward-scattering glow around the sun. */

@@ -41,20 +41,28 @@ export class Env {
   /** Cloudless sky radiance (linear) through (u, v), written into `out`. */
   skyBase(u: number, v: number, out: Shade): void {
     const L = this.light;
+    const F = this.cam.focal;
     const dy = this.cam.horizon - v;
-    const e = dy > 0 ? dy / this.cam.focal : 0;
+    const e = dy > 0 ? dy / F : 0;
     const t = e / (e + 0.28);
     const tt = sqrt(t);
     const cg = this.sunCos(u, v);
     const g = 1 - cg;
+    // The horizon is warmer and brighter towards the sun's azimuth.
+    const [sx, , sz] = L.sun;
+    const ch = (u * sx + F * sz) / (sqrt(u * u + F * F) * (sqrt(sx * sx + sz * sz) + 1e-9));
+    const w = (0.5 + 0.5 * ch) * (0.5 + 0.5 * ch);
+    const hr = L.horizon[0] + (L.horizonSun[0] - L.horizon[0]) * w;
+    const hg = L.horizon[1] + (L.horizonSun[1] - L.horizon[1]) * w;
+    const hb = L.horizon[2] + (L.horizonSun[2] - L.horizon[2]) * w;
     // Mie-like forward glow (rational falloffs instead of exp/pow), strongest near the horizon.
     const near = 1 - t;
-    const glow = L.glow * (0.9 / (1 + 2500 * g) + 0.35 / (1 + 30 * g) + 0.18 * near * (0.5 + 0.5 * cg));
+    const glow = L.glow * (0.9 / (1 + 2500 * g) + 0.3 / (1 + 30 * g) + 0.12 * near * (0.5 + 0.5 * cg));
     const [sr, sg, sb] = L.sunColor;
-    const k = glow / (sr + 1e-6);
-    out.r = L.horizon[0] + (L.zenith[0] - L.horizon[0]) * tt + sr * k * 0.5;
-    out.g = L.horizon[1] + (L.zenith[1] - L.horizon[1]) * tt + sg * k * 0.5;
-    out.b = L.horizon[2] + (L.zenith[2] - L.horizon[2]) * tt + sb * k * 0.5;
+    const k = (glow / (sr + 1e-6)) * 0.5;
+    out.r = hr + (L.zenith[0] - hr) * tt + sr * k;
+    out.g = hg + (L.zenith[1] - hg) * tt + sg * k;
+    out.b = hb + (L.zenith[2] - hb) * tt + sb * k;
   }
 
   /** Horizon radiance in the direction of column u (the colour distant things fade into). */
@@ -99,10 +107,11 @@ export function lit(env: Env, nx: number, ny: number, nz: number, ar: number, ag
   // Foliage (wrap > 0) also transmits light to its shadowed side.
   if (wrap > 0 && ns < 0) d += -ns * wrap * 0.45;
   d = d > 0 ? d * sunVis : 0;
-  const sky = 0.55 + 0.45 * ny; // hemisphere fill
-  out.r = ar * (L.sunColor[0] * d + L.ambient[0] * sky);
-  out.g = ag * (L.sunColor[1] * d + L.ambient[1] * sky);
-  out.b = ab * (L.sunColor[2] * d + L.ambient[2] * sky);
+  const sky = 0.6 + 0.4 * ny; // hemisphere fill
+  const bounce = (0.5 - 0.5 * ny) * (sy > 0 ? sy : 0) * 0.22; // sunlit ground lights what faces it
+  out.r = ar * (L.sunColor[0] * (d + bounce) + L.ambient[0] * sky);
+  out.g = ag * (L.sunColor[1] * (d + bounce) + L.ambient[1] * sky);
+  out.b = ab * (L.sunColor[2] * (d + bounce * 0.8) + L.ambient[2] * sky);
 }
 
 /** Blends `out` towards haze colour (from a per-column table) by the haze fraction at z. */

@@ -68,19 +68,18 @@ function material(m: GroundMaterial, P: GroundPalette, seed: number, X: number, 
   out.nx = 0;
   out.nz = 0;
   out.label = LABEL[m];
-  // Footprint in lattice units of a noise with cell size (sx, sz) metres.
-  const fpn = (sx: number, sz: number): number => (fx / sx > fz / sz ? fx / sx : fz / sz);
+  const fp = fx > fz ? fx : fz; // isotropic footprint (m)
   switch (m) {
     case 'grass':
     case 'flowers': {
-      const lo = fbm(X / 18, Z / 18, seed, 3, fpn(18, 18));
-      const mid = fbm(X / 3, Z / 3, seed + 1, 3, fpn(3, 3));
+      const lo = fbm(X / 18, Z / 18, seed, 2, fp / 18);
+      const mid = fbm(X / 3, Z / 3, seed + 1, 2, fp / 3);
       const t = smoothstep(-0.5, 0.6, lo * 0.8 + mid * 0.45);
       // Tufts with irregular dark hollows, then blades (vertical streaks), all upright.
-      const tuft = fbm(X / 0.28, Zs / 0.28, seed + 3, 4, fx / 0.28);
-      const blade = fbm(X / 0.018, Zs / 0.08, seed + 2, 2, fx / 0.018);
+      const tuft = fbm(X / 0.28, Zs / 0.28, seed + 3, 3, fx / 0.28);
+      const blade = fbm(X / 0.02, Zs / 0.05, seed + 2, 2, fx / 0.02);
       const hollow = smoothstep(-0.15, -0.55, tuft);
-      const tone = (1 + 0.25 * tuft + 0.45 * blade) * (0.93 + 0.14 * mid) * (1 - 0.3 * hollow);
+      const tone = (1 + 0.25 * tuft + 0.3 * blade) * (0.93 + 0.14 * mid) * (1 - 0.3 * hollow);
       out.r = (P.grass[0] + (P.grassDry[0] - P.grass[0]) * t) * tone;
       out.g = (P.grass[1] + (P.grassDry[1] - P.grass[1]) * t) * tone;
       out.b = (P.grass[2] + (P.grassDry[2] - P.grass[2]) * t) * tone;
@@ -117,57 +116,92 @@ function material(m: GroundMaterial, P: GroundPalette, seed: number, X: number, 
     }
     case 'sand': {
       // Wind ripples: crests across the view, ~12 cm apart, wandering; only where resolvable.
-      const warp = fbm(X / 4, Z / 4, seed + 6, 2, fpn(4, 4));
-      const rip = noise2(X / 0.6 + warp * 2, Z / 0.12 + warp * 6, seed + 7) * (1 - smoothstep(0.25, 0.6, fpn(0.6, 0.12)));
-      const lo = fbm(X / 8, Z / 8, seed + 8, 3, fpn(8, 8));
-      const mid = fbm(X / 1.2, Z / 1.2, seed + 10, 2, fpn(1.2, 1.2));
-      const grain = fbm(X / 0.015, Z / 0.015, seed + 9, 1, fpn(0.015, 0.015));
-      const tone = (1 + 0.1 * lo + 0.06 * mid + 0.08 * grain + 0.05 * rip) * (1 - 0.45 * wet);
+      const warp = fbm(X / 4, Z / 4, seed + 6, 2, fp / 4);
+      const rip = noise2(X / 0.6 + warp * 2, Z / 0.12 + warp * 6, seed + 7) * (1 - smoothstep(0.25, 0.6, fx / 0.6 > fz / 0.12 ? fx / 0.6 : fz / 0.12));
+      const lo = fbm(X / 8, Z / 8, seed + 8, 3, fp / 8);
+      const mid = fbm(X / 1.2, Z / 1.2, seed + 10, 2, fp / 1.2);
+      const grain = fbm(X / 0.015, Z / 0.015, seed + 9, 1, fp / 0.015);
+      const bumps = fbm(X / 0.25, Z / 0.25, seed + 11, 3, fp / 0.25);
+      const tone = (1 + 0.1 * lo + 0.06 * mid + 0.1 * grain + 0.05 * rip + 0.07 * bumps) * (1 - 0.45 * wet);
       out.r = P.sand[0] * tone * (1 - 0.08 * wet);
       out.g = P.sand[1] * tone;
       out.b = P.sand[2] * tone * (1 + 0.06 * wet);
-      out.nz = 0.18 * rip + 0.08 * mid;
-      out.nx = 0.05 * mid;
+      out.nz = 0.1 * rip + 0.05 * mid;
+      out.nx = 0.05 * mid + 0.12 * bumps;
       break;
     }
     default: {
-      const lo = fbm(X / 4, Z / 4, seed + 10, 3, fpn(4, 4));
-      const clod = fbm(X / 0.15, Z / 0.15, seed + 11, 2, fpn(0.15, 0.15));
-      const fpp = fpn(0.05, 0.05);
+      // Dry earth: tonal blotches, clods, pebbles, and a few tufts of grass.
+      const lo = fbm(X / 4, Z / 4, seed + 10, 3, fp / 4);
+      const clod = fbm(X / 0.15, Z / 0.15, seed + 11, 3, fp / 0.15);
+      const fpp = fp / 0.05;
       const peb = hash01(floor(X / 0.05), floor(Z / 0.05), seed + 12);
       const pv = fpp < 1 ? (peb > 0.93 ? 0.35 * (1 - fpp) : 0) + 0.02 * fpp : 0.02;
-      const tone = (1 + 0.2 * lo + 0.2 * clod) * (1 + pv) * (1 - 0.35 * wet);
+      const tone = (1 + 0.18 * lo + 0.22 * clod) * (1 + pv) * (1 - 0.35 * wet);
       out.r = P.earth[0] * tone;
       out.g = P.earth[1] * tone;
       out.b = P.earth[2] * tone;
+      const tufts = smoothstep(0.25, 0.6, fbm(X / 0.5, Zs / 0.5, seed + 13, 3, fx / 0.5)) * 0.6;
+      out.r += (P.grassDry[0] * 0.8 - out.r) * tufts;
+      out.g += (P.grassDry[1] * 0.8 - out.g) * tufts;
+      out.b += (P.grassDry[2] * 0.8 - out.b) * tufts;
       out.nx = 0.3 * clod;
+      out.nz = 0.25 * clod;
     }
   }
 }
 
-/** Soft shadow of canopies on the ground (1 = lit). */
-export function casterShadow(env: Env, casters: readonly Caster[], X: number, Z: number): number {
-  if (casters.length === 0) return 1;
-  const [sx, sy0, sz] = env.light.sun;
-  const sy = sy0 > 0.2 ? sy0 : 0.2;
-  const hl = sqrt(sx * sx + sz * sz) || 1;
-  const ax = sx / hl;
-  const az = sz / hl;
-  let vis = 1;
-  for (const c of casters) {
-    const cx = c.X - (sx * c.h) / sy;
-    const cz = c.Z - (sz * c.h) / sy;
-    const dx = X - cx;
-    const dz = Z - cz;
-    const reach = c.r / sy + c.r;
-    if (dx > reach || dx < -reach || dz > reach || dz < -reach) continue;
-    const along = (dx * ax + dz * az) * sy;
-    const across = dx * az - dz * ax;
-    const d = sqrt(along * along + across * across);
-    const s = smoothstep(c.r * 0.55, c.r * 1.1, d);
-    if (s < vis) vis = s;
+/** Canopy shadows on the ground: each caster's shadow centre and reach, precomputed per draw. */
+class Shadows {
+  private readonly cx: Float64Array;
+  private readonly cz: Float64Array;
+  private readonly r: Float64Array;
+  private readonly reach: Float64Array;
+  private readonly ax: number;
+  private readonly az: number;
+  private readonly sy: number;
+  readonly n: number;
+
+  constructor(env: Env, casters: readonly Caster[]) {
+    const [sx, sy0, sz] = env.light.sun;
+    // Weak or very low sun: no crisp shadows worth drawing.
+    const strong = env.light.sunColor[1] > 0.8 && sy0 > 0.02;
+    this.n = strong ? casters.length : 0;
+    const sy = sy0 > 0.2 ? sy0 : 0.2;
+    const hl = sqrt(sx * sx + sz * sz) || 1;
+    this.ax = sx / hl;
+    this.az = sz / hl;
+    this.sy = sy;
+    this.cx = new Float64Array(this.n);
+    this.cz = new Float64Array(this.n);
+    this.r = new Float64Array(this.n);
+    this.reach = new Float64Array(this.n);
+    for (let k = 0; k < this.n; k++) {
+      const c = casters[k]!;
+      this.cx[k] = c.X - (sx * c.h) / sy;
+      this.cz[k] = c.Z - (sz * c.h) / sy;
+      this.r[k] = c.r;
+      this.reach[k] = c.r / sy + c.r;
+    }
   }
-  return 0.25 + 0.75 * vis;
+
+  /** 1 = lit, down to 0.25 in a canopy's core shadow. */
+  at(X: number, Z: number): number {
+    let vis = 1;
+    for (let k = 0; k < this.n; k++) {
+      const dx = X - this.cx[k]!;
+      const dz = Z - this.cz[k]!;
+      const reach = this.reach[k]!;
+      if (dx > reach || dx < -reach || dz > reach || dz < -reach) continue;
+      const along = (dx * this.ax + dz * this.az) * this.sy;
+      const across = dx * this.az - dz * this.ax;
+      const d = sqrt(along * along + across * across);
+      const r = this.r[k]!;
+      const s = smoothstep(r * 0.55, r * 1.1, d);
+      if (s < vis) vis = s;
+    }
+    return 0.25 + 0.75 * vis;
+  }
 }
 
 /** A ground plane region from a (meandering) far edge down to the bottom of the image. */
@@ -204,12 +238,15 @@ export class GroundBand implements Layer {
   }
 
   /** Beach width (m) and patch field at (X, Z) relative to the far edge `zt`. */
-  private fields(X: number, Z: number, zt: number, fp: number): { edge: number; patch: number } {
+  private fields(X: number, Z: number, zt: number, fp: number): Fields {
     const s = this.spec;
     let edge = -1;
     if (s.edge) {
-      const w = s.edge.width * (1 + 0.45 * fbm(X / (s.edge.width * 4), 0.5, s.seed + 3, 3));
-      edge = (w - (zt - Z)) / (fp > 1e-6 ? fp : 1e-6);
+      // The strip's depth is a fraction of the edge distance, so on screen it follows the
+      // shoreline instead of swinging wildly where the shore comes close.
+      let f = (s.edge.width / s.z) * (1 + 0.3 * fbm(X / (s.edge.width * 6), 0.5, s.seed + 3, 2));
+      if (f > 0.85) f = 0.85;
+      edge = (Z - zt * (1 - f)) / (fp > 1e-6 ? fp : 1e-6);
     }
     let patch = -1;
     if (s.patch) {
@@ -217,7 +254,9 @@ export class GroundBand implements Layer {
       const n = fbm(X / p.size, Z / p.size, s.seed + 4, 4, fp / p.size);
       patch = n - (0.45 - 0.9 * p.amount);
     }
-    return { edge, patch };
+    FIELDS.edge = edge;
+    FIELDS.patch = patch;
+    return FIELDS;
   }
 
   labelAt(u: number, v: number): number {
@@ -240,6 +279,7 @@ export class GroundBand implements Layer {
     const c = env.cam.height;
     const rows = this.edgeRows(cv);
     const hazeCols = hazeColumns(env, W, H);
+    const shadows = new Shadows(env, this.casters);
     const A: Mat = { r: 0, g: 0, b: 0, nx: 0, nz: 0, label: 0 };
     const B: Mat = { r: 0, g: 0, b: 0, nx: 0, nz: 0, label: 0 };
     const o = { r: 0, g: 0, b: 0, label: 0 };
@@ -261,7 +301,7 @@ export class GroundBand implements Layer {
         const fp = fpx > fpz ? fpx : fpz;
         const f = this.fields(X, Z, zt, fpz);
         // Wetness: sand (or earth) close to water is darker.
-        const wet = s.edge?.wet ? 1 - smoothstep(0, s.edge.width * 0.35, zt - Z) : 0;
+        const wet = s.edge?.wet ? 1 - smoothstep(0, zt * Math.min(0.3, (s.edge.width / s.z) * 0.35), zt - Z) : 0;
         // Pick the material(s): the beach strip wins over patches, patches over the base.
         let mA: GroundMaterial = s.base;
         let mB: GroundMaterial | null = null;
@@ -273,16 +313,17 @@ export class GroundBand implements Layer {
             t = 0.5 + 0.5 * f.edge;
           }
         }
-        if (s.patch && mA !== s.edge?.material && f.patch > -0.2) {
-          // Anti-alias the patch boundary using the field's change over one pixel.
+        if (s.patch && mA === s.base && mB === null && f.patch > -0.12) {
           const p = s.patch;
-          const n2 = fbm((X + fpx) / p.size, Z / p.size, s.seed + 4, 4, fp / p.size) - (0.45 - 0.9 * p.amount);
-          const n3 = fbm(X / p.size, (Z + fpz) / p.size, s.seed + 4, 4, fp / p.size) - (0.45 - 0.9 * p.amount);
-          const gx = n2 - f.patch;
-          const gz = n3 - f.patch;
-          const g = sqrt(gx * gx + gz * gz) + 1e-9;
-          const ap = Math.min(1, Math.max(0, 0.5 + f.patch / g));
-          if (mB === null) {
+          if (f.patch >= 0.12) mA = p.material;
+          else {
+            // Near the boundary: anti-alias with the field's change over one pixel.
+            const n2 = fbm((X + fpx) / p.size, Z / p.size, s.seed + 4, 4, fp / p.size) - (0.45 - 0.9 * p.amount);
+            const n3 = fbm(X / p.size, (Z + fpz) / p.size, s.seed + 4, 4, fp / p.size) - (0.45 - 0.9 * p.amount);
+            const gx = n2 - f.patch;
+            const gz = n3 - f.patch;
+            const g = sqrt(gx * gx + gz * gz) + 1e-9;
+            const ap = Math.min(1, Math.max(0, 0.5 + f.patch / g));
             if (ap >= 1) mA = p.material;
             else if (ap > 0) {
               mB = p.material;
@@ -307,7 +348,7 @@ export class GroundBand implements Layer {
           if (t >= 0.5) label = B.label;
         }
         const inv = 1 / sqrt(nx * nx + 1 + nz * nz);
-        const vis = casterShadow(env, this.casters, X, Z);
+        const vis = shadows.n > 0 ? shadows.at(X, Z) : 1;
         lit(env, nx * inv, inv, nz * inv, ar, ag, ab, vis, o);
         applyHaze(env, o, Z, hazeCols, px);
         cv.put(py * W + px, o.r, o.g, o.b, a, label, Z);
@@ -400,6 +441,53 @@ export class ForestBand implements Layer {
     }
   }
 
+  /**
+   * The crown seen at (X, y) (y = height above ground): the tree whose crown contains the point,
+   * front row first. Writes its sphere/cone normal, row, type and id; returns false in the dark
+   * understory between crowns.
+   */
+  private crownAt(X: number, y: number, res: CrownHit): boolean {
+    const s = this.spec;
+    const j0 = floor((2 * X) / s.spacing);
+    const t = TREE;
+    let best = 0;
+    for (let j = j0 - 5; j <= j0 + 3; j++) {
+      this.tree(j, t);
+      const dx = (X - t.cx) / t.w;
+      if (dx <= -1 || dx >= 1) continue;
+      let q: number;
+      let nx: number;
+      let ny: number;
+      if (t.con) {
+        const rel = y / t.h;
+        if (rel < 0.05 || rel > 1) continue;
+        const hw = 1 - rel;
+        const ax = dx < 0 ? -dx : dx;
+        q = hw > 0 ? 1 - ax / hw : -1;
+        nx = dx / (hw > 0.05 ? hw : 0.05);
+        ny = 0.45;
+      } else {
+        const cy = t.h * 0.56;
+        const dy = (y - cy) / (t.h * 0.44);
+        q = 1 - dx * dx - dy * dy;
+        nx = dx;
+        ny = dy + 0.2;
+      }
+      if (q <= 0) continue;
+      const score = q + (t.back ? 0 : 0.35);
+      if (score > best) {
+        best = score;
+        res.nx = nx;
+        res.ny = ny;
+        res.nz = -sqrt(q > 1 ? 1 : q) - 0.25;
+        res.con = t.con;
+        res.back = t.back;
+        res.id = t.id;
+      }
+    }
+    return best > 0;
+  }
+
   top(u: number): number {
     const X = (u * this.spec.z) / this.env.cam.focal;
     this.profile(X, noise1(X / 1.2, this.spec.seed + 9), PROF);
@@ -437,12 +525,6 @@ export class ForestBand implements Layer {
     for (let px = 0; px < W; px++) {
       const u = cv.u(px);
       const X = (u * s.z) / F;
-      this.profile(X, noise1(X / 1.2, s.seed + 9), PROF);
-      const top = PROF.h;
-      const off = PROF.off;
-      const con = PROF.con;
-      const back = PROF.back;
-      const hue = PROF.id - 0.5;
       const r0 = Math.max(0, floor(rows[px]! - 1));
       const r1 = Math.min(H, Math.ceil(ground));
       for (let py = r0; py < r1; py++) {
@@ -450,11 +532,12 @@ export class ForestBand implements Layer {
         const a = edgeCoverage(rows, px, py);
         if (a <= 0) continue;
         const y = env.cam.height - ((cv.v(py) - env.cam.horizon) * s.z) / F; // height above ground
-        const rel = top > 0 ? y / top : 0;
+        const inCrown = this.crownAt(X, y, HIT);
         // Foliage clumps (only where resolvable) and broad tonal variation.
         let cx = 0;
         let cy = 0;
         let cq = 0.5;
+        const con = HIT.con;
         if (detail > 0) {
           cells(X / cs, y / (cs * (con ? 0.6 : 0.9)), s.seed + 13, 0.9, c);
           cx = (X / cs - c.x) / 0.6;
@@ -462,17 +545,27 @@ export class ForestBand implements Layer {
           const q = 1 - cx * cx - cy * cy;
           cq = q > 0 ? q : 0;
         }
-        const tone = fbm(X / 6, y / 6, s.seed + 1, 3, fp / 6);
-        const nx0 = off * (con ? 0.9 : 0.6) + 0.6 * cx * detail + 0.2 * tone;
-        const ny0 = (con ? 0.35 : 0.15 + 0.5 * rel) + 0.5 * cy * detail;
-        const nz0 = -0.7 - 0.4 * sqrt(cq) * detail;
+        const tone = fbm(X / 5, y / 5, s.seed + 1, 3, fp / 5);
+        let nx0: number;
+        let ny0: number;
+        let nz0: number;
+        let ao: number;
+        let hue = 0;
+        if (inCrown) {
+          nx0 = HIT.nx * 0.8 + 0.5 * cx * detail + 0.15 * tone;
+          ny0 = HIT.ny * 0.8 + 0.4 * cy * detail;
+          nz0 = HIT.nz - 0.3 * sqrt(cq) * detail;
+          ao = (HIT.back ? 0.7 : 1) * (1 - detail * 0.4 * (1 - cq)) * (0.85 + 0.15 * tone) * (0.55 + 0.45 * smoothstep(0, s.hMin, y));
+          hue = HIT.id - 0.5;
+        } else {
+          // Understory: shade between and below the crowns.
+          nx0 = 0.2 * tone;
+          ny0 = 0.1;
+          nz0 = -1;
+          ao = 0.3 + 0.1 * tone;
+        }
         const inv = 1 / sqrt(nx0 * nx0 + ny0 * ny0 + nz0 * nz0);
         const base = con ? s.needle : s.leaf;
-        const ao =
-          (0.4 + 0.6 * smoothstep(-0.15, 0.95, rel)) *
-          (back ? 0.72 : 1) *
-          (1 - detail * 0.45 * (1 - cq)) *
-          (0.85 + 0.15 * tone);
         lit(env, nx0 * inv, ny0 * inv, nz0 * inv, base[0] * ao * (1 + 0.3 * hue), base[1] * ao * (1 + 0.12 * hue), base[2] * ao, 1, o, 0.5);
         applyHaze(env, o, s.z, hazeCols, px);
         cv.put(py * W + px, o.r, o.g, o.b, a, SYNTH_CLASSES.tree, s.z);
@@ -480,6 +573,17 @@ export class ForestBand implements Layer {
     }
   }
 }
+
+interface CrownHit {
+  nx: number;
+  ny: number;
+  nz: number;
+  con: boolean;
+  back: boolean;
+  id: number;
+}
+
+const HIT: CrownHit = { nx: 0, ny: 0, nz: -1, con: false, back: false, id: 0 };
 
 interface TreeRec {
   cx: number;
@@ -493,3 +597,10 @@ interface TreeRec {
 const TREE: TreeRec = { cx: 0, h: 0, w: 0, con: false, back: false, id: 0 };
 const PROF: TreeRec & { off: number } = { cx: 0, h: 0, w: 0, con: false, back: false, id: 0, off: 0 };
 const CELL_F: CellHit = { x: 0, y: 0, d1: 0, d2: 0, id: 0 };
+
+interface Fields {
+  edge: number;
+  patch: number;
+}
+
+const FIELDS: Fields = { edge: 0, patch: 0 };

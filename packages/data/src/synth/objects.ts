@@ -154,7 +154,7 @@ function trunk(o: SceneObject, x: number, y: number, top: number, width: number,
     m.ny = 0;
     m.nz = -sqrt(1 - (across * across < 1 ? across * across : 1)) - 0.1;
     m.wrap = 0;
-    const bark = 0.75 + 0.25 * noise1(y / 0.12 + 3 * across, o.seed + 3);
+    const bark = (0.8 + 0.2 * noise1(y / 0.12 + 3 * across, o.seed + 3)) * (0.75 + 0.35 * fbm(tx / (width * 0.25), y / 0.6, o.seed + 6, 2));
     m.r = o.color2[0] * bark;
     m.g = o.color2[1] * bark;
     m.b = o.color2[2] * bark;
@@ -180,36 +180,34 @@ function crown(o: SceneObject, x: number, y: number, pm: number, blobs: Blob[] |
       bi = k;
     }
   }
-  const cs = bush ? Math.max(0.12, o.w * 0.12) : Math.min(1.6, Math.max(0.3, o.w * 0.1));
+  // Leaf clumps: Worley cells scallop the outline; the lighting uses broad masses of foliage
+  // (lit and shaded lobes) plus fine leaf noise, so the crown does not read as a pile of balls.
+  const cs = bush ? Math.max(0.12, o.w * 0.12) : Math.min(1.4, Math.max(0.3, o.w * 0.09));
   const c = cells(x / cs, y / (cs * 0.85), o.seed + 11, 0.9, CELL);
-  const rc = 0.6;
-  const dxc = (x / cs - c.x) / rc;
-  const dyc = (y / (cs * 0.85) - c.y) / rc;
-  const q = 1 - dxc * dxc - dyc * dyc;
-  const leaf = fbm(x / (cs * 0.3), y / (cs * 0.3), o.seed + 1, 2, pm / (cs * 0.3));
+  const leaf = fbm(x / (cs * 0.35), y / (cs * 0.35), o.seed + 1, 3, pm / (cs * 0.35));
+  const mass = fbm(x / (o.w * 0.3), y / (o.w * 0.3), o.seed + 5, 3, pm / (o.w * 0.3));
   const detail = lod(cs, pm);
-  m.sd = env + (0.45 * (rc - c.d1) - 0.12) * cs * (0.4 + 0.6 * detail) + 0.05 * cs * leaf + o.w * 0.04 * fbm(x / o.w, y / o.w, o.seed + 2, 2);
+  m.sd = env + (0.45 * (0.6 - c.d1) - 0.12) * cs * (0.4 + 0.6 * detail) + 0.06 * cs * leaf + o.w * 0.05 * mass;
   m.label = bush ? SYNTH_CLASSES.plant : SYNTH_CLASSES.tree;
   m.wrap = 0.6;
-  // Normal: the blob's sphere blended with the clump's.
+  // Normal: the blob's sphere, bent by foliage masses and leaves.
   const b = bl[bi]!;
   const gx = (x - b.x) / (b.r * 1.15);
   const gy = (y - b.y) / (b.r * 1.15);
   const gq = 1 - gx * gx - gy * gy;
   const gz = -(gq > 0 ? sqrt(gq) : 0) - 0.15;
-  const cz = -(q > 0 ? sqrt(q) : 0) - 0.1;
-  m.nx = gx * 0.6 + dxc * 0.8 * detail + 0.2 * leaf;
-  m.ny = gy * 0.6 + dyc * 0.8 * detail + 0.15;
-  m.nz = gz * 0.6 + cz * 0.8 * detail;
-  // Light and shadow: clump centres bright, gaps between them dark, more so low in the crown.
-  const gap = c.id < 0.1 ? 0.4 : 1;
-  const edge = q > 0 ? 0.55 + 0.45 * q : 0.45;
+  m.nx = gx + 0.45 * mass + 0.3 * leaf * detail;
+  m.ny = gy + 0.15 + 0.35 * mass;
+  m.nz = gz;
+  // Self-shadowing: dark pockets where the masses recede, darker low in the crown; leaf speckle.
+  const pocket = smoothstep(-0.1, -0.5, mass + 0.3 * leaf);
   const low = smoothstep(b.y - b.r, b.y + b.r * 0.6, y);
-  const ao = (1 - detail + detail * edge * gap) * (0.6 + 0.4 * low) * (0.9 + 0.1 * leaf);
+  const speck = fbm(x / (cs * 0.12), y / (cs * 0.12), o.seed + 7, 2, pm / (cs * 0.12));
+  const ao = (1 - 0.5 * pocket) * (0.62 + 0.38 * low) * (0.78 + 0.35 * leaf * detail + 0.2 * speck) * (c.id < 0.08 ? 1 - 0.4 * detail : 1);
   const hue = c.id - 0.5;
-  m.r = o.color[0] * ao * (1 + 0.35 * hue);
-  m.g = o.color[1] * ao * (1 + 0.12 * hue);
-  m.b = o.color[2] * ao * (1 - 0.1 * hue);
+  m.r = o.color[0] * ao * (1 + 0.25 * hue * detail);
+  m.g = o.color[1] * ao * (1 + 0.1 * hue * detail);
+  m.b = o.color[2] * ao;
   if (!bush) trunk(o, x, y, o.h * 0.55, o.w * 0.045, m);
 }
 
@@ -218,34 +216,40 @@ function conifer(o: SceneObject, x: number, y: number, pm: number, _b: Blob[] | 
   const y0 = o.h * 0.08;
   const rel = (y - y0) / (o.h - y0);
   const tiers = 6 + floor(hash01(2, 9, o.seed) * 7);
-  const tr = rel * tiers;
+  const ax = x < 0 ? -x : x;
+  const R = o.w * 0.5;
+  // Tiers droop towards their tips and wander, so their lower edges are neither flat nor straight.
+  const tr = rel * tiers + (0.7 * ax) / R + 0.35 * noise1(x / (R * 0.3 + 0.15), o.seed + 12);
   const k = floor(tr);
   const t = tr - k; // 0 at a tier's drooping tips, 1 just under the tier above
   const side = x < 0 ? 0 : 1;
   const wk = 0.8 + 0.35 * hash01(k, side, o.seed + 5);
-  const ax = x < 0 ? -x : x;
-  const R = o.w * 0.5;
-  const taper = 1 - rel;
+  const taper = rel < 0 ? 1 : rel > 1 ? 0 : 1 - rel;
   const tip = noise1(y / 0.22 + side * 17, o.seed + 6);
   const needle = fbm(x / 0.12, y / 0.12, o.seed + 7, 2, pm / 0.12);
   const hw = R * taper * wk * (0.55 + 0.45 * (1 - t) * (1 - t)) * (1 + 0.15 * tip) + R * 0.04;
-  let sd = rel < 0 ? y - y0 : rel > 1 ? o.h - y : hw - ax + 0.04 * R * needle;
-  if (rel >= 0 && rel <= 1 && sd > o.h - y) sd = o.h - y + 0.02 * o.h;
+  // Horizontal distance to the crown's edge, bounded above by the tip and below by the lowest tier
+  // (taper is clamped, so hw stays a width outside the crown's height range too).
+  let sd = (taper > 0 ? hw : R * 0.04) - ax + 0.04 * R * needle;
+  if (o.h - y < sd) sd = o.h - y;
+  if (y - y0 < sd) sd = y - y0;
   m.sd = sd;
   m.label = SYNTH_CLASSES.tree;
   m.wrap = 0.45;
-  const cs = Math.max(0.25, o.w * 0.06);
-  const c = cells(x / cs, y / (cs * 0.6), o.seed + 8, 0.9, CELL);
-  const detail = lod(cs, pm);
-  const dxc = (x / cs - c.x) / 0.6;
-  const dyc = (y / (cs * 0.6) - c.y) / 0.6;
-  const q = 1 - dxc * dxc - dyc * dyc;
+  // Branch masses within each tier (fBm stretched along the branches) and fine needles.
   const across = hw > 0 ? x / hw : 0;
-  m.nx = across * 0.8 + 0.5 * dxc * detail;
-  m.ny = 0.25 + 0.6 * (1 - t) + 0.4 * dyc * detail;
-  m.nz = -0.55 - (q > 0 ? sqrt(q) : 0) * 0.5 * detail;
+  const branch = fbm(x / (R * 0.18 + 0.1), t * 1.5 + k * 3.7, o.seed + 8, 3, pm / (R * 0.18 + 0.1));
+  const detail = lod(0.15, pm);
+  m.nx = across * 0.8 + 0.35 * branch + 0.25 * needle * detail;
+  m.ny = 0.3 + 0.6 * (1 - t) + 0.2 * branch;
+  m.nz = -0.6;
   // Under each tier's overhang is dark; the drooping tips catch the light.
-  const ao = (0.35 + 0.65 * (1 - t) * (1 - t)) * (0.55 + 0.45 * (ax / (hw > 0.01 ? hw : 0.01) < 1 ? ax / hw : 1)) * (1 - detail * 0.35 * (q > 0 ? 1 - q : 1)) * (0.85 + 0.15 * needle);
+  const edge = ax / (hw > 0.01 ? hw : 0.01);
+  const ao =
+    (0.35 + 0.65 * (1 - t) * (1 - t)) *
+    (0.6 + 0.4 * (edge < 1 ? edge : 1)) *
+    (0.8 + 0.2 * branch) *
+    (0.8 + 0.3 * needle * detail);
   const tipGlow = (1 - t) * 0.25;
   m.r = o.color[0] * ao * (1 + tipGlow * 0.6);
   m.g = o.color[1] * ao * (1 + tipGlow);
@@ -260,24 +264,24 @@ function rock(o: SceneObject, x: number, y: number, pm: number, _b: Blob[] | nul
   const lx = x / R;
   const ly = (y - cy) / (o.h * 0.7);
   const lump = fbm(lx * 1.2, ly * 1.2, o.seed, 3, pm / R);
-  const fs = 0.45;
+  const fs = 0.3;
   const c = cells(lx / fs, ly / fs, o.seed + 1, 1, CELL);
   const facet = c.d2 - c.d1; // 0 on facet edges
   const d = sqrt(lx * lx + ly * ly);
-  m.sd = Math.min((1 + 0.18 * lump - d - 0.06 * (1 - smoothstep(0, 0.3, facet))) * R, y + 0.04 * R);
+  m.sd = Math.min((1 + 0.18 * lump - d - 0.03 * (1 - smoothstep(0, 0.3, facet))) * R, y + 0.04 * R);
   m.label = SYNTH_CLASSES.rock;
   m.wrap = 0.15;
   const detail = lod(fs * R, pm);
-  const tx = (hash01(floor(c.id * 65536), 1, o.seed) - 0.5) * 1.1 * detail;
-  const ty = (hash01(floor(c.id * 65536), 2, o.seed) - 0.5) * 0.9 * detail;
+  const tx = (hash01(floor(c.id * 65536), 1, o.seed) - 0.5) * 0.7 * detail;
+  const ty = (hash01(floor(c.id * 65536), 2, o.seed) - 0.5) * 0.6 * detail;
   const q = 1 - lx * lx - ly * ly;
   m.nx = lx * 0.9 + tx + 0.3 * lump;
   m.ny = ly * 0.9 + 0.35 + ty;
   m.nz = -(q > 0 ? sqrt(q) : 0) - 0.3;
   const grain = fbm(x / 0.05, y / 0.05, o.seed + 2, 2, pm / 0.05);
   const lichen = smoothstep(0.25, 0.55, fbm(x / 0.35, y / 0.35, o.seed + 3, 3, pm / 0.35)) * smoothstep(-0.3, 0.5, ly);
-  const crevice = 1 - 0.35 * detail * (1 - smoothstep(0, 0.12, facet));
-  const tone = (0.92 + 0.16 * (c.id - 0.5) * detail + 0.12 * grain) * crevice * (0.75 + 0.25 * smoothstep(-1, 0.4, ly));
+  const crevice = 1 - 0.18 * detail * (1 - smoothstep(0, 0.08, facet));
+  const tone = (0.92 + 0.1 * (c.id - 0.5) * detail + 0.14 * grain) * crevice * (0.75 + 0.25 * smoothstep(-1, 0.4, ly));
   m.r = (o.color[0] + (o.color2[0] - o.color[0]) * lichen) * tone;
   m.g = (o.color[1] + (o.color2[1] - o.color[1]) * lichen) * tone;
   m.b = (o.color[2] + (o.color2[2] - o.color[2]) * lichen) * tone;

@@ -5,6 +5,12 @@ import { mixSeed } from './noise';
 import { develop } from './post';
 import { Random } from './random';
 
+/**
+ * Version of the scene generator. Bumped whenever a change alters any output for some seed, so a
+ * dataset's manifest says which generator wrote it.
+ */
+export const SYNTH_VERSION = 1;
+
 export interface SynthSceneOptions {
   /** Any integer; the same seed gives the same scene (and bytes) at a given size. */
   seed: number;

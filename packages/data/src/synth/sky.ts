@@ -27,8 +27,8 @@ function cloudDensity(env: Env, x: number, z: number, fp: number): number {
     case 'cirrus': {
       // Wisps: strongly anisotropic, high-frequency streaks.
       const w = fbm(x * 0.3, z * 0.3, s + 3, 3, fp * 0.3);
-      const n = fbm(x * 0.35 + w, z * 5 + 2 * w, s, 6, fp * 5);
-      const m = fbm(x * 0.15, z * 0.6, s + 4, 3, fp * 0.6);
+      const n = fbm(x * 0.5 + w, z * 2.5 + 1.5 * w, s, 6, fp * 2.5);
+      const m = fbm(x * 0.2, z * 0.6, s + 4, 3, fp * 0.6);
       const th = 0.3 - 0.5 * cover;
       return smoothstep(th, th + 0.5, n + 0.5 * m) * 0.8;
     }

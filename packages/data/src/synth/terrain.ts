@@ -233,7 +233,9 @@ function shadeTerrain(env: Env, t: TerrainSpec, u: number, z: number, H: number,
   const ny = inv;
   const nz = -dz * inv;
   const [sx, sy, sz] = env.light.sun;
-  const vis = nx * sx + ny * sy + nz * sz > 0 ? sunVisibility(env, t, X, z, h0) : 0;
+  // Cast shadows only matter under a strong sun.
+  const direct = nx * sx + ny * sy + nz * sz > 0;
+  const vis = !direct ? 0 : env.light.sunColor[1] < 0.8 ? 1 : sunVisibility(env, t, X, z, h0);
   let ar: number;
   let ag: number;
   let ab: number;
@@ -300,17 +302,17 @@ function sunVisibility(env: Env, t: TerrainSpec, X: number, Z: number, h0: numbe
   let vis = 1;
   let s = 30;
   const hs = HSH;
-  for (let k = 0; k < 10; k++) {
+  for (let k = 0; k < 9; k++) {
     const x = X + sx * s;
     const z = Z + sz * s;
     if (z < t.zStart) break;
-    heights(t, F, x, z, s, hs, 5);
+    heights(t, F, x, z, s, hs, 4);
     const h = hs.m > hs.h ? hs.m : hs.h;
     const d = h0 + sy * s - h;
     const v = (8 * d) / s;
     if (v < vis) vis = v;
     if (vis <= 0) return 0;
-    s *= 1.75;
+    s *= 1.85;
   }
   return vis > 1 ? 1 : vis;
 }

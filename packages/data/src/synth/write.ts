@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { ConfigError, IOError } from '@clade/core';
 import { SYNTH_CLASS_NAMES } from './classes';
 import { hash2 } from './noise';
-import { synthScene } from './scene';
+import { SYNTH_VERSION, synthScene } from './scene';
 
 export type SynthSplit = 'train' | 'val';
 
@@ -39,7 +39,8 @@ export interface SynthSampleInfo {
 /** What `writeSynthDataset` wrote (also saved as `synth-<split>.json` in the output root). */
 export interface SynthDatasetSummary {
   generator: '@clade/data synth';
-  version: 1;
+  /** SYNTH_VERSION of the generator that wrote the files. */
+  version: number;
   out: string;
   split: SynthSplit;
   seed: number;
@@ -139,7 +140,7 @@ export async function writeSynthDataset(options: WriteSynthDatasetOptions): Prom
     }
   const summary: SynthDatasetSummary = {
     generator: '@clade/data synth',
-    version: 1,
+    version: SYNTH_VERSION,
     out,
     split,
     seed,
