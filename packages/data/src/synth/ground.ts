@@ -89,8 +89,8 @@ function material(m: GroundMaterial, P: GroundPalette, seed: number, X: number, 
         // Blossoms: hashed dots on a 9 cm lattice, denser in clusters; beyond resolution, their tint.
         const cell = 0.09;
         const fpc = fx / cell;
-        const dens = 0.15 + 0.35 * smoothstep(-0.3, 0.5, fbm(X / 0.8, Zs / 0.8, seed + 6, 2, fx / 0.8));
-        let f = dens * 0.3; // average cover of the blossoms
+        const dens = 0.4 + 0.45 * smoothstep(-0.3, 0.5, fbm(X / 0.8, Zs / 0.8, seed + 6, 2, fx / 0.8));
+        let f = dens * 0.5; // average cover of the blossoms
         if (fpc < 2) {
           const cx = floor(X / cell);
           const cz = floor(Zs / cell);
@@ -98,7 +98,7 @@ function material(m: GroundMaterial, P: GroundPalette, seed: number, X: number, 
           const ox = X / cell - cx - 0.25 - 0.5 * hj;
           const oz = Zs / cell - cz - 0.25 - 0.5 * hash01(cz, cx, seed + 8);
           const d2 = ox * ox + oz * oz;
-          const rad = 0.03 + 0.06 * hj;
+          const rad = 0.05 + 0.08 * hj;
           const dot = hash01(cx, cz, seed + 4) < dens ? 1 - smoothstep(rad, rad + 0.05 + 0.25 * fpc, d2) : 0;
           const w = smoothstep(1, 2, fpc);
           f = dot * (1 - w) + f * w;
