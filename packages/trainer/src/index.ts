@@ -13,3 +13,4 @@ export {
 export { saveCheckpoint, loadCheckpoint, readCheckpointState, type TrainingState, type Checkpointable } from './checkpoint';
 export { trainStep, type StepBatch, type StepLosses, type StepModels } from './step';
 export { train, type TrainOptions, type TrainResult } from './train';
+export { reconstructionL1 } from './reconstruction';
