@@ -3,7 +3,7 @@ import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/pro
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
-import { datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
+import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
@@ -185,7 +185,7 @@ async function removeStaleTemps(dir: string): Promise<void> {
 /** Writes the synthetic set into `root` unless a complete one with the same parameters is there. */
 async function ensureSynthetic(root: string, synth: { count: number; size: number; seed: number }, log: (l: string) => void): Promise<void> {
   const stamp = path.join(root, 'synthetic.json');
-  const want = JSON.stringify(synth);
+  const want = JSON.stringify({ ...synth, version: SYNTH_VERSION }); // a new generator version rewrites the set
   if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === want) return;
   log(`writing ${synth.count} synthetic ${synth.size}² scenes (seed ${synth.seed}) to ${root} ...`);
   await writeSynthDataset({ out: root, count: synth.count, size: synth.size, seed: synth.seed, split: 'train' });
