@@ -1,4 +1,14 @@
-import { PRESETS, PRESET_NAMES, generatorCost, paperFigureOf, presetGeneratorConfig, presetInfo, presetLabelSpec } from '../index';
+import {
+  PRESETS,
+  PRESET_NAMES,
+  generatorCost,
+  paperFigureOf,
+  presetGeneratorConfig,
+  presetInfo,
+  presetLabelSpec,
+  spadeLightConfig,
+  spadeLightFigureOf,
+} from '../index';
 
 describe('dataset presets', () => {
   it('hold the official dataset conventions (REFERENCE §13)', () => {
@@ -30,5 +40,33 @@ describe('dataset presets', () => {
     expect(() => presetInfo('mapillary')).toThrow(/preset must be one of ade20k, ade20k-outdoor, coco, cityscapes, custom, got 'mapillary'/);
     // Undefined overrides keep the preset's values.
     expect(presetGeneratorConfig('cityscapes', { cropSize: undefined }).cropSize).toBe(512);
+  });
+
+  it('SPADE-light lands on the paper Table IV FLOPs (ngf 8 / 8 / 32, hidden 128)', () => {
+    const rows: Array<[string, number, number]> = [
+      ['ade20k', 8, 58.0],
+      ['ade20k-outdoor', 8, 58.0],
+      ['coco', 8, 68.0],
+      ['cityscapes', 32, 132.9],
+    ];
+    for (const [name, ngf, flopsG] of rows) {
+      const c = spadeLightConfig(name);
+      expect(c).toMatchObject({ normMode: 'spade', normPerBlock: null, ngf, spadeHiddenNc: 128 });
+      expect(Math.abs(generatorCost(c).macs.total / 1e9 / flopsG - 1)).toBeLessThan(0.002);
+      expect(spadeLightFigureOf(name, c)).toEqual({ flopsG });
+      expect(paperFigureOf(name, c)).toBeNull();
+    }
+    // The COCO − ADE20K gap (10.0 G) pins SPADE's hidden width at 128 whatever ngf is.
+    const gap = (hidden: number) =>
+      (generatorCost(presetGeneratorConfig('coco', { ngf: 8, spadeHiddenNc: hidden })).macs.total -
+        generatorCost(presetGeneratorConfig('ade20k', { ngf: 8, spadeHiddenNc: hidden })).macs.total) / 1e9;
+    expect(gap(128)).toBeCloseTo(10.0, 1);
+    expect(gap(64)).toBeCloseTo(5.0, 1);
+    // Overrides apply; an explicit ngf wins; custom needs one.
+    expect(spadeLightConfig('coco', { ngf: 16, cropSize: 128 })).toMatchObject({ ngf: 16, cropSize: 128, normMode: 'spade' });
+    expect(spadeLightFigureOf('coco', spadeLightConfig('coco', { ngf: 16 }))).toBeNull();
+    expect(() => spadeLightConfig('custom')).toThrow(/preset 'custom' has no SPADE-light width .*ade20k, ade20k-outdoor, coco, cityscapes\); pass ngf/);
+    expect(spadeLightConfig('custom', { ngf: 8 }).ngf).toBe(8);
+    expect(PRESETS.custom.spadeLight).toBeNull();
   });
 });
