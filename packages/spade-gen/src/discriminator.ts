@@ -8,11 +8,10 @@ import {
   SpectralConv2D,
   convCost,
   formatShape,
-  loadTorchStateDict,
   seedFor,
-  type NdArray,
 } from '@clade/core';
 import { semanticNcOf } from './config';
+import { OfficialNetwork } from './network';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -221,12 +220,13 @@ export type DiscriminatorFeatures = tf.Tensor4D[][];
  * ('discriminator_0.model1.0.0/weight_orig'), so `loadTorchStateDict` reads `*_net_D.pth`.
  * The model's outputs are the features flattened scale-major; `apply` nests them.
  */
-export class MultiscaleDiscriminator {
+export class MultiscaleDiscriminator extends OfficialNetwork {
   readonly config: DiscriminatorConfig;
   readonly model: tfl.LayersModel;
   private readonly perScale: number;
 
   constructor(config: Partial<DiscriminatorConfig> & { labelNc: number }) {
+    super();
     this.config = resolveDiscriminatorConfig(config);
     const g = buildGraph(this.config);
     this.perScale = g.features[0]!.length;
@@ -279,19 +279,5 @@ export class MultiscaleDiscriminator {
     const result = { fake: split(0), real: split(1) };
     tf.dispose([both.seg, both.image, ...out.flat()]);
     return result;
-  }
-
-  /** Loads an official discriminator state dict (`*_net_D.pth`), strictly. */
-  loadTorchStateDict(state: Map<string, NdArray>, source = 'checkpoint'): void {
-    loadTorchStateDict(this.model, state, { source });
-  }
-
-  /** Trainable parameters (u, v buffers excluded), as PyTorch counts them. */
-  countParams(): number {
-    return this.model.trainableWeights.reduce((a, w) => a + w.shape.reduce((p: number, d) => p * (d ?? 1), 1), 0);
-  }
-
-  dispose(): void {
-    this.model.layers.forEach((l) => l.dispose());
   }
 }

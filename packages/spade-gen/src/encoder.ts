@@ -8,10 +8,9 @@ import {
   SpectralConv2D,
   convCost,
   formatShape,
-  loadTorchStateDict,
   seedFor,
-  type NdArray,
 } from '@clade/core';
+import { OfficialNetwork } from './network';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -149,11 +148,12 @@ export interface EncoderOutput {
  * paths and weight names the state-dict keys ('layer1.0/weight_orig', 'fc_mu/kernel' ↔
  * 'fc_mu.weight'), so `loadTorchStateDict` reads `*_net_E.pth`.
  */
-export class ConvEncoder {
+export class ConvEncoder extends OfficialNetwork {
   readonly config: EncoderConfig;
   readonly model: tfl.LayersModel;
 
   constructor(config: Partial<EncoderConfig> = {}) {
+    super();
     this.config = resolveEncoderConfig(config);
     this.model = buildModel(this.config);
   }
@@ -173,19 +173,5 @@ export class ConvEncoder {
   encode(image: tf.Tensor4D, training = false, eps?: tf.Tensor2D): EncoderOutput & { z: tf.Tensor2D } {
     const { mu, logvar } = this.apply(image, training);
     return { mu, logvar, z: reparameterize(mu, logvar, eps) };
-  }
-
-  /** Loads an official encoder state dict (`*_net_E.pth`), strictly. */
-  loadTorchStateDict(state: Map<string, NdArray>, source = 'checkpoint'): void {
-    loadTorchStateDict(this.model, state, { source });
-  }
-
-  /** Trainable parameters (u, v buffers excluded), as PyTorch counts them. */
-  countParams(): number {
-    return this.model.trainableWeights.reduce((a, w) => a + w.shape.reduce((p: number, d) => p * (d ?? 1), 1), 0);
-  }
-
-  dispose(): void {
-    this.model.layers.forEach((l) => l.dispose());
   }
 }

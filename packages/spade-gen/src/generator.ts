@@ -8,12 +8,11 @@ import {
   SpectralConv2D,
   ShapeError,
   formatShape,
-  loadTorchStateDict,
   seedFor,
-  type NdArray,
 } from '@clade/core';
 import { blockNormsOf, numClassesOf, resolveGeneratorConfig, semanticNcOf, type GeneratorConfig, type NormMode } from './config';
 import { generatorPlan, type BlockPlan } from './plan';
+import { OfficialNetwork } from './network';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -119,13 +118,14 @@ export interface GeneratorInputs {
  * The SPADE/CLADE generator of the official code (SPADEGenerator), as a tfjs LayersModel whose
  * weight names are the official state-dict keys ('up_0.norm_1/class_specified_affine/weight').
  */
-export class SpadeGenerator {
+export class SpadeGenerator extends OfficialNetwork {
   readonly config: GeneratorConfig;
   readonly model: tfl.LayersModel;
   private readonly graph: Graph;
   private activationModel: tfl.LayersModel | null = null;
 
   constructor(config: Partial<GeneratorConfig> & { labelNc: number }) {
+    super();
     this.config = resolveGeneratorConfig(config);
     this.graph = buildGraph(this.config);
     this.model = tfl.model({ inputs: this.graph.inputs, outputs: this.graph.output, name: 'netG' });
@@ -175,19 +175,5 @@ export class SpadeGenerator {
     const outs = this.activationModel.apply(feed, { training: false }) as tf.Tensor4D[];
     feed.filter((t) => t !== inputs.seg && t !== inputs.dist && t !== inputs.z).forEach((t) => t.dispose());
     return new Map([...this.graph.activations.keys()].map((n, i) => [n, outs[i]!]));
-  }
-
-  /** Loads an official state dict (SPADE latest_net_G / CLADE best_net_G), strictly. */
-  loadTorchStateDict(state: Map<string, NdArray>, source = 'checkpoint'): void {
-    loadTorchStateDict(this.model, state, { source });
-  }
-
-  /** Trainable parameters (buffers excluded), as PyTorch counts them. */
-  countParams(): number {
-    return this.model.trainableWeights.reduce((a, w) => a + w.shape.reduce((p: number, d) => p * (d ?? 1), 1), 0);
-  }
-
-  dispose(): void {
-    this.model.layers.forEach((l) => l.dispose());
   }
 }

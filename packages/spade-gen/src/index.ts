@@ -13,6 +13,7 @@ export {
   type NormMode,
   type Upsampling,
 } from './config';
+export { OfficialNetwork } from './network';
 export { SpadeGenerator, ACTIVATION_NAMES, type GeneratorInputs } from './generator';
 export { generatorPlan, type GeneratorPlan, type BlockPlan } from './plan';
 export { generatorCost, type GeneratorCost, type Split } from './cost';
