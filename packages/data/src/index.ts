@@ -45,6 +45,7 @@ export { listAde20k, type Ade20kListOptions } from './datasets/ade20k';
 export { listCocoStuff, type CocoStuffListOptions } from './datasets/coco-stuff';
 export { listCityscapes, cityscapesKey, type CityscapesListOptions } from './datasets/cityscapes';
 export { listCelebAMaskHq, type CelebAMaskHqListOptions } from './datasets/celebamask-hq';
+export { listDeepFashion, type DeepFashionListOptions } from './datasets/deepfashion';
 export { listCustom, type CustomLayout } from './datasets/custom';
 export {
   DATASET_NAMES,

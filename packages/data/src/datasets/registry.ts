@@ -6,9 +6,10 @@ import { listCelebAMaskHq } from './celebamask-hq';
 import { listCityscapes } from './cityscapes';
 import { listCocoStuff } from './coco-stuff';
 import { listCustom } from './custom';
+import { listDeepFashion } from './deepfashion';
 import type { DatasetListing, PairingOptions } from './pairs';
 
-export const DATASET_NAMES = ['ade20k', 'coco', 'cityscapes', 'celebamask', 'custom'] as const;
+export const DATASET_NAMES = ['ade20k', 'coco', 'cityscapes', 'celebamask', 'deepfashion', 'custom'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 /** The official per-dataset conventions (REFERENCE §13). */
@@ -38,6 +39,9 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetInfo>> = {
     test: { mode: 'fixed', loadSize: 512, cropSize: 512, aspectRatio: 2, flip: false } },
   // SEAN's loader was not studied (REFERENCE §13): 19 classes 0..18, no dontcare, square 256.
   celebamask: { label: { labelNc: 19, containDontcare: false }, useInstances: false, icpeSkipValue: 0,
+    train: square(256, 256, true), test: square(256, 256, false) },
+  // SMIS (REFERENCE §13): 8 CIHP parsing classes 0..7, no dontcare, no instances, resize_and_crop 256/256.
+  deepfashion: { label: { labelNc: 8, containDontcare: false }, useInstances: false, icpeSkipValue: 0,
     train: square(256, 256, true), test: square(256, 256, false) },
   // The official custom default label_nc is 13; pass the real value in `label`.
   custom: { label: { labelNc: 13, containDontcare: false }, useInstances: false, icpeSkipValue: 0,
@@ -69,6 +73,7 @@ export async function listDataset(name: DatasetName, root: string, options: List
     case 'coco': return listCocoStuff(root, { ...options, useInstances });
     case 'cityscapes': return listCityscapes(root, { ...options, useInstances });
     case 'celebamask': return listCelebAMaskHq(root, options);
+    case 'deepfashion': return listDeepFashion(root, options);
     case 'custom': {
       const { join } = await import('node:path');
       return listCustom({

@@ -12,9 +12,12 @@ import {
   listCocoStuff,
   listCustom,
   listDataset,
+  listDeepFashion,
   loadLabelPng,
   mapLabelValues,
+  prepareSample,
 } from '../../index';
+import { makePng } from '../../__tests__/helpers/make-png';
 
 const ids = (l: { pairs: Array<{ id: string }> }) => l.pairs.map((p) => p.id);
 
@@ -191,5 +194,40 @@ describe('official on-disk layouts (temporary trees of empty files)', () => {
     await expect(listCocoStuff(path.join(root, 'nope'))).rejects.toThrow(/is not a directory/);
     await symlink(path.join(root, 'missing.png'), path.join(root, 'test/labels/8.png'));
     expect(ids(await listCelebAMaskHq(root, { phase: 'test' }))).toEqual(['7']); // dangling link ignored
+  });
+
+  it('DeepFashion as SMIS prepares it: cihp_{train,test}_mask + {train,test}, 8 classes', async () => {
+    // Real files this time: an 8x4 mask with ids 0..7 and a photo of the same size.
+    const mask = makePng(8, 4, 8, 0, [0, 1, 2, 3].map((y) => Uint8Array.from({ length: 8 }, (_, x) => (x + y) % 8)));
+    const photo = makePng(8, 4, 8, 2, [0, 1, 2, 3].map(() => new Uint8Array(24).fill(128)));
+    for (const phase of ['train', 'test']) {
+      await mkdir(path.join(root, `cihp_${phase}_mask`), { recursive: true });
+      await mkdir(path.join(root, phase), { recursive: true });
+      await writeFile(path.join(root, `cihp_${phase}_mask`, `${phase}_0001.png`), mask);
+      await writeFile(path.join(root, phase, `${phase}_0001.png`), photo);
+    }
+    await touch('train/train_0002.jpg');
+    await touch('cihp_train_mask/train_0002.png');
+    const train = await listDeepFashion(root);
+    expect(ids(train)).toEqual(['train_0001', 'train_0002']);
+    expect(train.pairs[0]).toEqual({
+      id: 'train_0001',
+      label: path.join(root, 'cihp_train_mask/train_0001.png'),
+      image: path.join(root, 'train/train_0001.png'),
+    });
+    const test = await listDataset('deepfashion', root, { phase: 'val' }); // val reads test, as SMIS does
+    expect(ids(test)).toEqual(['test_0001']);
+    expect(DATASETS.deepfashion.label).toEqual({ labelNc: 8, containDontcare: false });
+    const s = await prepareSample(test.pairs[0]!, { label: DATASETS.deepfashion.label, preprocess: DATASETS.deepfashion.test });
+    expect(s.width).toBe(256);
+    expect(new Set(s.classes)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7]));
+    // Id 8 is out of range for 8 classes (no dontcare): an error naming the file, id and count.
+    await writeFile(path.join(root, 'cihp_test_mask/test_0001.png'), makePng(2, 1, 8, 0, [Uint8Array.from([8, 0])]));
+    await writeFile(path.join(root, 'test/test_0001.png'), makePng(2, 1, 8, 0, [Uint8Array.from([0, 0])]));
+    await expect(prepareSample(test.pairs[0]!, { label: DATASETS.deepfashion.label, preprocess: DATASETS.deepfashion.test }))
+      .rejects.toThrow(/\[0, 7\] .*test_0001\.png' has raw values 8 \(1 px\)/);
+    await touch('test/test_0009.jpg');
+    await expect(listDeepFashion(root, { phase: 'test' })).rejects.toThrow(/1 with no label \(test_0009\)/);
+    await expect(listDeepFashion(root, { phase: 'dev' })).rejects.toThrow(/phase must be one of train, test, val; got 'dev'/);
   });
 });
