@@ -3,6 +3,7 @@ import {
   NORM_MODES,
   PRESET_NAMES,
   UPSAMPLING_MODES,
+  blockNamesOf,
   presetGeneratorConfig,
   presetInfo,
   type GeneratorConfig,
@@ -33,13 +34,19 @@ export interface ModelFlags {
 export const CLI_NORMS = ['spade', 'clade', 'clade-icpe'] as const;
 const NORM_OF: Record<string, NormMode> = { spade: 'spade', clade: 'clade', 'clade-icpe': 'cladeIcpe' };
 export const cliNormOf = (m: NormMode): string => CLI_NORMS[NORM_MODES.indexOf(m)]!;
+/** What --norm also accepts: SPADE-light (paper Table IV) and SPADE in blocks 1..K, CLADE after (Table VI). */
+export const CLI_NORM_SHORTHANDS = ['spade-light', 'mixed:K'] as const;
+const NORM_FLAG_HELP =
+  `normalization: ${CLI_NORMS.join(', ')} for every block; spade-light = SPADE at CLADE-like FLOPs (paper Table IV: ` +
+  `ngf 8, Cityscapes 32; --ngf overrides); mixed:K = SPADE in blocks 1..K, CLADE after (Table VI; blocks 1-7 = ` +
+  `head_0, G_middle_0, G_middle_1, up_0..up_3) (default: from the checkpoint, else spade)`;
 
 /** Adds the shared generator options. `presetRequired`: whether --preset must be given. */
 export function addModelOptions(cmd: Command, presetRequired: boolean): Command {
   const presetHelp = `dataset preset: ${PRESET_NAMES.join(', ')} (label mapping, label count, size, upsampling)`;
   (presetRequired ? cmd.requiredOption('--preset <name>', presetHelp) : cmd.option('--preset <name>', presetHelp));
   return cmd
-    .option('--norm <mode>', `normalization of every block: ${CLI_NORMS.join(', ')} (default: from the checkpoint, else spade)`)
+    .option('--norm <mode>', NORM_FLAG_HELP)
     .option('--norm-per-block <list>', 'comma-separated norm per block, head_0 … up_3 (paper Table VI), e.g. spade,clade,clade,…')
     .option('--label-nc <n>', 'number of label classes (custom preset; default 13)')
     .option('--dontcare', 'custom preset: an extra dontcare channel (raw 255 maps to it)')
@@ -51,7 +58,7 @@ export function addModelOptions(cmd: Command, presetRequired: boolean): Command 
     .option('--upsampling <mode>', `upsampling layers: ${UPSAMPLING_MODES.join(', ')} (default: the preset's)`)
     .option('--vae', 'VAE generator: a z vector (--z, else N(0, I) from --seed) instead of the downsampled label')
     .option('--z-dim <n>', 'VAE latent size (default 256)')
-    .option('--spade-hidden <n>', 'SPADE hidden width (default 128; smaller for SPADE-light, paper Table IV)');
+    .option('--spade-hidden <n>', 'SPADE hidden width (default 128, hard-coded in the official SPADE; SPADE-light keeps it)');
 }
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {
@@ -72,6 +79,37 @@ export function parseNorm(v: string, flag = '--norm'): NormMode {
   const m = NORM_OF[v];
   if (!m) throw new ConfigError(`${flag} must be one of ${CLI_NORMS.join(', ')}, got '${v}'.`);
   return m;
+}
+
+/**
+ * The generator fields `--norm` sets: one norm for every block; 'spade-light' (SPADE with the
+ * preset's Table IV width, `spadeLightConfig`; an explicit --ngf wins); or 'mixed:K' (SPADE in
+ * blocks 1..K, CLADE after: `normPerBlock`, 8 entries with 'most' upsampling, up_4 CLADE).
+ */
+function normFlagOverrides(flags: ModelFlags): Partial<GeneratorConfig> {
+  const v = flags.norm;
+  if (v === undefined) return {};
+  if (v === 'spade-light') {
+    if (flags.ngf !== undefined) return { normMode: 'spade' };
+    const light = flags.preset !== undefined && (PRESET_NAMES as readonly string[]).includes(flags.preset) ? presetInfo(flags.preset).spadeLight : null;
+    if (!light)
+      throw new ConfigError(
+        `--norm spade-light takes its width from the preset (paper Table IV: ${PRESET_NAMES.filter((n) => presetInfo(n).spadeLight).join(', ')}); ` +
+          `got ${flags.preset === undefined ? 'no --preset' : `--preset ${flags.preset}`}: pass one of those or --ngf.`,
+      );
+    return { normMode: 'spade', ngf: light.ngf };
+  }
+  const mixed = /^mixed:(.*)$/.exec(v);
+  if (mixed) {
+    const blocks = blockNamesOf(flags.upsampling === 'most' ? 'most' : 'normal');
+    const k = Number(mixed[1]);
+    if (mixed[1] === '' || !Number.isInteger(k) || k < 0 || k > blocks.length)
+      throw new ConfigError(`--norm mixed:K needs an integer K from 0 (all CLADE) to ${blocks.length} (all SPADE), got '${v}'.`);
+    return { normPerBlock: blocks.map((_, i): NormMode => (i < k ? 'spade' : 'clade')) };
+  }
+  const m = NORM_OF[v];
+  if (!m) throw new ConfigError(`--norm must be one of ${[...CLI_NORMS, ...CLI_NORM_SHORTHANDS].join(', ')}, got '${v}'.`);
+  return { normMode: m };
 }
 
 /** The preset name, checked. */
@@ -106,14 +144,17 @@ export function explicitOverrides(flags: ModelFlags): Partial<GeneratorConfig> {
   const upsampling = flags.upsampling;
   if (upsampling !== undefined && !(UPSAMPLING_MODES as readonly string[]).includes(upsampling))
     throw new ConfigError(`--upsampling must be one of ${UPSAMPLING_MODES.join(', ')}, got '${upsampling}'.`);
+  if (flags.norm !== undefined && flags.normPerBlock !== undefined)
+    throw new ConfigError('--norm and --norm-per-block exclude each other; give one.');
   const normPerBlock = flags.normPerBlock?.split(',').map((s, i) => parseNorm(s.trim(), `--norm-per-block[${i}]`));
+  const norm = normFlagOverrides(flags);
   const o: Partial<GeneratorConfig> = {
     labelNc: positiveInt(flags.labelNc, '--label-nc'),
     containDontcare: flags.dontcare,
     useInstance: flags.instanceEdges,
-    normMode: flags.norm === undefined ? undefined : parseNorm(flags.norm),
-    normPerBlock,
-    ngf: positiveInt(flags.ngf, '--ngf'),
+    normMode: norm.normMode,
+    normPerBlock: normPerBlock ?? norm.normPerBlock,
+    ngf: positiveInt(flags.ngf, '--ngf') ?? norm.ngf,
     cropSize: positiveInt(flags.cropSize, '--crop-size'),
     aspectRatio: positiveNumber(flags.aspectRatio, '--aspect-ratio'),
     numUpsamplingLayers: upsampling as Upsampling | undefined,
@@ -121,7 +162,6 @@ export function explicitOverrides(flags: ModelFlags): Partial<GeneratorConfig> {
     zDim: positiveInt(flags.zDim, '--z-dim'),
     spadeHiddenNc: positiveInt(flags.spadeHidden, '--spade-hidden'),
   };
-  if (o.normMode && o.normPerBlock) throw new ConfigError('--norm and --norm-per-block exclude each other; give one.');
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<GeneratorConfig>;
 }
 

@@ -107,6 +107,22 @@ describeWithShared('clade synthesize: user errors (exit 2, one line)', [`${P1}/m
   }, 60_000);
 });
 
+describeWithShared('clade synthesize --norm spade-light / mixed:K (p1_coco_generator)', [`${P1}/manifest.json`], () => {
+  it('spade-light is SPADE at the Table IV width (--ngf overrides it); mixed:K must fit the checkpoint', async () => {
+    const io = ['--label', p1('input_label.png'), '--instance', p1('input_instance.png'), '--out', path.join(tmp, 'light.png')];
+    const [light, wide, mixed] = await runAll([
+      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', ...COCO_TINY, ...io, '--out-npy', path.join(tmp, 'light.npy')],
+      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', '--preset', 'coco', '--crop-size', '64', ...io],
+      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'mixed:2', ...COCO_TINY, ...io],
+    ]);
+    expect({ code: light!.code, err: light!.err }).toEqual({ code: 0, err: '' });
+    const d = maxAbs(npy(path.join(tmp, 'light.npy')).data as Float32Array, npy(p1('spade_output.npy')).data as Float32Array);
+    expect(d).toBeLessThanOrEqual(1e-4);
+    expectUserError(wide!, /spade_G\.pth' does not fit the coco spade \(labelNc 182\+dontcare\+edges, ngf 8, crop 64.*mis-shaped keys/);
+    expectUserError(mixed!, /spade_G\.pth' does not fit the coco spade,spade,clade,clade,clade,clade,clade .*missing keys \(G_middle_1\.norm_0\.class_specified_affine/);
+  }, 60_000);
+});
+
 describe('--help of synthesize, profile and convert', () => {
   // In-process (commander renders the same text the CLI prints); saves three process starts.
   function helpOf(name: string): string {

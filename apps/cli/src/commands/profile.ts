@@ -1,5 +1,5 @@
 import { ConfigError } from '@clade/core';
-import { generatorCost, paperFigureOf, presetInfo, type GeneratorConfig, type PresetName, type Split } from '@clade/spade-gen';
+import { generatorCost, paperFigureOf, presetInfo, spadeLightFigureOf, type GeneratorConfig, type PresetName, type Split } from '@clade/spade-gen';
 import type { Command } from 'commander';
 import { addModelOptions, cliNormOf, describeConfig, modelConfigFromFlags, type ModelFlags } from '../model-options';
 import { runCommand, type GlobalOptions } from '../run';
@@ -39,7 +39,8 @@ Examples:
   clade profile --preset ade20k --norm spade          # 96,492,483 params, 181.3 G MACs
   clade profile --preset ade20k --norm clade --json   # machine-readable
   clade profile --preset cityscapes --norm clade-icpe
-  clade profile --preset coco --norm spade --spade-hidden 64   # a SPADE-light variant (paper Table IV)
+  clade profile --preset coco --norm spade-light     # paper Table IV: ngf 8, 68.0 G MACs
+  clade profile --preset cityscapes --norm mixed:2   # paper Table VI: S(1-2)+C(3-7)
   clade profile --preset custom --label-nc 20 --norm clade --ngf 32 --crop-size 128`,
     )
     .action(async (opts: ProfileOptions, command: Command) => {
@@ -59,26 +60,32 @@ export interface ProfileReport {
   convention: string;
   /** The paper's per-layer formulas summed (no biases), for reference. */
   paperFormulaFlops: Split;
-  /** The paper's Table I figure when the config is the one it measured. */
-  paper: { source: string; paramsM: number; flopsG: number } | null;
+  /** The paper's figure when the config is one it measured: Table I, or Table IV for SPADE-light (FLOPs only). */
+  paper: { source: string; paramsM: number | null; flopsG: number } | null;
 }
 
 /** Counts for the generator the flags describe (no tensors are made). */
 export function profileReport(o: ModelFlags): ProfileReport {
   if (o.norm === undefined && o.normPerBlock === undefined)
-    throw new ConfigError('--norm is required: one of spade, clade, clade-icpe (or --norm-per-block).');
+    throw new ConfigError('--norm is required: one of spade, clade, clade-icpe, spade-light, mixed:K (or --norm-per-block).');
   const { preset, config } = modelConfigFromFlags(o);
   const cost = generatorCost(config);
-  const paper = paperFigureOf(preset, config);
+  const tableI = paperFigureOf(preset, config);
+  const tableIV = spadeLightFigureOf(preset, config);
+  const paper = tableI
+    ? { source: 'CLADE paper, Table I', ...tableI }
+    : tableIV
+      ? { source: 'CLADE paper, Table IV (SPADE-light)', paramsM: null, ...tableIV }
+      : null;
   return {
     preset,
-    norm: config.normPerBlock ? config.normPerBlock.map(cliNormOf) : cliNormOf(config.normMode),
+    norm: o.norm === 'spade-light' ? 'spade-light' : config.normPerBlock ? config.normPerBlock.map(cliNormOf) : cliNormOf(config.normMode),
     generator: config,
     params: cost.params,
     flops: cost.macs,
     convention: FLOPS_CONVENTION,
     paperFormulaFlops: cost.paperFlops,
-    paper: paper ? { source: 'CLADE paper, Table I', paramsM: paper.paramsM, flopsG: paper.flopsG } : null,
+    paper,
   };
 }
 
@@ -104,12 +111,12 @@ function profile(o: ProfileOptions): void {
   const { params, flops, paper } = r;
   process.stdout.write(`${presetInfo(r.preset).title}: ${describeConfig(r.preset, r.generator)}\n\n`);
   printTable(
-    ['', 'total', 'backbone', 'norm', 'norm %', 'paper Table I'],
+    ['', 'total', 'backbone', 'norm', 'norm %', paper ? paper.source.replace('CLADE paper, ', 'paper ') : 'paper'],
     [
-      ['params', int(params.total), int(params.backbone), int(params.norm), pct(params.norm, params.total), paper ? `${paper.paramsM} M` : '-'],
+      ['params', int(params.total), int(params.backbone), int(params.norm), pct(params.norm, params.total), paper?.paramsM ? `${paper.paramsM} M` : '-'],
       ['FLOPs (MACs)', giga(flops.total), giga(flops.backbone), giga(flops.norm), pct(flops.norm, flops.total), paper ? `${paper.flopsG} G` : '-'],
     ],
   );
-  if (!paper) process.stdout.write('\npaper Table I: not reported for this config (it measured ngf 64 at the preset\'s size, no VAE).\n');
+  if (!paper) process.stdout.write('\npaper: not reported for this config (Table I measured ngf 64 at the preset\'s size, no VAE; Table IV SPADE-light).\n');
   process.stdout.write(`\n${wrap(FLOPS_CONVENTION)}\n`);
 }
