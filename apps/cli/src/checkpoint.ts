@@ -282,8 +282,9 @@ export async function saveGeneratorDir(
   dir: string,
   g: LoadedGenerator,
   source: { file: string; sha256: string },
+  options: { float16?: boolean } = {},
 ): Promise<void> {
-  await g.model.save(fileSystemSaveHandler(dir));
+  await g.model.save(fileSystemSaveHandler(dir, options));
   const json: CladeModelJson = {
     format: CLADE_JSON_FORMAT,
     formatVersion: 1,

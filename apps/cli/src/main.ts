@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { registerConvert } from './commands/convert';
 import { registerData } from './commands/data';
 import { registerDoctor } from './commands/doctor';
+import { registerExport } from './commands/export';
 import { registerProfile } from './commands/profile';
+import { registerShowcase } from './commands/showcase';
 import { registerSynthesize } from './commands/synthesize';
 import { registerTrain } from './commands/train';
 
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerProfile(program);
   registerConvert(program);
   registerTrain(program);
+  registerExport(program);
+  registerShowcase(program);
   registerData(program);
   return program;
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { IOError, writeFileAtomic } from '@clade/core';
+import { quantizeFloat16 } from './float16';
 
 /**
  * tfjs model folders on the local file system: `model.json` (topology + weights manifest) and
@@ -14,21 +15,26 @@ export const WEIGHTS_BIN = 'weights.bin';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-/** An IOHandler for `model.save()` that writes `<dir>/model.json` and `<dir>/weights.bin`. */
-export function fileSystemSaveHandler(dir: string): tf.io.IOHandler {
+/**
+ * An IOHandler for `model.save()` that writes `<dir>/model.json` and `<dir>/weights.bin`;
+ * `float16` stores float32 weights at half precision (decoded to float32 on load).
+ */
+export function fileSystemSaveHandler(dir: string, options: { float16?: boolean } = {}): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const topology = artifacts.modelTopology;
       if (!topology || topology instanceof ArrayBuffer)
         throw new IOError('fileSystemSaveHandler: only JSON model topologies are supported (save a LayersModel).');
       await mkdir(dir, { recursive: true });
-      const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      let weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      let weightSpecs = artifacts.weightSpecs ?? [];
+      if (options.float16) ({ specs: weightSpecs, data: weightData } = quantizeFloat16(weightSpecs, weightData));
       const modelJson: tf.io.ModelJSON = {
         modelTopology: topology,
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: weightSpecs }],
         ...(artifacts.trainingConfig && { trainingConfig: artifacts.trainingConfig }),
         ...(artifacts.signature && { signature: artifacts.signature }),
         ...(artifacts.userDefinedMetadata && { userDefinedMetadata: artifacts.userDefinedMetadata }),

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { initBackend } from '@clade/backend';
+import { ConfigError, IOError } from '@clade/core';
+import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
+import { loadCheckpoint, resolveRunConfig, type RunConfigInput } from '@clade/trainer';
+import type { Command } from 'commander';
+import { saveGeneratorDir } from '../checkpoint';
+import { parseThreads, runCommand, type GlobalOptions } from '../run';
+
+interface ExportOptions extends GlobalOptions {
+  cropSize?: string;
+  float16?: boolean;
+  force?: boolean;
+}
+
+/**
+ * `clade export <run dir> <out dir>`: the generator of a training run (run.json +
+ * checkpoints/latest.npz) as a model folder that `synthesize --checkpoint` and the demo load.
+ * The generator is fully convolutional, so `--crop-size` may differ from the training size.
+ */
+export function registerExport(program: Command): void {
+  program
+    .command('export <run> <out>')
+    .description('Export the generator of a `clade train` run as a tfjs model folder (model.json, weights.bin, clade.json).')
+    .option('--crop-size <n>', 'output width of the exported generator (default: the training crop)')
+    .option('--float16', 'store weights at half precision (half the size; ~1e-3 relative error)')
+    .option('--force', 'overwrite an existing model folder')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  clade export runs/tiny models/tiny
+  clade export runs/default models/default --crop-size 256 --float16`,
+    )
+    .action(async (run: string, out: string, opts: ExportOptions, cmd: Command) => {
+      const all = { ...cmd.optsWithGlobals<ExportOptions>(), ...opts };
+      await runCommand(all, async () => {
+        const runJson = path.join(run, 'run.json');
+        const ckpt = path.join(run, 'checkpoints', 'latest.npz');
+        if (!existsSync(runJson) || !existsSync(ckpt))
+          throw new IOError(`export: '${run}' is not a clade run folder (needs run.json and checkpoints/latest.npz).`);
+        if (existsSync(path.join(out, 'model.json')) && !all.force)
+          throw new ConfigError(`export: '${out}' already holds a model; pass --force to overwrite it.`);
+        await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        const config = resolveRunConfig(JSON.parse(await readFile(runJson, 'utf8')) as RunConfigInput);
+        const crop = all.cropSize === undefined ? config.generator.cropSize : Number(all.cropSize);
+        const G = new SpadeGenerator({ ...config.generator, cropSize: crop });
+        const state = await loadCheckpoint(ckpt, { models: { G: G.model }, optimizers: {} });
+        const generator = { ...G.config, initSeed: null };
+        const sha256 = createHash('sha256').update(await readFile(ckpt)).digest('hex');
+        await saveGeneratorDir(
+          out,
+          { preset: 'ade20k', config: generator, label: presetLabelSpec(generator), model: G.model, source: ckpt },
+          { file: `${path.basename(run)}@iteration-${state.iteration}`, sha256 },
+          { float16: all.float16 },
+        );
+        process.stdout.write(`exported iteration ${state.iteration} of ${run} to ${out} (crop ${crop}${all.float16 ? ', float16' : ''}).\n`);
+        G.dispose();
+      });
+    });
+}

@@ -1,0 +1,149 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { initBackend } from '@clade/backend';
+import { ConfigError, IOError, labelsToSegmap, writeFileAtomic } from '@clade/core';
+import { prepareSample } from '@clade/data';
+import { numClassesOf } from '@clade/spade-gen';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Command } from 'commander';
+import { encode as encodePng } from 'fast-png';
+import { loadGenerator, type LoadedGenerator } from '../checkpoint';
+import { describeConfig } from '../model-options';
+import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { printTable } from '../table';
+import { quantizeImage, runGenerator, testPreprocess } from './synthesize';
+
+interface ShowcaseOptions extends GlobalOptions {
+  model: string[];
+  masks: string;
+  out: string;
+}
+
+/** The repository's bundled model folders, in the order they appear on the sheet. */
+export const BUNDLED_MODELS = ['models/default-clade', 'models/default-spade'];
+
+/** A stable, well-spread colour per class id (golden-angle hues), for showing label maps. */
+export function classColor(id: number): [number, number, number] {
+  const hue = (id * 137.508) % 360;
+  const [s, l] = [0.55 + 0.3 * ((id * 7) % 3) / 2, 0.45 + 0.1 * (id % 2)];
+  const f = (n: number) => {
+    const k = (n + hue / 30) % 12;
+    return Math.round(255 * (l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
+interface Row {
+  name: string;
+  mask: Uint8Array; // RGB
+  outputs: Uint8Array[]; // RGB per model
+  ms: number[];
+}
+
+/** Lays rows of equal-size RGB tiles out as one image with a 4-pixel white gutter. */
+function composeSheet(rows: Row[], w: number, h: number): { data: Uint8Array; width: number; height: number } {
+  const gap = 4;
+  const cols = 1 + rows[0]!.outputs.length;
+  const width = cols * w + (cols + 1) * gap;
+  const height = rows.length * h + (rows.length + 1) * gap;
+  const data = new Uint8Array(width * height * 3).fill(255);
+  rows.forEach((r, i) => {
+    [r.mask, ...r.outputs].forEach((tile, j) => {
+      const x0 = gap + j * (w + gap);
+      const y0 = gap + i * (h + gap);
+      for (let y = 0; y < h; y++) data.set(tile.subarray(y * w * 3, (y + 1) * w * 3), ((y0 + y) * width + x0) * 3);
+    });
+  });
+  return { data, width, height };
+}
+
+/** `clade showcase`: the main job of a fresh clone — bundled masks through the bundled models. */
+export function registerShowcase(program: Command): void {
+  program
+    .command('showcase')
+    .description('Synthesize the bundled example masks with the bundled model(s) and write a mask | output sheet.')
+    .option('--model <dir...>', 'model folder(s) (clade convert/export format); default: the bundled ones that exist')
+    .option('--masks <dir>', 'folder of label PNGs (raw ADE20K ids)', 'examples/masks')
+    .option('--out <dir>', 'output folder', 'out/showcase')
+    .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  clade showcase                                    # bundled CLADE (and SPADE, if bundled) on examples/masks
+  clade showcase --model models/default-clade --masks my-masks --out out/mine`,
+    )
+    .action(async (opts: ShowcaseOptions, cmd: Command) => {
+      const all = { ...cmd.optsWithGlobals<ShowcaseOptions>(), ...opts };
+      await runCommand(all, async () => {
+        const dirs = all.model ?? BUNDLED_MODELS.filter((d) => existsSync(path.join(d, 'model.json')));
+        if (dirs.length === 0) throw new IOError(`showcase: no model folder found (looked for ${BUNDLED_MODELS.join(', ')}); pass --model <dir>.`);
+        if (!existsSync(all.masks)) throw new IOError(`showcase: --masks folder '${all.masks}' not found.`);
+        const masks = (await readdir(all.masks)).filter((f) => /\.png$/i.test(f)).sort();
+        if (masks.length === 0) throw new ConfigError(`showcase: --masks '${all.masks}' holds no .png label maps.`);
+        const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+
+        const t0 = performance.now();
+        const models: LoadedGenerator[] = [];
+        for (const d of dirs) models.push(await loadGenerator(d, {} as never));
+        const tLoad = performance.now() - t0;
+        const size = models[0]!.config.cropSize;
+        if (models.some((m) => m.config.cropSize !== size || m.config.aspectRatio !== 1))
+          throw new ConfigError(`showcase: the models must share one square output size; got ${models.map((m) => describeConfig(m.preset, m.config)).join(' vs ')}.`);
+
+        await mkdir(all.out, { recursive: true });
+        const rows: Row[] = [];
+        for (const file of masks) {
+          const name = path.basename(file, path.extname(file));
+          const g0 = models[0]!;
+          const sample = await prepareSample(
+            { id: name, label: path.join(all.masks, file) },
+            { label: g0.label, preprocess: testPreprocess(g0.preset, g0.config), withImage: false, useInstances: false },
+          );
+          const [w, h] = [sample.width, sample.height];
+          const mask = new Uint8Array(w * h * 3);
+          sample.classes.forEach((id, i) => mask.set(classColor(id), i * 3));
+          const row: Row = { name, mask, outputs: [], ms: [] };
+          for (const g of models) {
+            const labels = tf.tensor3d(sample.classes, [1, h, w], 'int32');
+            const seg = labelsToSegmap(labels, numClassesOf(g.config));
+            const t = performance.now();
+            const y = runGenerator(g, { seg });
+            const rgb = quantizeImage((await y.data()) as Float32Array);
+            row.ms.push(performance.now() - t);
+            tf.dispose([labels, seg, y]);
+            row.outputs.push(rgb);
+            const tag = g.config.normMode === 'clade' ? 'clade' : g.config.normMode === 'spade' ? 'spade' : g.config.normMode;
+            await writeFileAtomic(path.join(all.out, `${name}.${tag}.png`), encodePng({ width: w, height: h, data: rgb, channels: 3, depth: 8 }));
+          }
+          rows.push(row);
+        }
+        const sheet = composeSheet(rows, size, size);
+        const sheetFile = path.join(all.out, 'sheet.png');
+        await writeFileAtomic(sheetFile, encodePng({ ...sheet, channels: 3, depth: 8 }));
+        models.forEach((m) => m.model.dispose());
+
+        const names = models.map((m) => m.config.normMode);
+        const mean = (i: number) => rows.reduce((a, r) => a + r.ms[i]!, 0) / rows.length;
+        const summary = {
+          sheet: sheetFile,
+          outputs: all.out,
+          backend: backend.name,
+          models: dirs,
+          loadMs: Math.round(tLoad),
+          forwardMs: Object.fromEntries(names.map((n, i) => [n, Math.round(mean(i))])),
+        };
+        if (all.json) {
+          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          return;
+        }
+        printTable(['mask', ...names.map((n) => `${n} ms`)], rows.map((r) => [r.name, ...r.ms.map((m) => m.toFixed(0))]));
+        process.stdout.write(
+          `\n${rows.length} masks at ${size}x${size} on ${backend.name}; models loaded in ${summary.loadMs} ms` +
+            ` (${dirs.join(', ')}).\nsheet: ${path.resolve(sheetFile)}  (columns: mask | ${names.join(' | ')})\nimages: ${path.resolve(all.out)}\n`,
+        );
+      });
+    });
+}
