@@ -34,6 +34,27 @@ export {
 } from './labels/label-spec';
 export { mapLabelValues, checkLabelValues, labelHistogram } from './labels/map-label-values';
 export { decodeLabelPng, loadLabelPng } from './decode/label-png';
+export {
+  decodeColorLabel,
+  encodeColorLabel,
+  loadColorLabel,
+  loadLabel,
+  type ColorMatch,
+  type ColorLabelMap,
+  type DecodeColorLabelOptions,
+  type LoadLabelOptions,
+} from './decode/color-label';
+export {
+  ADE20K_PALETTE,
+  CITYSCAPES_PALETTE,
+  CITYSCAPES_LABELS,
+  COLOR_PALETTES,
+  colorPalette,
+  spadeLabelColormap,
+  type ColorPalette,
+  type CityscapesLabel,
+} from './labels/palettes';
+export { ADE20K_CLASS_NAMES } from './labels/class-names';
 export { decodeImage, loadImage } from './decode/image';
 export {
   type SamplePair,

@@ -1,14 +1,16 @@
 import { loadNpyFile, ConfigError, IOError, ShapeError } from '@clade/core';
 import type { SamplePair } from '../datasets/pairs';
 import { loadImage } from '../decode/image';
+import { loadLabel } from '../decode/color-label';
 import { loadLabelPng } from '../decode/label-png';
+import type { ColorPalette } from '../labels/palettes';
 import { instanceEdges } from '../edges';
 import { EVAL_PARAMS, plannedSize, planTransform, type PreprocessConfig, type TransformParams } from '../geometry';
 import { positionalMap, type PositionalMapOptions } from '../icpe/positional-map';
 import { transformPositionalMap, type TransformPositionalMapOptions } from '../icpe/transform-map';
 import { checkLabelValues, mapLabelValues } from '../labels/map-label-values';
 import type { LabelSpec } from '../labels/label-spec';
-import type { PositionalMap } from '../planes';
+import type { LabelMap, PositionalMap } from '../planes';
 import { transformImage, transformLabelMap } from '../transform';
 import { imageToFloat } from './image-to-float';
 
@@ -28,13 +30,19 @@ export interface PrepareSampleOptions {
   withImage?: boolean;
   /**
    * CLADE-ICPE positional map: false (default) for none; true to compute it from the raw label at
-   * its own resolution (§5.1); or a function returning a precomputed map (e.g. a cached .npy).
+   * its own resolution (§5.1); or a function returning a precomputed map, given the pair and its
+   * decoded raw label (e.g. `cachedPositionalMaps`, which reads the official .npy files).
    */
-  positional?: boolean | ((pair: SamplePair) => Promise<PositionalMap>);
+  positional?: boolean | ((pair: SamplePair, raw: LabelMap) => Promise<PositionalMap>);
   /** Options of the on-the-fly map (skip value, components). */
   positionalMap?: PositionalMapOptions;
   /** How the map follows the geometry (resize rule, flip quirk). */
   positionalTransform?: TransformPositionalMapOptions;
+  /**
+   * Labels are colour-coded images (e.g. the SEAN figures): decode them to ids with this palette,
+   * nearest colour within `tolerance` (default 0: exact). Instance maps are always read as ids.
+   */
+  colorLabels?: { palette: ColorPalette; tolerance?: number };
 }
 
 /** One preprocessed sample on plain typed arrays, NHWC-ready. */
@@ -88,7 +96,7 @@ export async function prepareSample(pair: SamplePair, options: PrepareSampleOpti
   if (withImage && !pair.image) throw new ConfigError(`prepareSample: sample '${pair.id}' has no image but withImage is set.`);
 
   const [raw, inst, photo] = await Promise.all([
-    loadLabelPng(pair.label),
+    loadLabel(pair.label, options.colorLabels),
     useInstances ? loadLabelPng(pair.instance!) : null,
     withImage ? loadImage(pair.image!) : null,
   ]);
@@ -124,7 +132,7 @@ export async function prepareSample(pair: SamplePair, options: PrepareSampleOpti
   let positional: Float32Array | null = null;
   if (options.positional) {
     const map =
-      typeof options.positional === 'function' ? await options.positional(pair) : positionalMap(raw, options.positionalMap);
+      typeof options.positional === 'function' ? await options.positional(pair, raw) : positionalMap(raw, options.positionalMap);
     if (map.width !== raw.width || map.height !== raw.height)
       throw new ShapeError(
         `prepareSample: positional map of '${pair.id}' is ${map.width}x${map.height}, its label is ${raw.width}x${raw.height}.`,
