@@ -49,3 +49,39 @@ export {
 } from './seg/evaluate';
 export { listImages, pairByStem, IMAGE_EXTENSIONS, type ImageLabelPair } from './files';
 export { MODEL_LOAD_TIMEOUT_MS } from './onnx/node';
+export {
+  FID_INCEPTION_CONVS,
+  BN_EPSILON,
+  fidInceptionStateShapes,
+  type ConvSpec,
+} from './inception/architecture';
+export {
+  FidInceptionV3,
+  INCEPTION_DIMS,
+  FID_WEIGHTS_FILE,
+  FID_WEIGHTS_URL,
+  FID_WEIGHTS_SHA256_PREFIX,
+  type InceptionDims,
+} from './inception/fid-inception';
+export {
+  EVAL_PRESETS,
+  EVAL_DATASETS,
+  CITYSCAPES_LABEL_TO_TRAIN_ID,
+  evalPreset,
+  type EvalPreset,
+} from './protocol/presets';
+export {
+  METRICS_VERSION,
+  PYTORCH_FID_INPUT,
+  PYTORCH_FID_NETWORK,
+  PYTORCH_FID_STATISTICS,
+  baseProtocol,
+  describeSegmenter,
+  formatProtocol,
+  saveJson,
+  type EvalProtocol,
+  type FeatureProtocol,
+  type FidProtocol,
+  type KidProtocol,
+  type SegmentationProtocol,
+} from './protocol/protocol';
