@@ -12,6 +12,19 @@ export { instanceEdges } from './edges';
 export { connectedComponents8, type Components } from './icpe/connected-components';
 export { positionalMap, type PositionalMapOptions } from './icpe/positional-map';
 export { transformPositionalMap, type TransformPositionalMapOptions } from './icpe/transform-map';
+export {
+  loadPositionalMapNpy,
+  savePositionalMapNpy,
+  positionalMapPath,
+  cachedPositionalMaps,
+  writePositionalMaps,
+  isUpToDate,
+  type ColorLabelOptions,
+  type PositionalCacheOptions,
+  type PositionalMapStatus,
+  type PositionalMapsSummary,
+  type WritePositionalMapsOptions,
+} from './icpe/cache';
 export { cropPlane, flipPlaneLR, flipPlaneUD } from './plane-ops';
 export { seededRng, type Rng } from './rng';
 export {
@@ -32,7 +45,7 @@ export {
   UNKNOWN_RAW_VALUE,
   type LabelSpec,
 } from './labels/label-spec';
-export { mapLabelValues, checkLabelValues, labelHistogram } from './labels/map-label-values';
+export { mapLabelValues, checkLabelValues, outOfRangeValues, labelHistogram } from './labels/map-label-values';
 export { decodeLabelPng, loadLabelPng } from './decode/label-png';
 export {
   decodeColorLabel,
@@ -77,10 +90,15 @@ export {
   type DatasetInfo,
   type ListDatasetOptions,
 } from './datasets/registry';
+export {
+  DATASET_PHASES,
+  listDatasetSplits,
+  type DatasetSplit,
+  type ListSplitsOptions,
+} from './datasets/splits';
 export { imageToFloat } from './loader/image-to-float';
 export {
   prepareSample,
-  loadPositionalMapNpy,
   type PrepareSampleOptions,
   type PreparedSample,
 } from './loader/prepare-sample';

@@ -1,5 +1,21 @@
 import { ConfigError } from '@clade/core';
-import { SYNTH_CLASS_NAMES, writeSynthDataset, type SynthSplit } from '@clade/data';
+import {
+  DATASET_NAMES,
+  SYNTH_CLASS_NAMES,
+  colorPalette,
+  datasetInfo,
+  listDatasetSplits,
+  loadLabel,
+  positionalMap,
+  positionalMapPath,
+  savePositionalMapNpy,
+  writePositionalMaps,
+  type ColorLabelOptions,
+  type DatasetName,
+  type PositionalMapOptions,
+  type SynthSplit,
+  writeSynthDataset,
+} from '@clade/data';
 import type { Command } from 'commander';
 import { runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
@@ -13,12 +29,85 @@ interface SynthOptions extends GlobalOptions {
   quality: string;
 }
 
+interface MapFlags extends GlobalOptions {
+  skipValue?: string;
+  components?: string;
+  normalize: boolean;
+  colorLabels?: string;
+  tolerance?: string;
+}
+
+interface DistMapOptions extends MapFlags {
+  label: string;
+  out: string;
+}
+
+interface DistMapsOptions extends MapFlags {
+  dataset?: string;
+  phase?: string;
+  cacheRoot?: string;
+  force?: boolean;
+}
+
 /** A non-negative (or positive) integer flag, or a ConfigError naming it. */
 function parseInteger(flag: string, v: string, min: number): number {
   const n = Number(v);
   if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
     throw new ConfigError(`${flag} must be an integer ≥ ${min}, got '${v}'.`);
   return n;
+}
+
+/** `--dataset`: one of the layouts. */
+export function parseDataset(v: string | undefined): DatasetName {
+  if (v === undefined) throw new ConfigError(`--dataset is required: one of ${DATASET_NAMES.join(', ')}.`);
+  if (!(DATASET_NAMES as readonly string[]).includes(v))
+    throw new ConfigError(`--dataset must be one of ${DATASET_NAMES.join(', ')}; got '${v}'.`);
+  return v as DatasetName;
+}
+
+/** `--color-labels <palette>` + `--tolerance <t>`: colour-coded labels, or undefined for id PNGs. */
+export function parseColorLabels(palette: string | undefined, tolerance: string | undefined): ColorLabelOptions | undefined {
+  if (palette === undefined) {
+    if (tolerance !== undefined) throw new ConfigError('--tolerance needs --color-labels.');
+    return undefined;
+  }
+  const t = tolerance === undefined ? 0 : Number(tolerance);
+  if (!Number.isFinite(t) || t < 0 || tolerance?.trim() === '')
+    throw new ConfigError(`--tolerance must be a number ≥ 0 (RGB distance), got '${tolerance}'.`);
+  const names = ['ade20k', 'cityscapes'];
+  if (!names.includes(palette)) throw new ConfigError(`--color-labels must be one of ${names.join(', ')}; got '${palette}'.`);
+  return { palette: colorPalette(palette), tolerance: t };
+}
+
+/** `--skip-value <n|none>` and `--components`: the positional-map options (official defaults). */
+function parseMapOptions(skip: string | undefined, components: string | undefined, normalize: boolean): PositionalMapOptions {
+  let skipValue: number | null = 0;
+  if (skip !== undefined) skipValue = skip === 'none' ? null : parseInteger('--skip-value', skip, 0);
+  if (components !== undefined && components !== 'all' && components !== 'largest')
+    throw new ConfigError(`--components must be one of all, largest; got '${components}'.`);
+  return { skipValue, components: (components ?? 'all') as 'all' | 'largest', normalize };
+}
+
+/** A one-line progress bar on stderr, drawn only on a terminal; `end` clears it. */
+export function progressBar(label: string, enabled = process.stderr.isTTY === true) {
+  const t0 = performance.now();
+  let lastDraw = 0;
+  return {
+    update(done: number, total: number, note = ''): void {
+      if (!enabled) return;
+      const now = performance.now();
+      if (done < total && now - lastDraw < 100) return;
+      lastDraw = now;
+      const width = 24;
+      const filled = total > 0 ? Math.round((width * done) / total) : width;
+      const rate = done / Math.max(1e-3, (now - t0) / 1000);
+      const eta = done > 0 && done < total ? ` eta ${Math.ceil((total - done) / rate)} s` : '';
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${eta}${note ? ` ${note}` : ''}\x1b[K`);
+    },
+    end(): void {
+      if (enabled) process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 /** `--size`: `256` (square) or `WxH`. */
@@ -33,7 +122,9 @@ export function parseSize(v: string): { width: number; height: number } {
 
 /** `clade data …`: dataset tools. `synth` writes the bundled synthetic outdoor dataset. */
 export function registerData(program: Command): void {
-  const data = program.command('data').description('Dataset tools: write the synthetic dataset.');
+  const data = program
+    .command('data')
+    .description('Dataset tools: synthetic dataset, positional maps (CLADE-ICPE), dataset inspection.');
   data
     .command('synth')
     .description('Write synthetic outdoor scenes (ADE20K class ids) as an ADE20K-layout dataset: photos + label PNGs.')
@@ -100,6 +191,107 @@ Examples:
             scenes.get(Number(id)) ?? 0,
           ]),
         );
+      });
+    });
+
+  data
+    .command('dist-map')
+    .description('Compute the CLADE-ICPE positional map of one label at its own resolution, as the official cal_dist_masks.py does.')
+    .requiredOption('--label <file>', 'label map: a PNG of raw ids (or a colour-coded image with --color-labels)')
+    .requiredOption('--out <npy>', 'output .npy: float32 [2,H,W], channel 0 vertical, channel 1 horizontal (written atomically)')
+    .option('--skip-value <n|none>', 'raw value whose pixels get (0, 0); the official script skips 0 for every dataset', '0')
+    .option('--components <all|largest>', "'all' 8-connected components (official code) or the 'largest' per value (paper text)", 'all')
+    .option('--no-normalize', "raw pixel offsets instead of dividing by max |offset| + 1e-5 (the official '--norm no')")
+    .option('--color-labels <palette>', 'decode a colour-coded label with this palette: ade20k, cityscapes')
+    .option('--tolerance <t>', 'with --color-labels: largest RGB distance mapped to the nearest palette colour (JPEG labels)')
+    .option('--json', 'print a JSON summary')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  clade data dist-map --label val_label/000000000139.png --out val_dist/000000000139.npy
+  clade data dist-map --label figure.png --color-labels ade20k --out figure_dist.npy`,
+    )
+    .action(async (opts: DistMapOptions, cmd: Command) => {
+      const all = { ...cmd.optsWithGlobals<DistMapOptions>(), ...opts };
+      await runCommand(all, async () => {
+        const mapOptions = parseMapOptions(all.skipValue, all.components, all.normalize);
+        const color = parseColorLabels(all.colorLabels, all.tolerance);
+        const t0 = performance.now();
+        const label = await loadLabel(all.label, color);
+        const map = positionalMap(label, mapOptions);
+        await savePositionalMapNpy(all.out, map);
+        const seconds = (performance.now() - t0) / 1000;
+        const summary = { label: all.label, out: all.out, shape: [2, map.height, map.width], dtype: 'float32', seconds };
+        if (all.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else process.stdout.write(`wrote ${all.out}: float32 [2,${map.height},${map.width}] in ${seconds.toFixed(2)} s\n`);
+      });
+    });
+
+  data
+    .command('dist-maps')
+    .description('Precompute the CLADE-ICPE positional maps of a dataset into the official locations, skipping up-to-date ones.')
+    .argument('<dir>', 'dataset root')
+    .option('--dataset <name>', `layout (required): ${DATASET_NAMES.join(', ')}`)
+    .option('--phase <list>', 'comma-separated phases (default: every phase present)')
+    .option('--cache-root <dir>', 'write the same tree under this folder instead of the dataset root')
+    .option('--force', 'rewrite maps that are already up to date')
+    .option('--skip-value <n|none>', 'raw value whose pixels get (0, 0) (official: 0)')
+    .option('--components <all|largest>', 'components that get offsets (official: all)', 'all')
+    .option('--no-normalize', "raw pixel offsets (the official '--norm no')")
+    .option('--color-labels <palette>', 'labels are colour-coded: ade20k, cityscapes')
+    .option('--tolerance <t>', 'with --color-labels: nearest-colour tolerance (RGB distance)')
+    .option('--json', 'print a JSON summary')
+    .addHelpText(
+      'after',
+      `
+Locations (REFERENCE §5.1): ADE20K <dir>/distances/{training,validation}/ADE_*.npy;
+COCO-Stuff <dir>/{train,val}_dist/*.npy; Cityscapes next to each label as
+<stem>_gtFine_distance.npy; other layouts <dir>/dist/<label path>.npy. A map is up to date
+when it is at least as new as its label. Read them back with cachedPositionalMaps(root, dataset).
+
+Examples:
+  clade data dist-maps /data/ADEChallengeData2016 --dataset ade20k
+  clade data dist-maps /data/coco_stuff --dataset coco --phase val
+  clade data dist-maps /data/cityscapes --dataset cityscapes --cache-root /scratch/cs-dist`,
+    )
+    .action(async (dir: string, opts: DistMapsOptions, cmd: Command) => {
+      const all = { ...cmd.optsWithGlobals<DistMapsOptions>(), ...opts };
+      await runCommand(all, async () => {
+        const dataset = parseDataset(all.dataset);
+        const info = datasetInfo(dataset);
+        const mapOptions = parseMapOptions(all.skipValue ?? String(info.icpeSkipValue), all.components, all.normalize);
+        const color = parseColorLabels(all.colorLabels, all.tolerance);
+        const phases = all.phase?.split(',').map((p) => p.trim()).filter(Boolean);
+        const splits = await listDatasetSplits(dataset, dir, {
+          ...(phases && { phases }), requireImages: false, useInstances: false, skipMissing: true,
+        });
+        const pairs = splits.flatMap((s) => s.pairs);
+        if (pairs.length === 0)
+          throw new ConfigError(`dist-maps: no ${dataset} labels found under '${dir}'${phases ? ` for phase ${phases.join(', ')}` : ''}.`);
+        const cacheRoot = all.cacheRoot ?? dir;
+        const bar = progressBar('dist-maps', !all.json && process.stderr.isTTY === true);
+        const t0 = performance.now();
+        const summary = await writePositionalMaps(dataset, dir, pairs, {
+          cacheRoot, force: all.force === true, positionalMap: mapOptions, ...(color && { colorLabels: color }),
+          onProgress: (done, total) => bar.update(done, total),
+        });
+        bar.end();
+        const seconds = (performance.now() - t0) / 1000;
+        const perPhase = Object.fromEntries(splits.map((s) => [s.phase, s.pairs.length]));
+        if (all.json) {
+          const example = positionalMapPath(dataset, dir, pairs[0]!.label, cacheRoot);
+          process.stdout.write(`${JSON.stringify({ dataset, root: dir, cacheRoot, phases: perPhase, example, ...summary, seconds }, null, 2)}\n`);
+        } else {
+          const phasesText = Object.entries(perPhase).map(([p, n]) => `${p} ${n}`).join(', ');
+          process.stdout.write(
+            `${dataset} at ${dir}: ${pairs.length} labels (${phasesText})\n` +
+              `wrote ${summary.written}, up to date ${summary.upToDate}, failed ${summary.failed.length} in ${seconds.toFixed(1)} s` +
+              ` (e.g. ${positionalMapPath(dataset, dir, pairs[0]!.label, cacheRoot)})\n`,
+          );
+        }
+        for (const f of summary.failed) process.stderr.write(`clade: ${f.message}\n`);
+        if (summary.failed.length > 0) process.exitCode = 2;
       });
     });
 }

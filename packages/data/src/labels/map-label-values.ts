@@ -24,18 +24,27 @@ function classIndex(v: number, spec: LabelSpec): number {
 }
 
 /**
+ * The raw values of `raw` that map outside [0, K) under `spec` (K = labelNc + dontcare), with their
+ * pixel counts, ascending by value; `histogram` may be passed when already computed.
+ */
+export function outOfRangeValues(raw: LabelMap, spec: LabelSpec, histogram?: Map<number, number>): Array<[value: number, pixels: number]> {
+  assertPlane(raw, 1, 'checkLabelValues');
+  assertLabelSpec(spec, 'checkLabelValues');
+  const k = numClassChannels(spec);
+  return [...(histogram ?? labelHistogram(raw))].filter(([v]) => {
+    const id = classIndex(v, spec);
+    return id < 0 || id >= k;
+  });
+}
+
+/**
  * Throws a ConfigError naming `source`, the offending raw values and their pixel counts when any
  * raw value maps outside [0, K) (K = labelNc + dontcare) — never an all-zero one-hot row.
  */
 export function checkLabelValues(raw: LabelMap, spec: LabelSpec, source = '<memory>'): void {
-  assertPlane(raw, 1, 'checkLabelValues');
-  assertLabelSpec(spec, 'checkLabelValues');
-  const k = numClassChannels(spec);
-  const bad = [...labelHistogram(raw)].filter(([v]) => {
-    const id = classIndex(v, spec);
-    return id < 0 || id >= k;
-  });
+  const bad = outOfRangeValues(raw, spec);
   if (bad.length === 0) return;
+  const k = numClassChannels(spec);
   const list = bad.slice(0, 8).map(([v, n]) => `${v} (${n} px)`).join(', ');
   const more = bad.length > 8 ? ` and ${bad.length - 8} more values` : '';
   const hint = spec.containDontcare ? '' : ' (no dontcare channel, so raw 255 is out of range too)';

@@ -1,4 +1,4 @@
-import { loadNpyFile, ConfigError, IOError, ShapeError } from '@clade/core';
+import { ConfigError, ShapeError } from '@clade/core';
 import type { SamplePair } from '../datasets/pairs';
 import { loadImage } from '../decode/image';
 import { loadLabel } from '../decode/color-label';
@@ -58,14 +58,6 @@ export interface PreparedSample {
   image: Float32Array | null;
   /** Positional map as float32 [H,W,2] (channel 0 vertical, 1 horizontal). */
   positional: Float32Array | null;
-}
-
-/** Reads a precomputed map saved as float32 [2,H,W] .npy (the official `*_dist` files). */
-export async function loadPositionalMapNpy(path: string): Promise<PositionalMap> {
-  const arr = await loadNpyFile(path);
-  if (arr.dtype !== 'float32' || arr.shape.length !== 3 || arr.shape[0] !== 2)
-    throw new IOError(`loadPositionalMapNpy: '${path}' must hold float32 [2,H,W], got ${arr.dtype} [${arr.shape.join(',')}].`);
-  return { width: arr.shape[2]!, height: arr.shape[1]!, data: arr.data as Float32Array };
 }
 
 function planarToInterleaved2(m: PositionalMap): Float32Array {
