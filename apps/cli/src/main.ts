@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerConvert } from './commands/convert';
 import { registerData } from './commands/data';
 import { registerDoctor } from './commands/doctor';
+import { registerEval } from './commands/eval';
 import { registerExport } from './commands/export';
 import { registerProfile } from './commands/profile';
 import { registerShowcase } from './commands/showcase';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerShowcase(program);
   registerData(program);
+  registerEval(program);
   return program;
 }
 

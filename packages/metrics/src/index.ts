@@ -85,3 +85,5 @@ export {
   type KidProtocol,
   type SegmentationProtocol,
 } from './protocol/protocol';
+export { imageFeatures, type ImageFeatureOptions, type ImageFeatures } from './pipeline/features';
+export { defaultModelsDir } from './models-dir';
