@@ -1,6 +1,6 @@
 // @clade/metrics: reproducible evaluation for semantic image synthesis.
 export { eigh, eigvalsh, type SymmetricEigen } from './linalg/eigh';
-export { pivotedCholesky, eigenSqrtFactor, congruence, type PsdFactor } from './linalg/factor';
+export { pivotedCholesky, eigenSqrtFactor, congruence, factorCongruence, type PsdFactor } from './linalg/factor';
 export { GaussianAccumulator, checkStats, type GaussianStats } from './stats/gaussian';
 export {
   frechetDistance,

@@ -1,6 +1,6 @@
 import { ConfigError } from '@clade/core';
 import { eigh } from './eigh';
-import { gemmABt } from './gemm';
+import { gemmABt, gemmABtSkip } from './gemm';
 
 /**
  * Rank-revealing factors of a symmetric positive semi-definite matrix S (n×n, row-major,
@@ -13,6 +13,11 @@ export interface PsdFactor {
   f: Float64Array;
   rank: number;
   n: number;
+  /**
+   * Pivoted Cholesky only: the permutation and Lᵀ in pivoted order (r×n, row c zero left of c),
+   * which `factorCongruence` uses to skip the structural zeros.
+   */
+  pivoted?: { perm: Int32Array; lt: Float64Array };
 }
 
 const EPS = 2 ** -52;
@@ -68,14 +73,18 @@ export function pivotedCholesky(s: Float64Array, n: number): PsdFactor {
     }
     rank = k + 1;
   }
-  // F[c][perm[i]] = L[i][c]: S[p_i][p_j] = Σ_c L[i][c] L[j][c].
+  // F[c][perm[i]] = L[i][c]: S[p_i][p_j] = Σ_c L[i][c] L[j][c]; lt[c][i] = L[i][c].
   const f = new Float64Array(rank * n);
+  const lt = new Float64Array(rank * n);
   for (let i = 0; i < n; i++) {
     const pi = perm[i]!;
     const m = Math.min(i + 1, rank);
-    for (let c = 0; c < m; c++) f[c * n + pi] = l[i * n + c]!;
+    for (let c = 0; c < m; c++) {
+      f[c * n + pi] = l[i * n + c]!;
+      lt[c * n + i] = l[i * n + c]!;
+    }
   }
-  return { f, rank, n };
+  return { f, rank, n, pivoted: { perm, lt } };
 }
 
 /**
@@ -107,4 +116,24 @@ export function congruence(f: Float64Array, r: number, g: Float64Array, n: numbe
   checkSquare(g, n, 'congruence');
   const t = gemmABt(f, r, g, n, n);
   return gemmABt(t, r, f, r, n, true);
+}
+
+/**
+ * F G Fᵀ for a factor from `pivotedCholesky` or `eigenSqrtFactor`. With a pivoted Cholesky
+ * factor, G is permuted once and both products skip the factor's structural zeros:
+ * T[c][j] = Σ_{i≥c} Lᵀ[c][i]·G_p[j][i], then M[a][b] = Σ_{j≥b} T[a][j]·Lᵀ[b][j] (≈ 4/3·n³ flops
+ * instead of 3·n³).
+ */
+export function factorCongruence(factor: PsdFactor, g: Float64Array): Float64Array {
+  const { n, rank: r } = factor;
+  checkSquare(g, n, 'factorCongruence');
+  if (!factor.pivoted) return congruence(factor.f, r, g, n);
+  const { perm, lt } = factor.pivoted;
+  const gp = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const src = perm[i]! * n;
+    for (let j = 0; j < n; j++) gp[i * n + j] = g[src + perm[j]!]!;
+  }
+  const t = gemmABtSkip(lt, r, gp, n, n, 'row');
+  return gemmABtSkip(t, r, lt, r, n, 'col', true);
 }

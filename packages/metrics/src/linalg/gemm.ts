@@ -111,3 +111,43 @@ export function syrkUpperAccumulate(x: Float64Array, d: number, k: number, c: Fl
     c[i * d + i] = c[i * d + i]! + s;
   }
 }
+
+/**
+ * `gemmABt` for triangular factors: C[i][j] = Σ_{t ≥ s} A[i][t]·B[j][t] with s = i ('row') or
+ * s = j ('col'), i.e. the caller guarantees that the skipped terms are exact zeros (A or B is
+ * zero left of its diagonal). Halves the work of products with Cholesky factors. `upper`
+ * computes j ≥ i only and mirrors.
+ */
+export function gemmABtSkip(
+  a: Float64Array, m: number, b: Float64Array, n: number, k: number, from: 'row' | 'col', upper = false,
+): Float64Array {
+  const c = new Float64Array(m * n);
+  let i = 0;
+  for (; i < m; i += 2) {
+    const two = i + 1 < m;
+    const a0 = i * k;
+    const a1 = two ? a0 + k : a0;
+    for (let j = upper ? i : 0; j < n; j += 2) {
+      const twoJ = j + 1 < n;
+      const b0 = j * k;
+      const b1 = twoJ ? b0 + k : b0;
+      const start = Math.min(from === 'row' ? i : j, k);
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let t = start; t < k; t++) {
+        const x0 = a[a0 + t]!, x1 = a[a1 + t]!, y0 = b[b0 + t]!, y1 = b[b1 + t]!;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+      }
+      c[i * n + j] = s00;
+      if (twoJ) c[i * n + j + 1] = s01;
+      if (two) {
+        c[(i + 1) * n + j] = s10;
+        if (twoJ) c[(i + 1) * n + j + 1] = s11;
+      }
+    }
+  }
+  if (upper) for (let r = 0; r < m; r++) for (let s = r + 1; s < n; s++) c[s * n + r] = c[r * n + s]!;
+  return c;
+}

@@ -1,6 +1,6 @@
 import { ConfigError, ShapeError } from '@clade/core';
 import { eigvalsh } from '../linalg/eigh';
-import { congruence, eigenSqrtFactor, pivotedCholesky } from '../linalg/factor';
+import { eigenSqrtFactor, factorCongruence, pivotedCholesky } from '../linalg/factor';
 import { checkStats, type GaussianStats } from './gaussian';
 
 /** How Σ₁ is factored before the symmetric eigenvalue problem (both are exact; see `frechetDistance`). */
@@ -83,7 +83,7 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats, options: Fre
   const s2 = symmetrized(b.sigma, d);
   const factor = method === 'eigh' ? eigenSqrtFactor(s1, d) : pivotedCholesky(s1, d);
   const r = factor.rank;
-  const m = congruence(factor.f, r, s2, d);
+  const m = factorCongruence(factor, s2);
   const mu = eigvalsh(m, r);
   const top = r > 0 ? Math.max(mu[r - 1]!, 0) : 0;
   const tol = r * EPS * top;
