@@ -12,5 +12,6 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/__tests__/**/*.test.ts'],
   setupFilesAfterEnv: [path.join(__dirname, 'setup-tfjs.cjs')],
   moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
-  testTimeout: 60_000,
+  // Generous: CI shares 2 cores between two packages' suites (turbo --concurrency=2).
+  testTimeout: 180_000,
 };

