@@ -91,6 +91,16 @@ export {
   type ListDatasetOptions,
 } from './datasets/registry';
 export {
+  inspectDataset,
+  classNamesOf,
+  type DatasetReport,
+  type DatasetProblem,
+  type DatasetProblemKind,
+  type ClassShare,
+  type SizeCount,
+  type InspectDatasetOptions,
+} from './datasets/inspect';
+export {
   DATASET_PHASES,
   listDatasetSplits,
   type DatasetSplit,

@@ -4,6 +4,7 @@ import {
   SYNTH_CLASS_NAMES,
   colorPalette,
   datasetInfo,
+  inspectDataset,
   listDatasetSplits,
   loadLabel,
   positionalMap,
@@ -12,6 +13,8 @@ import {
   writePositionalMaps,
   type ColorLabelOptions,
   type DatasetName,
+  type DatasetReport,
+  type LabelSpec,
   type PositionalMapOptions,
   type SynthSplit,
   writeSynthDataset,
@@ -47,6 +50,17 @@ interface DistMapsOptions extends MapFlags {
   phase?: string;
   cacheRoot?: string;
   force?: boolean;
+}
+
+interface InspectOptions extends GlobalOptions {
+  dataset?: string;
+  phase?: string;
+  labelNc?: string;
+  dontcare?: boolean;
+  colorLabels?: string;
+  tolerance?: string;
+  images: boolean;
+  strict?: boolean;
 }
 
 /** A non-negative (or positive) integer flag, or a ConfigError naming it. */
@@ -294,4 +308,88 @@ Examples:
         if (summary.failed.length > 0) process.exitCode = 2;
       });
     });
+
+  data
+    .command('inspect')
+    .description('Report a dataset: pairs, sizes, class histogram and problems (missing pairs, unreadable files, ids out of range, size mismatches).')
+    .argument('<dir>', 'dataset root')
+    .option('--dataset <name>', `layout (required): ${DATASET_NAMES.join(', ')}`)
+    .option('--phase <list>', 'comma-separated phases (default: every phase present)')
+    .option('--label-nc <n>', "number of classes (default: the dataset's; custom: give it)")
+    .option('--dontcare', 'raw 255 is a dontcare class (with --label-nc)')
+    .option('--color-labels <palette>', 'labels are colour-coded: ade20k, cityscapes')
+    .option('--tolerance <t>', 'with --color-labels: nearest-colour tolerance (RGB distance)')
+    .option('--no-images', 'label-only set: neither require nor decode photos')
+    .option('--strict', 'exit with code 2 when there are problems (default: report them, exit 0)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Every label is decoded (and every photo, unless --no-images), so truncated files show up.
+Ids are checked against the dataset's label convention: e.g. ADE20K 0..150 (+255 dontcare),
+COCO-Stuff 0..181 (+255), Cityscapes 0..34, DeepFashion 0..7. Class names are printed for
+ADE20K and Cityscapes.
+
+Examples:
+  clade data inspect ../shared/data/coco_stuff --dataset coco
+  clade data inspect /data/ADEChallengeData2016 --dataset ade20k --phase val --json
+  clade data inspect my_data --dataset custom --label-nc 20 --strict`,
+    )
+    .action(async (dir: string, opts: InspectOptions, cmd: Command) => {
+      const all = { ...cmd.optsWithGlobals<InspectOptions>(), ...opts };
+      await runCommand(all, async () => {
+        const dataset = parseDataset(all.dataset);
+        const info = datasetInfo(dataset);
+        if (all.dontcare && all.labelNc === undefined) throw new ConfigError('--dontcare needs --label-nc.');
+        const label: LabelSpec =
+          all.labelNc === undefined ? info.label : { labelNc: parseInteger('--label-nc', all.labelNc, 1), containDontcare: all.dontcare === true };
+        const color = parseColorLabels(all.colorLabels, all.tolerance);
+        const phases = all.phase?.split(',').map((p) => p.trim()).filter(Boolean);
+        const bar = progressBar('inspect', !all.json && process.stderr.isTTY === true);
+        const t0 = performance.now();
+        const report = await inspectDataset(dataset, dir, {
+          ...(phases && { phases }), label, ...(color && { colorLabels: color }),
+          checkImages: all.images, requireImages: all.images, onProgress: (d, n) => bar.update(d, n),
+        });
+        bar.end();
+        const seconds = (performance.now() - t0) / 1000;
+        if (all.json) process.stdout.write(`${JSON.stringify({ ...report, label, seconds }, null, 2)}\n`);
+        else printReport(report, label, seconds);
+        if (all.strict && report.problems.length > 0) process.exitCode = 2;
+      });
+    });
+}
+
+const sizesText = (sizes: DatasetReport['labelSizes'], max = 6) =>
+  sizes.length === 0
+    ? '-'
+    : sizes.slice(0, max).map((s) => `${s.width}x${s.height} ×${s.count}`).join(', ') +
+      (sizes.length > max ? `, … (${sizes.length} sizes)` : '');
+
+/** The text form of an inspect report: summary, sizes, histogram table, problems. */
+function printReport(r: DatasetReport, label: LabelSpec, seconds: number): void {
+  const out = process.stdout;
+  const phases = Object.entries(r.phases).map(([p, n]) => `${p} ${n}`).join(', ');
+  out.write(
+    `${r.dataset} at ${r.root}: ${r.pairs} pairs${phases ? ` (${phases})` : ''}, ${r.labelsRead} labels read,` +
+      ` ${(r.pixels / 1e6).toFixed(2)} Mpx, in ${seconds.toFixed(1)} s\n`,
+  );
+  out.write(`label sizes: ${sizesText(r.labelSizes)}\nimage sizes: ${sizesText(r.imageSizes)}\n\n`);
+  const k = label.labelNc + (label.containDontcare ? 1 : 0);
+  out.write(`class histogram (${r.classes.length} raw values present; labelNc ${label.labelNc}${label.containDontcare ? ' + dontcare' : ''}, ids 0..${k - 1}):\n`);
+  if (r.classes.length > 0)
+    printTable(
+      ['id', 'class', 'pixels %', 'images'],
+      r.classes.map((c) => [c.id, c.name ?? '', (100 * c.share).toFixed(2), c.images]),
+    );
+  if (r.problems.length === 0) {
+    out.write('\nproblems: none\n');
+    return;
+  }
+  const counts = new Map<string, number>();
+  for (const p of r.problems) counts.set(p.kind, (counts.get(p.kind) ?? 0) + 1);
+  out.write(`\nproblems (${r.problems.length}: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}):\n`);
+  const shown = r.problems.slice(0, 50);
+  for (const p of shown) out.write(`  ${p.kind}: ${p.message}\n`);
+  if (r.problems.length > shown.length) out.write(`  … ${r.problems.length - shown.length} more (--json lists all)\n`);
 }
