@@ -136,7 +136,7 @@ describe('--help of synthesize, profile and convert', () => {
   it('documents the flags, with examples', () => {
     const [syn, prof, conv] = ['synthesize', 'profile', 'convert'].map(helpOf) as [string, string, string];
     for (const h of [syn, prof, conv]) expect(h).toMatch(/Examples:\n\s+clade \w+/);
-    for (const flag of ['--checkpoint', '--label', '--instance', '--dist-map', '--z', '--preset', '--label-nc', '--norm', '--ngf', '--crop-size', '--aspect-ratio', '--upsampling', '--vae', '--out', '--out-npy'])
+    for (const flag of ['--checkpoint', '--label', '--instance', '--dist-map', '--z', '--preset', '--label-nc', '--norm', '--ngf', '--crop-size', '--aspect-ratio', '--upsampling', '--vae', '--out', '--out-npy', '--style', '--encoder', '--style-sample'])
       expect(syn).toContain(flag);
     expect(prof).toMatch(/--json/);
     expect(conv).toMatch(/Usage: clade convert \[options\] <in\.pth> <out-dir>/);

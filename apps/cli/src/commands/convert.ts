@@ -1,16 +1,19 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
 import { ConfigError, IOError } from '@clade/core';
+import type { GeneratorConfig } from '@clade/spade-gen';
 import type { Command } from 'commander';
 import { CLADE_JSON, generatorFromTorch, saveGeneratorDir } from '../checkpoint';
+import { ENCODER_DIR, ENCODER_JSON, checkEncoderFits, encoderDirOf, encoderFromTorch, saveEncoderDir } from '../encoder-checkpoint';
 import { MODEL_JSON, WEIGHTS_BIN } from '../model-io';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface ConvertOptions extends GlobalOptions, ModelFlags {
   force?: boolean;
+  encoder?: string;
 }
 
 /** `clade convert`: official .pth → tfjs LayersModel folder (model.json, weights.bin, clade.json). */
@@ -21,6 +24,7 @@ export function registerConvert(program: Command): void {
     .argument('<in.pth>', 'official generator state dict (zip or legacy torch.save format)')
     .argument('<out-dir>', 'folder to write; `clade synthesize --checkpoint <out-dir>` and tf.loadLayersModel read it')
     .option('--force', 'overwrite a folder that already holds a model')
+    .option('--encoder <E.pth>', `VAE generators: also convert the official encoder (latest_net_E.pth) into <out-dir>/${ENCODER_DIR}/, which \`clade synthesize --style\` then uses`)
     .option('--json', 'print a JSON summary');
   addModelOptions(cmd, true);
   cmd
@@ -36,6 +40,8 @@ Examples:
   clade convert ade20k/best_net_G.pth models/ade20k-clade --preset ade20k
   clade convert coco/latest_net_G.pth models/coco-spade --preset coco --norm spade
   clade convert cityscapes_dist/best_net_G.pth models/city-icpe --preset cityscapes --norm clade-icpe
+  clade convert ade20k_vae/latest_net_G.pth models/ade20k-vae --preset ade20k --vae \\
+      --encoder ade20k_vae/latest_net_E.pth
   clade synthesize --checkpoint models/ade20k-clade --label ADE_val_00000001.png --out out.png`,
     )
     .action(async (input: string, outDir: string, opts: ConvertOptions, command: Command) => {
@@ -54,9 +60,22 @@ async function checkOutDir(dir: string, force: boolean): Promise<void> {
     if (e instanceof ConfigError) throw e;
     throw new IOError(`convert: cannot use '${dir}' (${(e as Error).message}).`, { cause: e });
   }
-  const existing = entries.filter((f) => f === MODEL_JSON || f === WEIGHTS_BIN || f === CLADE_JSON);
+  const existing = entries.filter((f) => f === MODEL_JSON || f === WEIGHTS_BIN || f === CLADE_JSON || f === ENCODER_DIR);
   if (existing.length && !force)
     throw new ConfigError(`convert: '${dir}' already holds a model (${existing.join(', ')}); pass --force to overwrite.`);
+}
+
+/** The official encoder for a VAE generator, loaded strictly and checked against it. */
+async function convertEncoder(file: string, g: GeneratorConfig, what: string) {
+  if (!g.useVae) throw new ConfigError(`convert: --encoder is for VAE generators (--vae); this one is ${what}.`);
+  const e = await encoderFromTorch(file, g.cropSize);
+  try {
+    checkEncoderFits(e, g.zDim, what);
+  } catch (err) {
+    e.model.dispose();
+    throw err;
+  }
+  return e;
 }
 
 async function convert(input: string, outDir: string, o: ConvertOptions): Promise<void> {
@@ -64,23 +83,34 @@ async function convert(input: string, outDir: string, o: ConvertOptions): Promis
   await initBackend({ backend: o.backend as never, threads: parseThreads(o.threads) });
   const t0 = performance.now();
   const g = await generatorFromTorch(input, o);
+  const what = describeConfig(g.preset, g.config);
+  const e = o.encoder === undefined ? null : await convertEncoder(o.encoder, g.config, what).catch((err: unknown) => {
+    g.model.dispose();
+    throw err;
+  });
   await saveGeneratorDir(outDir, g, { file: input, sha256: g.sha256 });
+  if (e) await saveEncoderDir(path.join(outDir, ENCODER_DIR), e, { file: o.encoder!, sha256: e.sha256 });
+  // --force without --encoder: an encoder left from an earlier conversion would be used with this generator.
+  else if ((await encoderDirOf(outDir)) === path.join(outDir, ENCODER_DIR)) await rm(path.join(outDir, ENCODER_DIR), { recursive: true, force: true });
   const params = g.model.countParams();
   const keys = g.state.size;
   g.model.dispose();
+  e?.model.dispose();
+  const encoder = e ? { input: o.encoder!, dir: path.join(outDir, ENCODER_DIR), config: e.config, stateDictKeys: e.keys } : null;
   const sizes = Object.fromEntries(
     await Promise.all([MODEL_JSON, WEIGHTS_BIN, CLADE_JSON].map(async (f) => [f, (await stat(path.join(outDir, f))).size] as const)),
   );
   const ms = Math.round(performance.now() - t0);
   if (o.json) {
     process.stdout.write(
-      `${JSON.stringify({ input, outDir, preset: g.preset, generator: g.config, stateDictKeys: keys, weights: params, files: sizes, ms }, null, 2)}\n`,
+      `${JSON.stringify({ input, outDir, preset: g.preset, generator: g.config, stateDictKeys: keys, weights: params, files: sizes, encoder, ms }, null, 2)}\n`,
     );
     return;
   }
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   process.stdout.write(
-    `converted ${input} (${keys} keys) → ${outDir}: ${describeConfig(g.preset, g.config)}, ${params.toLocaleString('en-US')} weights ` +
-      `(incl. buffers); ${MODEL_JSON} ${mb(sizes[MODEL_JSON]!)}, ${WEIGHTS_BIN} ${mb(sizes[WEIGHTS_BIN]!)}, ${CLADE_JSON}; ${ms} ms\n`,
+    `converted ${input} (${keys} keys) → ${outDir}: ${what}, ${params.toLocaleString('en-US')} weights ` +
+      `(incl. buffers); ${MODEL_JSON} ${mb(sizes[MODEL_JSON]!)}, ${WEIGHTS_BIN} ${mb(sizes[WEIGHTS_BIN]!)}, ${CLADE_JSON}` +
+      `${encoder ? `; encoder ${encoder.input} (${encoder.stateDictKeys} keys, ngf ${encoder.config.ngf}, z${encoder.config.zDim}) → ${ENCODER_DIR}/${ENCODER_JSON}` : ''}; ${ms} ms\n`,
   );
 }

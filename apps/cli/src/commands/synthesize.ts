@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
 import { ConfigError, ShapeError, labelsToSegmap, loadNpyFile, saveNpyFile, writeFileAtomic, type NdArray } from '@clade/core';
-import { prepareSample, type PositionalMap, type PreprocessConfig } from '@clade/data';
-import { numClassesOf, presetInfo, type GeneratorConfig } from '@clade/spade-gen';
+import { EVAL_PARAMS, imageToFloat, loadImage, planTransform, prepareSample, transformImage, type PositionalMap, type PreprocessConfig } from '@clade/data';
+import { numClassesOf, presetInfo, reparameterize, type GeneratorConfig } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
 import { loadGenerator, type LoadedGenerator } from '../checkpoint';
+import { checkEncoderFits, encodeImage, encoderDirOf, encoderFromDir, loadEncoder, type LoadedEncoder } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
@@ -18,6 +19,9 @@ interface SynthesizeOptions extends GlobalOptions, ModelFlags {
   instance?: string;
   distMap?: string;
   z?: string;
+  style?: string;
+  encoder?: string;
+  styleSample?: boolean;
   out: string;
   outNpy?: string;
   seed?: string;
@@ -69,6 +73,18 @@ async function loadZNpy(file: string, zDim: number): Promise<tf.Tensor2D> {
   return tf.tensor2d(toFloat32(a, file, '--z'), [1, zDim]);
 }
 
+/**
+ * A style image as the official test loader feeds the encoder: decoded to RGB like PIL's
+ * `convert('RGB')`, given the model's test geometry with PIL BICUBIC (the same steps as the
+ * label, from the image's own size), then to [−1, 1]. Returns [1,H,W,3].
+ */
+export async function loadStyleImage(file: string, preprocess: PreprocessConfig): Promise<tf.Tensor4D> {
+  const photo = await loadImage(file);
+  const steps = planTransform(preprocess, photo.width, photo.height, EVAL_PARAMS);
+  const img = transformImage(photo, steps);
+  return tf.tensor4d(imageToFloat(img), [1, img.height, img.width, 3]);
+}
+
 /** Planar [2,H,W] → interleaved [1,H,W,2] tensor. */
 function distTensor(m: PositionalMap): tf.Tensor4D {
   return tf.tidy(() => tf.transpose(tf.tensor4d(m.data, [1, 2, m.height, m.width]), [0, 2, 3, 1]) as tf.Tensor4D);
@@ -112,7 +128,10 @@ export function registerSynthesize(program: Command): void {
     .option('--instance <png>', 'instance map PNG (COCO-Stuff, Cityscapes); edges are computed from it')
     .option('--dist-map <npy>', 'CLADE-ICPE positional map, official NCHW [1,2,H,W] at the label\'s or the model\'s size (default: computed from the label)')
     .option('--z <npy>', 'VAE latent, official [1,256] (default: N(0, I) drawn with --seed)')
-    .option('--seed <n>', 'seed for the VAE latent when --z is not given', '0')
+    .option('--style <image>', 'VAE: take z from this image through the encoder (--encoder): z = mu, deterministic')
+    .option('--encoder <path>', 'VAE encoder for --style: official latest_net_E.pth, or a folder from `clade convert --encoder` (default: the encoder/ of a converted --checkpoint folder)')
+    .option('--style-sample', 'with --style, draw z = mu + eps*exp(0.5*logvar), eps ~ N(0, I) from --seed (what the official test.py does)')
+    .option('--seed <n>', 'seed for the VAE latent (without --z/--style) or for eps (--style-sample)', '0')
     .requiredOption('--out <png>', 'output PNG (official quantisation: trunc(clip((x+1)/2*255)))')
     .option('--out-npy <npy>', 'also write the raw float32 output in [-1,1], NCHW [1,3,H,W]')
     .option('--json', 'print a JSON summary instead of a line of text');
@@ -133,7 +152,9 @@ Examples:
       --label val_label/000000000139.png --instance val_inst/000000000139.png --out 139.png
   clade synthesize --checkpoint coco_dist/best_net_G.pth --preset coco --norm clade-icpe \\
       --label 139.png --instance 139_inst.png --dist-map 139_dist.npy --out 139.png --out-npy 139.npy
-  clade synthesize --checkpoint models/coco-clade --label 139.png --instance 139_inst.png --out 139.png`,
+  clade synthesize --checkpoint models/coco-clade --label 139.png --instance 139_inst.png --out 139.png
+  clade synthesize --checkpoint ade20k_vae/latest_net_G.pth --encoder ade20k_vae/latest_net_E.pth \\
+      --preset ade20k --norm spade --vae --label ADE_val_00000001.png --style style.jpg --out out.png`,
     )
     .action(async (opts: SynthesizeOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<SynthesizeOptions>(), ...opts };
@@ -141,11 +162,58 @@ Examples:
     });
 }
 
+/**
+ * The encoder for --style, after the flag checks: --encoder, else the encoder/ subfolder of a
+ * converted --checkpoint folder. Null without --style.
+ */
+async function styleEncoder(o: SynthesizeOptions, g: LoadedGenerator, what: string): Promise<LoadedEncoder | null> {
+  if (o.style === undefined) return null;
+  if (!g.config.useVae) throw new ConfigError(`--style is for VAE generators (--vae); this one is ${what}.`);
+  const bundled = o.encoder === undefined ? await encoderDirOf(o.checkpoint).catch(() => null) : null;
+  if (o.encoder === undefined && bundled === null)
+    throw new ConfigError(
+      `--style needs the VAE encoder: pass --encoder <latest_net_E.pth> (the official VAE release ships latest_net_E.pth next to latest_net_G.pth) or a folder from \`clade convert --encoder\`.`,
+    );
+  const e = bundled !== null ? await encoderFromDir(bundled) : await loadEncoder(o.encoder!, g.config.cropSize);
+  try {
+    checkEncoderFits(e, g.config.zDim, what);
+  } catch (err) {
+    e.model.dispose();
+    throw err;
+  }
+  return e;
+}
+
+/** The --style flags that need no files: checked before anything loads. */
+function checkStyleFlags(o: SynthesizeOptions): void {
+  if (o.style === undefined) {
+    if (o.encoder !== undefined) throw new ConfigError(`--encoder is only used with --style <image>.`);
+    if (o.styleSample) throw new ConfigError(`--style-sample is only used with --style <image>.`);
+  } else if (o.z !== undefined)
+    throw new ConfigError(`--z and --style exclude each other: z comes from the --z file or from encoding the --style image; give one.`);
+}
+
+/** z from the style image: mu, or mu + eps·exp(0.5·logvar) with eps drawn from `seed`. */
+async function styleLatent(e: LoadedEncoder, file: string, preprocess: PreprocessConfig, seed: number | null): Promise<tf.Tensor2D> {
+  const image = await loadStyleImage(file, preprocess);
+  const { mu, logvar } = encodeImage(e, image);
+  image.dispose();
+  if (seed === null) {
+    logvar.dispose();
+    return mu;
+  }
+  const eps = tf.randomNormal([1, e.config.zDim], 0, 1, 'float32', seed) as tf.Tensor2D;
+  const z = reparameterize(mu, logvar, eps);
+  tf.dispose([mu, logvar, eps]);
+  return z;
+}
+
 async function synthesize(o: SynthesizeOptions): Promise<void> {
   if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
   if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
   const seed = Number(o.seed ?? '0');
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
+  checkStyleFlags(o);
   const backend = await initBackend({ backend: o.backend as never, threads: parseThreads(o.threads) });
 
   const t0 = performance.now();
@@ -161,6 +229,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
     throw new ConfigError(`the ${what} generator has no instance-edge channel; drop --instance '${o.instance}'.`);
   if (!usesDist && o.distMap !== undefined) throw new ConfigError(`--dist-map is for clade-icpe generators; this one is ${what}.`);
   if (!c.useVae && o.z !== undefined) throw new ConfigError(`--z is for VAE generators (--vae); this one is ${what}.`);
+  const encoder = await styleEncoder(o, g, what);
   const tLoad = performance.now();
 
   const preprocess = testPreprocess(g.preset, c);
@@ -193,7 +262,8 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
       ? distTensor(dist!)
       : tf.tidy(() => tf.tensor4d(sample.positional!, [1, h, w, 2]));
   }
-  if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.randomNormal([1, c.zDim], 0, 1, 'float32', seed);
+  if (encoder) inputs.z = await styleLatent(encoder, o.style!, preprocess, o.styleSample ? seed : null);
+  else if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.randomNormal([1, c.zDim], 0, 1, 'float32', seed);
   const tPrep = performance.now();
 
   const y = runGenerator(g, inputs);
@@ -213,6 +283,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
     await saveNpyFile(o.outNpy, { dtype: 'float32', shape: [1, 3, oh, ow], data: nchw });
   }
   g.model.dispose();
+  encoder?.model.dispose();
 
   const ms = (a: number, b: number) => Math.round(b - a);
   const summary = {
@@ -223,6 +294,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
     preset: g.preset,
     generator: c,
     checkpoint: g.source,
+    style: encoder ? { image: o.style!, encoder: encoder.source, z: o.styleSample ? 'sample' : 'mu' } : null,
     backend: backend.name,
     timingsMs: { load: ms(t0, tLoad), prepare: ms(tLoad, tPrep), forward: ms(tPrep, tRun) },
   };
