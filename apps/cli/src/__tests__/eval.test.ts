@@ -36,18 +36,20 @@ describe('clade eval: user errors (one line, exit 2)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('names the unsupported combination or the missing file', async () => {
-    const [unknown, noReal, kidStats, noWeights, noLabels] = await runAll([
+    const [unknown, noReal, kidStats, noWeights, noLabels, noSegmenter] = await runAll([
       ['eval', 'psnr', '--fake', dir],
       ['eval', 'fid', '--fake', dir],
       ['eval', 'kid', '--real', path.join(dir, 's.npz'), '--fake', dir],
       ['eval', 'fid', '--real', dir, '--fake', dir, '--inception-weights', path.join(dir, 'pt_inception-2015-12-05-6726825d.pth')],
       ['eval', 'miou', '--fake', dir],
+      ['eval', 'miou', '--fake', dir, '--labels', dir],
     ]);
     expectUserError(unknown!, /metric must be one of fid, kid, miou, all, got 'psnr'/);
     expectUserError(noReal!, /eval fid: --real <dir\|stats\.npz> is required/);
     expectUserError(kidStats!, /KID needs the real images' feature vectors; --real must be a folder/);
     expectUserError(noWeights!, /Download https:\/\/github\.com\/mseitzer\/pytorch-fid\/releases\/download\/fid_weights\/pt_inception-2015-12-05-6726825d\.pth .* and put it at '/);
     expectUserError(noLabels!, /--labels <dir> .* is required/);
+    expectUserError(noSegmenter!, /miou: pass --dataset <ade20k\|.*> or --segmenter <onnx\|descriptor\.json>/);
   }, 120_000);
 });
 

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { initBackend } from '@clade/backend';
 import { ConfigError, IOError } from '@clade/core';
 import {
-  DEEPLABV3_MNV2_ADE20K,
   EVAL_DATASETS,
   FID_WEIGHTS_FILE,
   FidInceptionV3,
@@ -110,7 +109,9 @@ async function resolveSegmenter(opts: EvalOptions, preset: EvalPreset | null): P
     return { descriptor: d, file: path.resolve(path.dirname(s), d.file ?? d.fileName) };
   }
   const byName = s ? Object.values(SEGMENTERS).find((d) => d.fileName === path.basename(s)) : undefined;
-  const descriptor = preset?.segmenter ?? byName ?? (s ? undefined : DEEPLABV3_MNV2_ADE20K);
+  if (!preset && !s)
+    throw new ConfigError(`miou: pass --dataset <${EVAL_DATASETS.join('|')}> or --segmenter <onnx|descriptor.json> (which segmenter scores the images).`);
+  const descriptor = preset?.segmenter ?? byName;
   if (!descriptor)
     throw new ConfigError(
       preset
@@ -212,7 +213,7 @@ async function evaluate(metric: Metric, opts: EvalOptions): Promise<Result> {
         }
       }
       if (statsOnly) {
-        protocol.fid = { ...featureProtocol, real: { kind: 'images', path: opts.real!, count: realCount }, fake: { path: '-', count: 0 }, referenceSplit: preset?.fidReferenceSplit ?? null, distance: '-' };
+        protocol.fid = { ...featureProtocol, real: { kind: 'images', path: opts.real!, count: realCount }, fake: { path: '-', count: 0 }, referenceSplit: preset ? `${preset.fidReferenceSplit} (the ${preset.dataset} preset's convention; not checked)` : null, distance: '-' };
         return result;
       }
       const fake = await run(opts.fake!, '--fake', doKid);
