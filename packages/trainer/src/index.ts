@@ -14,3 +14,13 @@ export { saveCheckpoint, loadCheckpoint, readCheckpointState, type TrainingState
 export { trainStep, type StepBatch, type StepLosses, type StepModels } from './step';
 export { train, type TrainOptions, type TrainResult } from './train';
 export { reconstructionL1 } from './reconstruction';
+export {
+  VGG19_WIDTHS,
+  VGG19_CONV_INDICES,
+  VGG_LAYER_WEIGHTS,
+  Vgg19Features,
+  vgg19Features,
+  loadVgg19Features,
+  vggLoss,
+  type Vgg19FeaturesOptions,
+} from './vgg';

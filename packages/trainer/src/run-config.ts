@@ -120,6 +120,8 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
     throw new ConfigError(`run config: loss.ganMode must be one of ${GAN_MODES.join(', ')}, got '${loss.ganMode}'.`);
   nonNeg(loss.lambdaFeat, 'loss.lambdaFeat');
   nonNeg(loss.lambdaVgg, 'loss.lambdaVgg');
+  if (loss.vggWeights !== null && (typeof loss.vggWeights !== 'string' || loss.vggWeights === ''))
+    throw new ConfigError(`run config: loss.vggWeights must be a path to torchvision's vgg19-*.pth or null, got ${JSON.stringify(loss.vggWeights)}.`);
   nonNeg(loss.lambdaKld, 'loss.lambdaKld');
   const optim: OptimConfig = { lr: 2e-4, ttur: true, niter: 50, niterDecay: 0, ...input.optim };
   nonNeg(optim.lr, 'optim.lr');

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
 import { featureMatchingLoss, ganLoss } from './losses';
 import type { LossConfig } from './run-config';
+import { vggLoss, type Vgg19Features } from './vgg';
 
 /** What one iteration consumes, NHWC. */
 export interface StepBatch {
@@ -14,6 +15,8 @@ export interface StepBatch {
 export interface StepLosses {
   G_GAN: number;
   G_GAN_Feat: number;
+  /** VGG perceptual loss × lambdaVgg; present only when the VGG loss is on. */
+  G_VGG?: number;
   D_Fake: number;
   D_real: number;
 }
@@ -23,14 +26,16 @@ export interface StepModels {
   D: MultiscaleDiscriminator;
   optG: tf.Optimizer;
   optD: tf.Optimizer;
+  /** The frozen VGG19 features for the perceptual loss (used when loss.lambdaVgg > 0). */
+  vgg?: Vgg19Features | null;
 }
 
 const trainable = (m: { model: { trainableWeights: Array<{ read(): tf.Tensor }> } }) =>
   m.model.trainableWeights.map((w) => w.read() as tf.Variable);
 
 /**
- * One official iteration: a G step (GAN + feature matching), then a D step on a fake regenerated
- * without gradients. Both G passes run in training mode (BN statistics and spectral-norm power
+ * One official iteration: a G step (GAN + feature matching + VGG when `m.vgg` is given and
+ * lambdaVgg > 0), then a D step on a fake regenerated without gradients. Both G passes run in training mode (BN statistics and spectral-norm power
  * iterations update twice per iteration, as in the official code).
  */
 export function trainStep(m: StepModels, batch: StepBatch, loss: LossConfig): StepLosses {
@@ -38,6 +43,9 @@ export function trainStep(m: StepModels, batch: StepBatch, loss: LossConfig): St
   const gVars = trainable(m.G);
   const dVars = trainable(m.D);
   const parts: Partial<StepLosses> = {};
+  const vgg = loss.lambdaVgg > 0 ? m.vgg ?? null : null;
+  // The real image's VGG features are constants: computed outside the tape, once.
+  const realFeats = vgg ? vgg.apply(image) : null;
 
   const g = tf.variableGrads(() => {
     const fake = m.G.apply({ seg, dist }, true);
@@ -46,10 +54,13 @@ export function trainStep(m: StepModels, batch: StepBatch, loss: LossConfig): St
     const feat = loss.lambdaFeat > 0 ? featureMatchingLoss(pred.fake, pred.real, loss.lambdaFeat) : tf.scalar(0);
     parts.G_GAN = gan.dataSync()[0]!;
     parts.G_GAN_Feat = feat.dataSync()[0]!;
-    return tf.add(gan, feat) as tf.Scalar;
+    if (!vgg) return tf.add(gan, feat) as tf.Scalar;
+    const perceptual = tf.mul(vggLoss(vgg, fake, realFeats!), loss.lambdaVgg);
+    parts.G_VGG = perceptual.dataSync()[0]!;
+    return tf.addN([gan, feat, perceptual]) as tf.Scalar;
   }, gVars);
   m.optG.applyGradients(g.grads);
-  tf.dispose([g.value, ...Object.values(g.grads)]);
+  tf.dispose([g.value, ...Object.values(g.grads), ...(realFeats ?? [])]);
 
   const fake = tf.tidy(() => m.G.apply({ seg, dist }, true));
   const d = tf.variableGrads(() => {

@@ -7,7 +7,8 @@ import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, 
 import { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
-import { trainStep, type StepLosses } from './step';
+import { trainStep, type StepLosses, type StepModels } from './step';
+import { VGG19_WIDTHS, loadVgg19Features, type Vgg19Features } from './vgg';
 
 export interface TrainOptions {
   /** Run folder: run.json, log.jsonl, checkpoints/latest.npz. */
@@ -76,11 +77,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // Weights are a function of the run seed unless the config fixes its own init seed.
     config.generator.initSeed ??= mixSeed(config.seed, 1);
     config.discriminator.initSeed ??= mixSeed(config.seed, 2);
+    // run.json holds absolute paths, so a resume from another folder finds the same files.
+    if (config.loss.vggWeights) config.loss.vggWeights = path.resolve(config.loss.vggWeights);
     await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
   }
   const gen = config.generator;
   if (gen.useVae) throw new ConfigError('train: VAE training (useVae) is not supported yet; set generator.useVae to false.');
-  if (config.loss.lambdaVgg > 0) log(config.loss.vggWeights ? 'VGG loss is not implemented yet: training without it.' : 'No VGG weights given (loss.vggWeights): training without the VGG loss.');
+  let vgg: Vgg19Features | null = null;
+  if (config.loss.lambdaVgg > 0 && config.loss.vggWeights) {
+    vgg = await loadVgg19Features(path.resolve(config.loss.vggWeights), { widths: 'infer' });
+    const widths = vgg.widths.join(',') === VGG19_WIDTHS.join(',') ? '' : ` (widths ${vgg.widths.join(', ')}, not VGG19's)`;
+    log(`VGG loss on (lambdaVgg ${config.loss.lambdaVgg}): ${config.loss.vggWeights}${widths}`);
+  } else if (config.loss.lambdaVgg > 0) log('No VGG weights given (loss.vggWeights): training without the VGG loss.');
+  else if (config.loss.vggWeights) log('loss.lambdaVgg is 0: training without the VGG loss (loss.vggWeights unused).');
 
   const G = new SpadeGenerator(gen);
   const D = new MultiscaleDiscriminator({ ...config.discriminator, labelNc: gen.labelNc!, containDontcare: gen.containDontcare, useInstance: gen.useInstance });
@@ -128,7 +137,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         continue;
       }
       const t0 = performance.now();
-      const losses = runStep(G, D, optG, optD, batch, config);
+      const losses = runStep({ G, D, optG, optD, vgg }, batch, config);
       disposeBatch(batch);
       state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + 1 };
       const seconds = (performance.now() - t0) / 1000;
@@ -148,6 +157,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   D.dispose();
   optG.dispose();
   optD.dispose();
+  vgg?.dispose();
   return { state, config };
 }
 
@@ -168,13 +178,9 @@ function batchOptions(config: RunConfig, crop: number, useInstances: boolean, se
   };
 }
 
-function runStep(G: SpadeGenerator, D: MultiscaleDiscriminator, optG: tf.Optimizer, optD: tf.Optimizer, batch: Batch, config: RunConfig): StepLosses {
+function runStep(models: StepModels, batch: Batch, config: RunConfig): StepLosses {
   if (!batch.image) throw new IOError(`train: batch ${batch.ids.join(', ')} has no photos; training needs image/label pairs.`);
-  return trainStep(
-    { G, D, optG, optD },
-    { seg: batch.semantics, image: batch.image, dist: batch.positional ?? undefined },
-    config.loss,
-  );
+  return trainStep(models, { seg: batch.semantics, image: batch.image, dist: batch.positional ?? undefined }, config.loss);
 }
 
 /** Temp files of checkpoint writes that a crash interrupted (the complete checkpoint is untouched). */

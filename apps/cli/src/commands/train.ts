@@ -14,6 +14,7 @@ interface TrainOptions extends GlobalOptions {
   batchSize?: string;
   seed?: string;
   checkpointEvery?: string;
+  vggWeights?: string;
 }
 
 async function readConfig(file: string): Promise<RunConfigInput> {
@@ -25,8 +26,10 @@ async function readConfig(file: string): Promise<RunConfigInput> {
   }
   try {
     const cfg = JSON.parse(text) as RunConfigInput;
-    // A dataset root in the config is relative to the config file.
-    if (cfg.data?.root && !path.isAbsolute(cfg.data.root)) cfg.data.root = path.resolve(path.dirname(file), cfg.data.root);
+    // Paths in the config are relative to the config file.
+    const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p));
+    if (cfg.data?.root) cfg.data.root = rel(cfg.data.root);
+    if (typeof cfg.loss?.vggWeights === 'string') cfg.loss.vggWeights = rel(cfg.loss.vggWeights);
     return cfg;
   } catch (e) {
     throw new ConfigError(`--config: '${file}' is not valid JSON: ${(e as Error).message}`);
@@ -68,12 +71,14 @@ export function registerTrain(program: Command): void {
     .option('--batch-size <n>', 'override data.batchSize')
     .option('--checkpoint-every <n>', 'override schedule.checkpointEvery')
     .option('--seed <n>', 'override the run seed')
+    .option('--vgg-weights <pth>', "torchvision's vgg19-*.pth: turns on the VGG perceptual loss (loss.vggWeights)")
     .addHelpText(
       'after',
       `
 Examples:
   clade train --config examples/train-tiny.json --out runs/tiny
   clade train --config examples/train-tiny.json --out runs/tiny --iterations 100
+  clade train --config run.json --out runs/a --vgg-weights ~/models/vgg19-dcbb9e9d.pth
   clade train --resume runs/tiny          # after an interruption (even SIGKILL)`,
     )
     .action(async (opts: TrainOptions, cmd: Command) => {
@@ -92,6 +97,7 @@ Examples:
           if (every) config.schedule = { ...config.schedule, checkpointEvery: every };
           if (batchSize) config.data = { ...config.data, batchSize };
           if (all.seed !== undefined) config.seed = Number(all.seed);
+          if (all.vggWeights) config.loss = { ...config.loss, vggWeights: path.resolve(all.vggWeights) };
         }
         const out = all.resume ?? all.out!;
         process.stderr.write(`clade train: backend ${choice.name}; run folder ${path.resolve(out)}\n`);

@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { labelsToSegmap } from '@clade/core';
+import { MultiscaleDiscriminator, SpadeGenerator, type DiscriminatorConfig, type GeneratorConfig } from '@clade/spade-gen';
+import { maxAbsDiff } from '@clade/test-utils';
+import { loadVgg19Features, resolveRunConfig, trainStep, vggLoss, type LossConfig, type StepBatch, type Vgg19Features } from '../index';
+
+// Tiny nets on wasm with our training kernels: 3 classes, 64², ngf 4, ndf 4; the VGG is the golden's
+// tiny one.
+const G_CFG: Partial<GeneratorConfig> & { labelNc: number } = { labelNc: 3, ngf: 4, cropSize: 64, normMode: 'clade', initSeed: 11 };
+const D_CFG: Partial<DiscriminatorConfig> & { labelNc: number } = { labelNc: 3, ndf: 4, initSeed: 12 };
+const lossCfg = (over: Partial<LossConfig>): LossConfig =>
+  resolveRunConfig({ generator: { labelNc: 3 }, data: { dataset: 'ade20k', root: '.' }, loss: over }).loss;
+
+function makeBatch(n: number, seed: number): StepBatch {
+  return tf.tidy(() => ({
+    seg: labelsToSegmap(tf.randomUniform([n, 64, 64], 0, 3, 'int32', seed), 3),
+    image: tf.randomUniform([n, 64, 64, 3], -1, 1, 'float32', seed + 1) as tf.Tensor4D,
+  }));
+}
+
+const weightsOf = (net: { model: { trainableWeights: Array<{ originalName: string; read(): tf.Tensor }> } }) =>
+  new Map(net.model.trainableWeights.map((w) => [w.originalName, w.read().clone()]));
+
+beforeAll(async () => {
+  const { initBackend } = await import('@clade/backend');
+  await initBackend({ backend: 'wasm' });
+  tf.env().set('IS_TEST', false); // see train.test.ts
+});
+afterAll(async () => {
+  tf.env().set('IS_TEST', true);
+  await tf.setBackend('cpu');
+});
+
+describe('trainStep with the VGG loss', () => {
+  let vgg: Vgg19Features;
+  beforeAll(async () => {
+    vgg = await loadVgg19Features(path.join(__dirname, 'fixtures/vgg19_tiny.pth'), { widths: [4, 8, 8, 8, 8] });
+  });
+  afterAll(() => vgg.dispose());
+
+  it('adds λ·L_VGG to the G step only: ΔG(with) − ΔG(without) = −lr·λ·∇G L_VGG', () => {
+    const batch = makeBatch(1, 5);
+    const run = (lambdaVgg: number) => {
+      const G = new SpadeGenerator(G_CFG);
+      const D = new MultiscaleDiscriminator(D_CFG);
+      const before = weightsOf(G);
+      const losses = trainStep({ G, D, optG: tf.train.sgd(0.1), optD: tf.train.sgd(0.1), vgg }, batch, lossCfg({ lambdaVgg }));
+      const after = weightsOf(G);
+      G.dispose();
+      D.dispose();
+      return { losses, before, after };
+    };
+    const on = run(10);
+    const off = run(0);
+    expect(off.losses.G_VGG).toBeUndefined();
+    expect(on.losses.G_GAN).toBeCloseTo(off.losses.G_GAN, 6); // same forward pass
+
+    // The same first G forward (train mode) on a twin: the VGG term and its gradient.
+    const twin = new SpadeGenerator(G_CFG);
+    const vars = twin.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => tf.mul(vggLoss(vgg, twin.apply({ seg: batch.seg }, true), batch.image), 10) as tf.Scalar, vars);
+    expect(on.losses.G_VGG).toBeCloseTo(value.dataSync()[0]!, 5);
+    expect(on.losses.G_VGG).toBeGreaterThan(0);
+    let moved = 0;
+    let worst = 0;
+    let largest = 0;
+    twin.model.trainableWeights.forEach((w) => {
+      const name = w.originalName;
+      const expected = tf.mul(grads[(w.read() as tf.Variable).name]!, -0.1);
+      const delta = tf.sub(on.after.get(name)!, off.after.get(name)!);
+      const size = tf.max(tf.abs(expected)).dataSync()[0]!;
+      worst = Math.max(worst, maxAbsDiff(delta, expected));
+      largest = Math.max(largest, size);
+      if (size > 1e-6) moved++;
+      tf.dispose([expected, delta]);
+    });
+    // Float error of w − lr·g in float32 (weights O(1)): measured 2.4e-6 against steps up to 0.73.
+    expect(worst).toBeLessThan(1e-5);
+    expect(largest).toBeGreaterThan(1e-2);
+    expect(moved).toBeGreaterThan(vars.length / 2); // the VGG gradient reaches most of G
+    twin.dispose();
+    tf.dispose([value, ...Object.values(grads), batch.seg, batch.image]);
+    for (const m of [on.before, on.after, off.before, off.after]) tf.dispose([...m.values()]);
+  });
+});

@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { train, type RunConfigInput } from '../index';
+
+// Short runs of the whole loop on a few synthetic scenes (ngf 4, 64², ndf 4), on wasm with our
+// training kernels: the options of a run, end to end.
+const tmp = mkdtempSync(path.join(tmpdir(), 'clade-train-opts-'));
+const DATA = path.join(tmp, 'data');
+const TINY_VGG = path.join(__dirname, 'fixtures/vgg19_tiny.pth');
+
+const config = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
+  generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64 },
+  discriminator: { ndf: 4 },
+  data: { dataset: 'ade20k', root: DATA, synthetic: { count: 4, size: 72, seed: 5 }, loadSize: 72, batchSize: 1 },
+  schedule: { maxIterations: 2, checkpointEvery: 100, imageEvery: 0 },
+  seed: 3,
+  ...over,
+});
+
+const readLog = (out: string) =>
+  readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+
+async function run(cfg: RunConfigInput): Promise<{ out: string; notes: string[] }> {
+  const out = mkdtempSync(path.join(tmp, 'run-'));
+  const notes: string[] = [];
+  await train({ out, config: cfg, log: (l) => notes.push(l) });
+  return { out, notes };
+}
+
+beforeAll(async () => {
+  const { initBackend } = await import('@clade/backend');
+  await initBackend({ backend: 'wasm' });
+  tf.env().set('IS_TEST', false); // see train.test.ts
+});
+afterAll(async () => {
+  tf.env().set('IS_TEST', true);
+  await tf.setBackend('cpu');
+});
+
+describe('train: VGG loss', () => {
+  it('loss.vggWeights turns the perceptual loss on (logged as G_VGG); a missing file is an IOError', async () => {
+    const on = await run(config({ loss: { vggWeights: TINY_VGG } }));
+    expect(on.notes.some((n) => n.startsWith('VGG loss on (lambdaVgg 10)') && n.includes("widths 4, 8, 8, 8, 8, not VGG19's"))).toBe(true);
+    const log = readLog(on.out);
+    expect(log.map((r) => r.iter)).toEqual([1, 2]);
+    for (const r of log) expect(r.G_VGG).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(path.join(on.out, 'run.json'), 'utf8')).loss.vggWeights).toBe(TINY_VGG);
+
+    await expect(run(config({ loss: { vggWeights: path.join(tmp, 'nope.pth') } }))).rejects.toThrow(/could not read '.*nope\.pth' \(no such file\)/);
+  }, 60_000);
+});
