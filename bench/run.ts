@@ -1,7 +1,8 @@
-// `pnpm bench [backend|norm|generator|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
+// `pnpm bench [backend|norm|generator|data|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
 // Prints tables with ratios measured in the same run; nothing here is asserted.
 import { initBackend, probeBackends } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
+import { benchDataLoading } from './suites/data-loading';
 import { benchGenerator } from './suites/generator';
 import { benchNormLayers } from './suites/norm-layers';
 import { parseArgs } from './lib';
@@ -9,7 +10,7 @@ import { parseArgs } from './lib';
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'generator', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'data', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
   const choice = await initBackend({ backend: (flags.backend as never) ?? 'auto' });
   const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
@@ -37,6 +38,18 @@ async function main(): Promise<void> {
       reps: Number(flags.reps ?? 3),
       maxSecondsPerRun: Number(flags['max-seconds'] ?? 60),
       gflops,
+    });
+  }
+  if (suite === 'data' || suite === 'all') {
+    await benchDataLoading({
+      backend: choice.name,
+      ...(flags.root && { root: flags.root }),
+      batchSize: Number(flags.batch ?? 4),
+      epochs: Number(flags.epochs ?? 1),
+      reps: Number(flags.reps ?? 3),
+      prefetch: Number(flags.prefetch ?? 2),
+      synthCount: Number(flags['synth-count'] ?? 16),
+      synthSize: Number(flags['synth-size'] ?? 640),
     });
   }
 }
