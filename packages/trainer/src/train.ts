@@ -4,14 +4,15 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
-import { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
+import { MultiscaleDiscriminator, SpadeGenerator, numClassesOf } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
+import { saveImageGrid } from './image-grid';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
 import { trainStep, type StepLosses, type StepModels } from './step';
 import { VGG19_WIDTHS, loadVgg19Features, type Vgg19Features } from './vgg';
 
 export interface TrainOptions {
-  /** Run folder: run.json, log.jsonl, checkpoints/latest.npz. */
+  /** Run folder: run.json, log.jsonl, checkpoints/latest.npz, images/iter_<N>.png. */
   out: string;
   /** A new run's config (ignored with resume, which reads <out>/run.json). */
   config?: RunConfigInput;
@@ -69,6 +70,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? (() => {});
   const out = path.resolve(opts.out);
   await mkdir(path.join(out, 'checkpoints'), { recursive: true });
+  await mkdir(path.join(out, 'images'), { recursive: true });
   let config: RunConfig;
   if (opts.resume) config = await readRunConfig(out);
   else {
@@ -114,6 +116,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (!existsSync(ckpt)) throw new IOError(`train --resume: no checkpoint at '${ckpt}'.`);
     state = await loadCheckpoint(ckpt, objects);
     await removeStaleTemps(path.join(out, 'checkpoints'));
+    await removeStaleTemps(path.join(out, 'images'));
     await truncateLog(logFile, state.iteration);
     log(`resumed at iteration ${state.iteration} (epoch ${state.epoch}, batch ${state.batchInEpoch}).`);
   } else if (existsSync(logFile)) {
@@ -138,8 +141,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
       const t0 = performance.now();
       const losses = runStep({ G, D, optG, optD, vgg }, batch, config);
-      disposeBatch(batch);
       state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + 1 };
+      const every = config.schedule.imageEvery;
+      if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, batch);
+      disposeBatch(batch);
       const seconds = (performance.now() - t0) / 1000;
       if (state.iteration % config.schedule.logEvery === 0)
         await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
@@ -181,6 +186,19 @@ function batchOptions(config: RunConfig, crop: number, useInstances: boolean, se
 function runStep(models: StepModels, batch: Batch, config: RunConfig): StepLosses {
   if (!batch.image) throw new IOError(`train: batch ${batch.ids.join(', ')} has no photos; training needs image/label pairs.`);
   return trainStep(models, { seg: batch.semantics, image: batch.image, dist: batch.positional ?? undefined }, config.loss);
+}
+
+/**
+ * label | generated | real for the samples of `batch`. G runs in eval mode (running statistics, no
+ * power iteration): nothing of the run's state changes, so a resumed run stays exact.
+ */
+async function saveGrid(file: string, G: SpadeGenerator, batch: Batch): Promise<void> {
+  const fake = G.apply({ seg: batch.semantics, dist: batch.positional ?? undefined }, false);
+  try {
+    await saveImageGrid(file, { seg: batch.semantics, fake, real: batch.image!, numClasses: numClassesOf(G.config) });
+  } finally {
+    fake.dispose();
+  }
 }
 
 /** Temp files of checkpoint writes that a crash interrupted (the complete checkpoint is untouched). */

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { decode as decodePng } from 'fast-png';
+import { readNpz } from '@clade/core';
 import { train, type RunConfigInput } from '../index';
 
 // Short runs of the whole loop on a few synthetic scenes (ngf 4, 64², ndf 4), on wasm with our
@@ -21,6 +23,13 @@ const config = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
 
 const readLog = (out: string) =>
   readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+
+/** Every array of the run's checkpoint except the metadata (it holds a timestamp). */
+function checkpointArrays(out: string): Map<string, Buffer> {
+  const arrays = readNpz(new Uint8Array(readFileSync(path.join(out, 'checkpoints/latest.npz'))));
+  arrays.delete('__meta__');
+  return new Map([...arrays].map(([k, a]) => [k, Buffer.from((a.data as Float32Array).buffer)]));
+}
 
 async function run(cfg: RunConfigInput): Promise<{ out: string; notes: string[] }> {
   const out = mkdtempSync(path.join(tmp, 'run-'));
@@ -49,5 +58,21 @@ describe('train: VGG loss', () => {
     expect(JSON.parse(readFileSync(path.join(on.out, 'run.json'), 'utf8')).loss.vggWeights).toBe(TINY_VGG);
 
     await expect(run(config({ loss: { vggWeights: path.join(tmp, 'nope.pth') } }))).rejects.toThrow(/could not read '.*nope\.pth' \(no such file\)/);
+  }, 60_000);
+});
+
+describe('train: image grids', () => {
+  it('saves images/iter_<N>.png every imageEvery iterations without changing the run', async () => {
+    const withGrids = await run(config({ schedule: { maxIterations: 2, checkpointEvery: 100, imageEvery: 1 }, loss: { lambdaVgg: 0 } }));
+    const without = await run(config({ schedule: { maxIterations: 2, checkpointEvery: 100, imageEvery: 0 }, loss: { lambdaVgg: 0 } }));
+    expect(readdirSync(path.join(withGrids.out, 'images')).sort()).toEqual(['iter_1.png', 'iter_2.png']);
+    expect(readdirSync(path.join(without.out, 'images'))).toEqual([]);
+    const png = decodePng(readFileSync(path.join(withGrids.out, 'images/iter_2.png')));
+    expect([png.width, png.height, png.channels]).toEqual([3 * 64, 64, 3]); // label | generated | real, batch 1
+    // G ran in eval mode for the grids: weights, buffers and optimizer moments are bit-identical.
+    const a = checkpointArrays(withGrids.out);
+    const b = checkpointArrays(without.out);
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    expect([...a.keys()].filter((k) => Buffer.compare(a.get(k)!, b.get(k)!) !== 0)).toEqual([]);
   }, 60_000);
 });
