@@ -7,7 +7,18 @@ export {
 } from './planes';
 export { pilNearestIndices, resizeNearestPil } from './resize/pil-nearest';
 export { floorNearestIndices } from './resize/floor-nearest';
-export { bicubicCoeffs, resizeBicubicPil8, resizeBicubicPil, type ResampleCoeffs } from './resize/pil-bicubic';
+export {
+  PIL_BICUBIC,
+  PIL_BILINEAR,
+  pilResampleCoeffs,
+  bicubicCoeffs,
+  resizePil8,
+  resizeBicubicPil8,
+  resizeBicubicPil,
+  resizeBilinearPil,
+  type PilFilter,
+  type ResampleCoeffs,
+} from './resize/pil-resample';
 export { instanceEdges } from './edges';
 export { connectedComponents8, type Components } from './icpe/connected-components';
 export { positionalMap, type PositionalMapOptions } from './icpe/positional-map';

@@ -1,6 +1,6 @@
 import { cropPlane, flipPlaneLR } from './plane-ops';
 import { assertPlane, type LabelData, type LabelMap, type RgbImage } from './planes';
-import { resizeBicubicPil8 } from './resize/pil-bicubic';
+import { resizeBicubicPil8 } from './resize/pil-resample';
 import { resizeNearestPil } from './resize/pil-nearest';
 import type { TransformStep } from './geometry';
 

@@ -20,7 +20,7 @@ export {
   type KidSubset,
 } from './stats/kid';
 export { saveStats, loadStats, statsToNpz, statsFromNpz } from './stats/stats-file';
-export { resizeBilinearPil } from './seg/pil-bilinear';
+export { resizeBilinearPil } from '@clade/data';
 export {
   ConfusionMatrix,
   MIOU_AVERAGING,

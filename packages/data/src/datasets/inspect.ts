@@ -29,7 +29,7 @@ export interface DatasetProblem {
 export interface ClassShare {
   /** Raw label value as stored in the PNG. */
   id: number;
-  /** Class name where the dataset's names are known (ADE20K, Cityscapes; 255 = dontcare). */
+  /** Class name where known: ADE20K and Cityscapes, or the palette of colour labels; 255 = dontcare. */
   name?: string;
   pixels: number;
   /** pixels / all label pixels read. */
@@ -194,7 +194,10 @@ export async function inspectDataset(name: DatasetName, root: string, options: I
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
 
-  const names = classNamesOf(name);
+  // Names of the dataset, else of the palette colour labels were decoded with (ids follow the palette).
+  let names = classNamesOf(name);
+  const paletteName = options.colorLabels?.palette.name;
+  if (names.size === 0 && (paletteName === 'ade20k' || paletteName === 'cityscapes')) names = classNamesOf(paletteName);
   const classes: ClassShare[] = [...pixelsOf.keys()].sort((a, b) => a - b).map((id) => {
     const label = id === UNKNOWN_RAW_VALUE && spec.containDontcare ? 'dontcare' : names.get(id);
     return { id, ...(label !== undefined && { name: label }), pixels: pixelsOf.get(id)!, share: pixelsOf.get(id)! / pixels, images: imagesOf.get(id)! };

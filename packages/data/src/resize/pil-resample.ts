@@ -1,23 +1,45 @@
 import { assertPlane, assertSize, type RgbImage } from '../planes';
 
 /**
- * PIL `Image.BICUBIC` resize of 8-bit images (REFERENCE §12.2), reimplemented from Pillow's
- * documented algorithm (`Resample.c`): a separable convolution with the Keys cubic (a = −0.5)
- * whose support widens by the scale when downscaling (antialiasing); coefficients normalised per
- * output pixel, then quantised to fixed point with 22 fractional bits; the horizontal pass runs
- * first into an 8-bit intermediate (rounded, clipped), then the vertical pass.
+ * PIL's antialiased resize of 8-bit images (`Image.BICUBIC` for photos, REFERENCE §12.2;
+ * `Image.BILINEAR` where a segmenter's protocol uses it), reimplemented from Pillow's documented
+ * algorithm (`Resample.c`): a separable convolution whose filter support widens by the scale when
+ * downscaling; coefficients normalised per output pixel, then quantised to fixed point with 22
+ * fractional bits; the horizontal pass runs first into an 8-bit intermediate (rounded, clipped),
+ * then the vertical pass.
  */
 
 const PRECISION_BITS = 32 - 8 - 2;
-const BICUBIC_SUPPORT = 2;
 const A = -0.5;
 
-function bicubicFilter(x: number): number {
-  x = Math.abs(x);
-  if (x < 1) return ((A + 2) * x - (A + 3)) * x * x + 1;
-  if (x < 2) return (((x - 5) * x + 8) * x - 4) * A;
-  return 0;
+/** A resampling filter: its support (in input pixels at scale 1) and its kernel. */
+export interface PilFilter {
+  name: string;
+  support: number;
+  kernel: (x: number) => number;
 }
+
+/** Keys cubic with a = −0.5. */
+export const PIL_BICUBIC: PilFilter = {
+  name: 'bicubic',
+  support: 2,
+  kernel: (x) => {
+    x = Math.abs(x);
+    if (x < 1) return ((A + 2) * x - (A + 3)) * x * x + 1;
+    if (x < 2) return (((x - 5) * x + 8) * x - 4) * A;
+    return 0;
+  },
+};
+
+/** Triangle filter. */
+export const PIL_BILINEAR: PilFilter = {
+  name: 'bilinear',
+  support: 1,
+  kernel: (x) => {
+    x = Math.abs(x);
+    return x < 1 ? 1 - x : 0;
+  },
+};
 
 /** Per output pixel: first source index, tap count, and fixed-point weights (ksize per pixel). */
 export interface ResampleCoeffs {
@@ -28,11 +50,11 @@ export interface ResampleCoeffs {
 }
 
 /** Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc` for one axis (box = the whole input). */
-export function bicubicCoeffs(inSize: number, outSize: number): ResampleCoeffs {
-  assertSize(inSize, outSize, 'bicubicCoeffs');
+export function pilResampleCoeffs(inSize: number, outSize: number, filter: PilFilter): ResampleCoeffs {
+  assertSize(inSize, outSize, 'pilResampleCoeffs');
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
-  const support = BICUBIC_SUPPORT * filterScale;
+  const support = filter.support * filterScale;
   const ksize = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
@@ -45,7 +67,7 @@ export function bicubicCoeffs(inSize: number, outSize: number): ResampleCoeffs {
     const xmax = Math.min(Math.trunc(center + support + 0.5), inSize) - xmin;
     let ww = 0;
     for (let x = 0; x < xmax; x++) {
-      const w = bicubicFilter((x + xmin - center + 0.5) * ss);
+      const w = filter.kernel((x + xmin - center + 0.5) * ss);
       k[x] = w;
       ww += w;
     }
@@ -58,6 +80,11 @@ export function bicubicCoeffs(inSize: number, outSize: number): ResampleCoeffs {
     count[xx] = xmax;
   }
   return { ksize, start, count, weights };
+}
+
+/** Bicubic coefficients (the photo resize of the official loader). */
+export function bicubicCoeffs(inSize: number, outSize: number): ResampleCoeffs {
+  return pilResampleCoeffs(inSize, outSize, PIL_BICUBIC);
 }
 
 /** Pillow's clip8: the sums stay below 2^31, so the shift is exact. */
@@ -109,31 +136,44 @@ function resampleVertical(
 
 /**
  * Resizes interleaved 8-bit pixels ([H,W,channels]) to `width × height` exactly as Pillow's
- * `resize(..., Image.BICUBIC)` does for modes L and RGB. Same size: a copy.
+ * `resize(..., filter)` does for modes L and RGB. Same size: a copy.
  */
-export function resizeBicubicPil8(
-  data: Uint8Array, inW: number, inH: number, channels: number, width: number, height: number,
+export function resizePil8(
+  data: Uint8Array, inW: number, inH: number, channels: number, width: number, height: number, filter: PilFilter,
 ): Uint8Array {
-  assertPlane({ width: inW, height: inH, data }, channels, 'resizeBicubicPil8');
-  assertSize(width, height, 'resizeBicubicPil8');
+  const what = `resizePil8 (${filter.name})`;
+  assertPlane({ width: inW, height: inH, data }, channels, what);
+  assertSize(width, height, what);
   const needH = width !== inW;
   const needV = height !== inH;
   if (!needH && !needV) return data.slice();
-  const vert = bicubicCoeffs(inH, height);
+  const vert = pilResampleCoeffs(inH, height, filter);
   let cur = data;
   let rowOffset = 0;
   if (needH) {
     // Only the rows the vertical pass reads (Pillow's ybox_first..ybox_last).
     const first = needV ? vert.start[0]! : 0;
     const last = needV ? vert.start[height - 1]! + vert.count[height - 1]! : inH;
-    cur = resampleHorizontal(data, inW, last - first, first, channels, bicubicCoeffs(inW, width), width);
+    cur = resampleHorizontal(data, inW, last - first, first, channels, pilResampleCoeffs(inW, width, filter), width);
     rowOffset = first;
   }
   if (needV) cur = resampleVertical(cur, width, rowOffset, channels, vert, height);
   return cur;
 }
 
+/** PIL BICUBIC resize of interleaved 8-bit pixels. */
+export function resizeBicubicPil8(
+  data: Uint8Array, inW: number, inH: number, channels: number, width: number, height: number,
+): Uint8Array {
+  return resizePil8(data, inW, inH, channels, width, height, PIL_BICUBIC);
+}
+
 /** PIL BICUBIC resize of an RGB image. */
 export function resizeBicubicPil(image: RgbImage, width: number, height: number): RgbImage {
-  return { width, height, data: resizeBicubicPil8(image.data, image.width, image.height, 3, width, height) };
+  return { width, height, data: resizePil8(image.data, image.width, image.height, 3, width, height, PIL_BICUBIC) };
+}
+
+/** PIL BILINEAR resize of an RGB image (antialiased when downscaling, like Pillow). */
+export function resizeBilinearPil(image: RgbImage, width: number, height: number): RgbImage {
+  return { width, height, data: resizePil8(image.data, image.width, image.height, 3, width, height, PIL_BILINEAR) };
 }

@@ -4,7 +4,7 @@ import { ConfigError, IOError } from '@clade/core';
 import { resizeNearestPil, type LabelMap, type RgbImage } from '@clade/data';
 import { createSession, floatTensor, type OrtSession } from '../onnx/node';
 import { checkDescriptor, type SegmenterDescriptor } from './descriptor';
-import { resizeBilinearPil } from './pil-bilinear';
+import { resizeBilinearPil } from '@clade/data';
 
 export interface LoadSegmenterOptions {
   /** ORT intra-op threads. Default: ORT's choice. */

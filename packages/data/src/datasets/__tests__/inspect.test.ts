@@ -1,8 +1,8 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
-import { inspectDataset } from '../../index';
+import { CITYSCAPES_PALETTE, inspectDataset } from '../../index';
 import { makePng } from '../../__tests__/helpers/make-png';
 
 const COCO = 'data/coco_stuff';
@@ -76,5 +76,19 @@ describeWithShared('inspectDataset', [`${COCO}/val_label/${ID}.png`, `${COCO}/va
     expect([r.pairs, r.problems]).toEqual([3, []]);
     expect(r.classes.find((k) => k.id === 3)).toMatchObject({ name: 'sky', images: 3 });
     expect(r.classes[0]).toMatchObject({ id: 0, name: 'other' });
+  });
+
+  it('colour-coded labels (SEAN Cityscapes figures as a custom layout) get ids and the palette class names', async () => {
+    const dir = path.join(root, 'figures');
+    await mkdir(dir);
+    await symlink(sharedPath('data/paper_figures/CityScape/label'), path.join(dir, 'label'));
+    await symlink(sharedPath('data/paper_figures/CityScape/gt'), path.join(dir, 'image'));
+    const r = await inspectDataset('custom', dir, {
+      label: { labelNc: 35, containDontcare: false }, colorLabels: { palette: CITYSCAPES_PALETTE },
+    });
+    expect([r.pairs, r.labelsRead, r.problems]).toEqual([8, 8, []]);
+    expect(r.labelSizes).toEqual([{ width: 512, height: 256, count: 8 }]);
+    expect(r.classes.find((k) => k.id === 7)).toMatchObject({ name: 'road', images: 8 });
+    expect(r.classes.every((k) => k.id <= 33 && k.name !== undefined)).toBe(true);
   });
 });

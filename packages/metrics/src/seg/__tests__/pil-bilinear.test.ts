@@ -16,6 +16,6 @@ describe('resizeBilinearPil equals Pillow Image.BILINEAR', () => {
 
   it('rejects bad sizes', () => {
     expect(() => resizeBilinearPil({ width: 2, height: 2, data: new Uint8Array(12) }, 0, 3)).toThrow(/positive integers/);
-    expect(() => resizeBilinearPil({ width: 2, height: 2, data: new Uint8Array(5) }, 3, 3)).toThrow(/bytes/);
+    expect(() => resizeBilinearPil({ width: 2, height: 2, data: new Uint8Array(5) }, 3, 3)).toThrow(/must hold 3x2x2 = 12 values, got 5/);
   });
 });
