@@ -18,6 +18,15 @@ export interface DataConfig {
   flip: boolean;
   batchSize: number;
   /**
+   * Gradient accumulation: each optimizer step (G, then D) uses the mean gradient of this many
+   * batches, computed one batch at a time. batchSize × accumulate samples per step with the
+   * activation memory of batchSize: it trades time for memory. An iteration (counters, logs,
+   * checkpoints, lr schedule) is one optimizer step; an epoch ends when fewer than `accumulate`
+   * batches remain. Sync-BN statistics and spectral-norm power iterations still run per batch.
+   * Default 1.
+   */
+  accumulate: number;
+  /**
    * Train on the bundled synthetic outdoor scenes (ADE20K ids) instead of files: the set is
    * written once into `root` (deterministic from its seed) and read through the ADE20K layout.
    */
@@ -73,7 +82,7 @@ export interface RunConfig {
 export type RunConfigInput = {
   generator: Partial<GeneratorConfig> & { labelNc: number };
   discriminator?: Partial<DiscriminatorConfig>;
-  data: Partial<DataConfig> & { dataset: DatasetName; root: string; batchSize?: number };
+  data: Partial<DataConfig> & { dataset: DatasetName; root: string; batchSize?: number; accumulate?: number };
   loss?: Partial<LossConfig>;
   optim?: Partial<OptimConfig>;
   schedule?: Partial<ScheduleConfig>;
@@ -106,7 +115,7 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   });
   if (!DATASET_NAMES.includes(input.data.dataset))
     throw new ConfigError(`run config: data.dataset must be one of ${DATASET_NAMES.join(', ')}, got '${input.data.dataset}'.`);
-  const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, synthetic: null, ...input.data };
+  const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, accumulate: 1, synthetic: null, ...input.data };
   if (data.synthetic) {
     if (data.dataset !== 'ade20k') throw new ConfigError(`run config: data.synthetic scenes use ADE20K ids; data.dataset must be 'ade20k', got '${data.dataset}'.`);
     posInt(data.synthetic.count, 'data.synthetic.count');
@@ -114,6 +123,7 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
     if (!Number.isInteger(data.synthetic.seed)) throw new ConfigError(`run config: data.synthetic.seed must be an integer, got ${JSON.stringify(data.synthetic.seed)}.`);
   }
   posInt(data.batchSize, 'data.batchSize');
+  posInt(data.accumulate, 'data.accumulate');
   if (data.loadSize !== null) posInt(data.loadSize, 'data.loadSize');
   const loss: LossConfig = { ganMode: 'hinge', lambdaFeat: 10, lambdaVgg: 10, vggWeights: null, lambdaKld: 0.05, ...input.loss };
   if (!GAN_MODES.includes(loss.ganMode))

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@clade/core';
 import type { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
 import { featureMatchingLoss, ganLoss } from './losses';
 import type { LossConfig } from './run-config';
@@ -33,45 +34,96 @@ export interface StepModels {
 const trainable = (m: { model: { trainableWeights: Array<{ read(): tf.Tensor }> } }) =>
   m.model.trainableWeights.map((w) => w.read() as tf.Variable);
 
+/** Scalar losses of one batch, added into `sums` (read back once per batch, as the logs need them). */
+type Sums = Partial<Record<keyof StepLosses, number>>;
+const record = (sums: Sums, name: keyof StepLosses, t: tf.Scalar) => (sums[name] = (sums[name] ?? 0) + t.dataSync()[0]!);
+
+/**
+ * Runs `compute(i)` for every batch and returns the MEAN of their gradients (the sum when there is
+ * one batch, so k = 1 is the plain step bit for bit). Holds one batch's activations at a time.
+ */
+function meanGradients(k: number, compute: (i: number) => { value: tf.Scalar; grads: tf.NamedTensorMap }): tf.NamedTensorMap {
+  let sum: tf.NamedTensorMap = {};
+  for (let i = 0; i < k; i++) {
+    const { value, grads } = compute(i);
+    value.dispose();
+    if (i === 0) sum = grads;
+    else
+      for (const [name, g] of Object.entries(grads)) {
+        const acc = tf.add(sum[name]!, g);
+        tf.dispose([sum[name]!, g]);
+        sum[name] = acc;
+      }
+  }
+  if (k === 1) return sum;
+  return Object.fromEntries(
+    Object.entries(sum).map(([name, g]) => {
+      const mean = tf.div(g, k);
+      g.dispose();
+      return [name, mean];
+    }),
+  );
+}
+
 /**
  * One official iteration: a G step (GAN + feature matching + VGG when `m.vgg` is given and
- * lambdaVgg > 0), then a D step on a fake regenerated without gradients. Both G passes run in training mode (BN statistics and spectral-norm power
- * iterations update twice per iteration, as in the official code).
+ * lambdaVgg > 0), then a D step on a fake regenerated without gradients. Both G passes run in
+ * training mode (BN statistics and spectral-norm power iterations update twice per iteration, as
+ * in the official code).
+ *
+ * Gradient accumulation: given several batches, each optimizer step (G, then D) uses the mean of
+ * their gradients, computed one batch at a time, so k batches of n samples cost the activation
+ * memory of n and take about k times as long. With per-sample norms (instance norm, no spectral
+ * norm) that equals one step on the k·n samples up to float error; with the official sync-BN and
+ * spectral norm, batch statistics, running statistics and power iterations run once per batch.
+ * The losses returned are the means over the batches.
  */
-export function trainStep(m: StepModels, batch: StepBatch, loss: LossConfig): StepLosses {
-  const { seg, image, dist } = batch;
+export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch[], loss: LossConfig): StepLosses {
+  const list: readonly StepBatch[] = Array.isArray(batches) ? batches : [batches as StepBatch];
+  if (list.length === 0) throw new ConfigError('trainStep: batches must hold at least one batch, got none.');
+  const k = list.length;
   const gVars = trainable(m.G);
   const dVars = trainable(m.D);
-  const parts: Partial<StepLosses> = {};
+  const sums: Sums = {};
   const vgg = loss.lambdaVgg > 0 ? m.vgg ?? null : null;
-  // The real image's VGG features are constants: computed outside the tape, once.
-  const realFeats = vgg ? vgg.apply(image) : null;
 
-  const g = tf.variableGrads(() => {
-    const fake = m.G.apply({ seg, dist }, true);
-    const pred = m.D.discriminate(seg, fake, image, true);
-    const gan = ganLoss(pred.fake, loss.ganMode, 'generator');
-    const feat = loss.lambdaFeat > 0 ? featureMatchingLoss(pred.fake, pred.real, loss.lambdaFeat) : tf.scalar(0);
-    parts.G_GAN = gan.dataSync()[0]!;
-    parts.G_GAN_Feat = feat.dataSync()[0]!;
-    if (!vgg) return tf.add(gan, feat) as tf.Scalar;
-    const perceptual = tf.mul(vggLoss(vgg, fake, realFeats!), loss.lambdaVgg);
-    parts.G_VGG = perceptual.dataSync()[0]!;
-    return tf.addN([gan, feat, perceptual]) as tf.Scalar;
-  }, gVars);
-  m.optG.applyGradients(g.grads);
-  tf.dispose([g.value, ...Object.values(g.grads), ...(realFeats ?? [])]);
+  const gGrads = meanGradients(k, (i) => {
+    const { seg, image, dist } = list[i]!;
+    // The real image's VGG features are constants: computed outside the tape, once.
+    const realFeats = vgg ? vgg.apply(image) : null;
+    const g = tf.variableGrads(() => {
+      const fake = m.G.apply({ seg, dist }, true);
+      const pred = m.D.discriminate(seg, fake, image, true);
+      const gan = ganLoss(pred.fake, loss.ganMode, 'generator');
+      const feat = loss.lambdaFeat > 0 ? featureMatchingLoss(pred.fake, pred.real, loss.lambdaFeat) : tf.scalar(0);
+      record(sums, 'G_GAN', gan);
+      record(sums, 'G_GAN_Feat', feat);
+      if (!vgg) return tf.add(gan, feat) as tf.Scalar;
+      const perceptual = tf.mul(vggLoss(vgg, fake, realFeats!), loss.lambdaVgg) as tf.Scalar;
+      record(sums, 'G_VGG', perceptual);
+      return tf.addN([gan, feat, perceptual]) as tf.Scalar;
+    }, gVars);
+    tf.dispose(realFeats ?? []);
+    return g;
+  });
+  m.optG.applyGradients(gGrads);
+  tf.dispose(Object.values(gGrads));
 
-  const fake = tf.tidy(() => m.G.apply({ seg, dist }, true));
-  const d = tf.variableGrads(() => {
-    const pred = m.D.discriminate(seg, fake, image, true);
-    const dFake = ganLoss(pred.fake, loss.ganMode, 'fake');
-    const dReal = ganLoss(pred.real, loss.ganMode, 'real');
-    parts.D_Fake = dFake.dataSync()[0]!;
-    parts.D_real = dReal.dataSync()[0]!;
-    return tf.add(dFake, dReal) as tf.Scalar;
-  }, dVars);
-  m.optD.applyGradients(d.grads);
-  tf.dispose([fake, d.value, ...Object.values(d.grads)]);
-  return parts as StepLosses;
+  const dGrads = meanGradients(k, (i) => {
+    const { seg, image, dist } = list[i]!;
+    const fake = tf.tidy(() => m.G.apply({ seg, dist }, true));
+    const d = tf.variableGrads(() => {
+      const pred = m.D.discriminate(seg, fake, image, true);
+      const dFake = ganLoss(pred.fake, loss.ganMode, 'fake');
+      const dReal = ganLoss(pred.real, loss.ganMode, 'real');
+      record(sums, 'D_Fake', dFake);
+      record(sums, 'D_real', dReal);
+      return tf.add(dFake, dReal) as tf.Scalar;
+    }, dVars);
+    fake.dispose();
+    return d;
+  });
+  m.optD.applyGradients(dGrads);
+  tf.dispose(Object.values(dGrads));
+  return Object.fromEntries(Object.entries(sums).map(([name, v]) => [name, k === 1 ? v : v / k])) as unknown as StepLosses;
 }

@@ -106,8 +106,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (config.data.synthetic) await ensureSynthetic(root, config.data.synthetic, log);
   const info = datasetInfo(config.data.dataset);
   const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase } as never);
-  if (listing.pairs.length < config.data.batchSize)
-    throw new ConfigError(`train: ${root} has ${listing.pairs.length} ${config.data.phase} pairs, fewer than batchSize ${config.data.batchSize}.`);
+  const { batchSize, accumulate } = config.data;
+  if (listing.pairs.length < batchSize * accumulate)
+    throw new ConfigError(
+      `train: ${root} has ${listing.pairs.length} ${config.data.phase} pairs, fewer than batchSize × accumulate = ${batchSize} × ${accumulate}.`,
+    );
+  // Batches an epoch consumes: whole iterations of `accumulate` batches (the rest is dropped).
+  const batchesPerEpoch = Math.floor(Math.floor(listing.pairs.length / batchSize) / accumulate) * accumulate;
 
   let state: TrainingState = { iteration: 0, epoch: 1, batchInEpoch: 0, seed: config.seed, bestFid: null };
   const ckpt = path.join(out, 'checkpoints', LATEST);
@@ -134,26 +139,33 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     setLearningRate(optD, lr.d);
     const batches = iterateBatches(listing.pairs, batchOptions(config, crop, info.useInstances, mixSeed(config.seed, state.epoch)));
     let index = 0;
-    for await (const batch of batches) {
-      if (index++ < state.batchInEpoch) {
-        disposeBatch(batch); // consumed before the checkpoint we resumed from
-        continue;
+    const pending: Batch[] = []; // the batches of one iteration (accumulate of them)
+    try {
+      for await (const batch of batches) {
+        if (index++ < state.batchInEpoch) {
+          disposeBatch(batch); // consumed before the checkpoint we resumed from
+          continue;
+        }
+        pending.push(batch);
+        if (pending.length < accumulate) continue;
+        const t0 = performance.now();
+        const losses = runStep({ G, D, optG, optD, vgg }, pending, config);
+        const seconds = (performance.now() - t0) / 1000;
+        state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + accumulate };
+        const every = config.schedule.imageEvery;
+        if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, pending[pending.length - 1]!);
+        pending.splice(0).forEach(disposeBatch);
+        if (state.iteration % config.schedule.logEvery === 0)
+          await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
+        opts.onIteration?.({ iteration: state.iteration, epoch: state.epoch, losses, seconds });
+        if (state.iteration % config.schedule.checkpointEvery === 0) await save();
+        if (state.iteration >= maxIter) break;
       }
-      const t0 = performance.now();
-      const losses = runStep({ G, D, optG, optD, vgg }, batch, config);
-      state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + 1 };
-      const every = config.schedule.imageEvery;
-      if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, batch);
-      disposeBatch(batch);
-      const seconds = (performance.now() - t0) / 1000;
-      if (state.iteration % config.schedule.logEvery === 0)
-        await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
-      opts.onIteration?.({ iteration: state.iteration, epoch: state.epoch, losses, seconds });
-      if (state.iteration % config.schedule.checkpointEvery === 0) await save();
-      if (state.iteration >= maxIter) break;
+    } finally {
+      pending.splice(0).forEach(disposeBatch); // an epoch's last batches short of an iteration
     }
     await batches.return(undefined);
-    if (state.iteration >= maxIter && state.batchInEpoch < Math.floor(listing.pairs.length / config.data.batchSize)) break;
+    if (state.iteration >= maxIter && state.batchInEpoch < batchesPerEpoch) break;
     state = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
     await save();
   }
@@ -183,9 +195,11 @@ function batchOptions(config: RunConfig, crop: number, useInstances: boolean, se
   };
 }
 
-function runStep(models: StepModels, batch: Batch, config: RunConfig): StepLosses {
-  if (!batch.image) throw new IOError(`train: batch ${batch.ids.join(', ')} has no photos; training needs image/label pairs.`);
-  return trainStep(models, { seg: batch.semantics, image: batch.image, dist: batch.positional ?? undefined }, config.loss);
+function runStep(models: StepModels, batches: readonly Batch[], config: RunConfig): StepLosses {
+  for (const b of batches)
+    if (!b.image) throw new IOError(`train: batch ${b.ids.join(', ')} has no photos; training needs image/label pairs.`);
+  const list = batches.map((b) => ({ seg: b.semantics, image: b.image!, dist: b.positional ?? undefined }));
+  return trainStep(models, list.length === 1 ? list[0]! : list, config.loss);
 }
 
 /**

@@ -12,6 +12,7 @@ interface TrainOptions extends GlobalOptions {
   resume?: string;
   iterations?: string;
   batchSize?: string;
+  accumulate?: string;
   seed?: string;
   checkpointEvery?: string;
   vggWeights?: string;
@@ -69,6 +70,7 @@ export function registerTrain(program: Command): void {
     .option('--resume <dir>', 'continue the run in this folder from its last complete checkpoint')
     .option('--iterations <n>', 'override schedule.maxIterations')
     .option('--batch-size <n>', 'override data.batchSize')
+    .option('--accumulate <k>', 'override data.accumulate: average the gradients of k batches per step (less memory, more time)')
     .option('--checkpoint-every <n>', 'override schedule.checkpointEvery')
     .option('--seed <n>', 'override the run seed')
     .option('--vgg-weights <pth>', "torchvision's vgg19-*.pth: turns on the VGG perceptual loss (loss.vggWeights)")
@@ -92,10 +94,12 @@ Examples:
           config = await readConfig(all.config!);
           const iterations = intFlag(all.iterations, 'iterations');
           const batchSize = intFlag(all.batchSize, 'batch-size');
+          const accumulate = intFlag(all.accumulate, 'accumulate');
           const every = intFlag(all.checkpointEvery, 'checkpoint-every');
           if (iterations) config.schedule = { ...config.schedule, maxIterations: iterations };
           if (every) config.schedule = { ...config.schedule, checkpointEvery: every };
           if (batchSize) config.data = { ...config.data, batchSize };
+          if (accumulate) config.data = { ...config.data, accumulate };
           if (all.seed !== undefined) config.seed = Number(all.seed);
           if (all.vggWeights) config.loss = { ...config.loss, vggWeights: path.resolve(all.vggWeights) };
         }

@@ -84,3 +84,51 @@ describe('trainStep with the VGG loss', () => {
     for (const m of [on.before, on.after, off.before, off.after]) tf.dispose([...m.values()]);
   });
 });
+
+describe('trainStep with gradient accumulation', () => {
+  // Per-sample norms only (instance norm, no spectral norm), so one batch of 2 and two batches of 1
+  // compute the same mean gradient; SGD makes the update that gradient exactly.
+  const G_PER_SAMPLE = { ...G_CFG, paramFreeNorm: 'instance' as const, spectral: false };
+  const D_PER_SAMPLE = { ...D_CFG, spectral: false };
+
+  it('two batches of 1 accumulated = one batch of 2 (G and D updates, losses)', () => {
+    const big = makeBatch(2, 21);
+    const halves = [0, 1].map((i) => ({
+      seg: tf.slice(big.seg, [i, 0, 0, 0], [1, -1, -1, -1]),
+      image: tf.slice(big.image, [i, 0, 0, 0], [1, -1, -1, -1]),
+    }));
+    const run = (batches: StepBatch | StepBatch[]) => {
+      const G = new SpadeGenerator(G_PER_SAMPLE);
+      const D = new MultiscaleDiscriminator(D_PER_SAMPLE);
+      const before = { G: weightsOf(G), D: weightsOf(D) };
+      const losses = trainStep({ G, D, optG: tf.train.sgd(0.1), optD: tf.train.sgd(0.1) }, batches, lossCfg({ lambdaVgg: 0 }));
+      const after = { G: weightsOf(G), D: weightsOf(D) };
+      G.dispose();
+      D.dispose();
+      return { losses, before, after };
+    };
+    const one = run(big);
+    const acc = run(halves);
+    for (const k of ['G_GAN', 'G_GAN_Feat', 'D_Fake', 'D_real'] as const) expect(acc.losses[k]).toBeCloseTo(one.losses[k], 5);
+    let worst = 0;
+    const largest = { G: 0, D: 0 };
+    for (const net of ['G', 'D'] as const)
+      for (const [name, w] of one.after[net]) {
+        worst = Math.max(worst, maxAbsDiff(acc.after[net].get(name)!, w));
+        largest[net] = Math.max(largest[net], maxAbsDiff(w, one.before[net].get(name)!));
+      }
+    expect(largest.G).toBeGreaterThan(1e-3); // both nets really moved
+    expect(largest.D).toBeGreaterThan(1e-3);
+    expect(worst).toBeLessThan(1e-6); // float error only: measured 1.4e-8
+    tf.dispose([big.seg, big.image, ...halves.flatMap((h) => [h.seg, h.image])]);
+    for (const r of [one, acc]) for (const m of [r.before.G, r.before.D, r.after.G, r.after.D]) tf.dispose([...m.values()]);
+  });
+
+  it('a single batch in a list is the plain step; an empty list is an error', () => {
+    const G = new SpadeGenerator(G_PER_SAMPLE);
+    const D = new MultiscaleDiscriminator(D_PER_SAMPLE);
+    expect(() => trainStep({ G, D, optG: tf.train.sgd(0.1), optD: tf.train.sgd(0.1) }, [], lossCfg({}))).toThrow(/at least one batch, got none/);
+    G.dispose();
+    D.dispose();
+  });
+});

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode as decodePng } from 'fast-png';
 import { readNpz } from '@clade/core';
-import { train, type RunConfigInput } from '../index';
+import { readCheckpointState, train, type RunConfigInput } from '../index';
 
 // Short runs of the whole loop on a few synthetic scenes (ngf 4, 64², ndf 4), on wasm with our
 // training kernels: the options of a run, end to end.
@@ -31,11 +31,12 @@ function checkpointArrays(out: string): Map<string, Buffer> {
   return new Map([...arrays].map(([k, a]) => [k, Buffer.from((a.data as Float32Array).buffer)]));
 }
 
-async function run(cfg: RunConfigInput): Promise<{ out: string; notes: string[] }> {
+async function run(cfg: RunConfigInput): Promise<{ out: string; notes: string[]; tensors: number[] }> {
   const out = mkdtempSync(path.join(tmp, 'run-'));
   const notes: string[] = [];
-  await train({ out, config: cfg, log: (l) => notes.push(l) });
-  return { out, notes };
+  const tensors: number[] = [];
+  await train({ out, config: cfg, log: (l) => notes.push(l), onIteration: () => tensors.push(tf.memory().numTensors) });
+  return { out, notes, tensors };
 }
 
 beforeAll(async () => {
@@ -74,5 +75,20 @@ describe('train: image grids', () => {
     const b = checkpointArrays(without.out);
     expect([...a.keys()]).toEqual([...b.keys()]);
     expect([...a.keys()].filter((k) => Buffer.compare(a.get(k)!, b.get(k)!) !== 0)).toEqual([]);
+  }, 60_000);
+});
+
+describe('train: gradient accumulation', () => {
+  it('an iteration consumes `accumulate` batches; an epoch drops the batches short of an iteration', async () => {
+    // 4 scenes, batch 1, accumulate 3: iteration 1 = batches 1–3 of epoch 1, batch 4 dropped,
+    // iteration 2 = batches 1–3 of epoch 2.
+    const { out, notes, tensors } = await run(config({ data: { ...config().data, accumulate: 3 } }));
+    expect(tensors[1]).toBe(tensors[0]); // nothing leaks across iterations (and the dropped batch is freed)
+    expect(notes).toContain('No VGG weights given (loss.vggWeights): training without the VGG loss.');
+    const log = readLog(out);
+    expect(log.map((r) => [r.iter, r.epoch])).toEqual([[1, 1], [2, 2]]);
+    const state = await readCheckpointState(path.join(out, 'checkpoints/latest.npz'));
+    expect(state).toMatchObject({ iteration: 2, epoch: 3, batchInEpoch: 0 }); // epoch 2 is complete
+    await expect(run(config({ data: { ...config().data, accumulate: 5 } }))).rejects.toThrow(/has 4 train pairs, fewer than batchSize × accumulate = 1 × 5/);
   }, 60_000);
 });
