@@ -67,6 +67,17 @@ export interface ScheduleConfig {
   imageEvery: number;
 }
 
+/**
+ * Fine-tuning: official state dicts loaded (strictly) into the freshly built nets at the start of a
+ * NEW run; a resumed run continues from its own checkpoint and ignores these.
+ */
+export interface InitConfig {
+  /** An official generator .pth (e.g. `latest_net_G.pth`) matching the generator config. */
+  generator: string | null;
+  /** An official discriminator .pth (`latest_net_D.pth`) matching the discriminator config. */
+  discriminator: string | null;
+}
+
 /** One run, fully described; written to <out>/run.json so any run can be restarted from it. */
 export interface RunConfig {
   generator: Partial<GeneratorConfig> & { labelNc: number };
@@ -75,13 +86,21 @@ export interface RunConfig {
   loss: LossConfig;
   optim: OptimConfig;
   schedule: ScheduleConfig;
+  /** Weights to start a new run from (default none). */
+  init: InitConfig;
   /** Seed of data order, crops/flips and every random draw. Default 0. */
   seed: number;
 }
 
+/**
+ * What a config file holds. `generator.init` / `discriminator.init` are short for
+ * `init.generator` / `init.discriminator` (the resolved config keeps them under `init`, so the
+ * network configs hold network fields only).
+ */
 export type RunConfigInput = {
-  generator: Partial<GeneratorConfig> & { labelNc: number };
-  discriminator?: Partial<DiscriminatorConfig>;
+  generator: Partial<GeneratorConfig> & { labelNc: number; init?: string | null };
+  discriminator?: Partial<DiscriminatorConfig> & { init?: string | null };
+  init?: Partial<InitConfig>;
   data: Partial<DataConfig> & { dataset: DatasetName; root: string; batchSize?: number; accumulate?: number };
   loss?: Partial<LossConfig>;
   optim?: Partial<OptimConfig>;
@@ -101,14 +120,30 @@ function nonNeg(v: unknown, name: string): number {
   return v;
 }
 
+/** One init path from its short (`generator.init`) or long (`init.generator`) spelling. */
+function initPath(short: unknown, long: unknown, net: 'generator' | 'discriminator'): string | null {
+  for (const [v, name] of [[short, `${net}.init`], [long, `init.${net}`]] as const)
+    if (v != null && (typeof v !== 'string' || v === ''))
+      throw new ConfigError(`run config: ${name} must be a path to an official .pth or null, got ${JSON.stringify(v)}.`);
+  if (short != null && long != null && short !== long)
+    throw new ConfigError(`run config: ${net}.init and init.${net} must not differ, got '${String(short)}' and '${String(long)}'.`);
+  return ((short ?? long) as string | null | undefined) ?? null;
+}
+
 /** Validates a run config and fills in the defaults (the official ones where they exist). */
 export function resolveRunConfig(input: RunConfigInput): RunConfig {
   if (!input || typeof input !== 'object') throw new ConfigError(`run config: must be an object, got ${JSON.stringify(input)}.`);
   if (!input.generator) throw new ConfigError('run config: generator must be given (at least {"labelNc": N}).');
   if (!input.data) throw new ConfigError('run config: data must be given (at least {"dataset", "root"}).');
-  const generator = resolveGeneratorConfig(input.generator);
+  const { init: initG, ...generatorInput } = input.generator;
+  const { init: initD, ...discriminatorInput } = input.discriminator ?? {};
+  const init: InitConfig = {
+    generator: initPath(initG, input.init?.generator, 'generator'),
+    discriminator: initPath(initD, input.init?.discriminator, 'discriminator'),
+  };
+  const generator = resolveGeneratorConfig(generatorInput);
   const discriminator = resolveDiscriminatorConfig({
-    ...input.discriminator,
+    ...discriminatorInput,
     labelNc: generator.labelNc,
     containDontcare: generator.containDontcare,
     useInstance: generator.useInstance,
@@ -144,7 +179,7 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   nonNeg(schedule.imageEvery, 'schedule.imageEvery');
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed)) throw new ConfigError(`run config: seed must be an integer, got ${JSON.stringify(seed)}.`);
-  return { generator, discriminator: input.discriminator ?? {}, data, loss, optim, schedule, seed };
+  return { generator, discriminator: discriminatorInput, data, loss, optim, schedule, init, seed };
 }
 
 /** Learning rates of G and D in a (1-based) epoch, with the official linear decay after niter. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
+import { ConfigError, IOError, loadTorchCheckpointFile, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { MultiscaleDiscriminator, SpadeGenerator, numClassesOf } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
@@ -81,6 +81,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     config.discriminator.initSeed ??= mixSeed(config.seed, 2);
     // run.json holds absolute paths, so a resume from another folder finds the same files.
     if (config.loss.vggWeights) config.loss.vggWeights = path.resolve(config.loss.vggWeights);
+    for (const net of ['generator', 'discriminator'] as const) if (config.init[net]) config.init[net] = path.resolve(config.init[net]!);
     await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
   }
   const gen = config.generator;
@@ -95,87 +96,100 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const G = new SpadeGenerator(gen);
   const D = new MultiscaleDiscriminator({ ...config.discriminator, labelNc: gen.labelNc!, containDontcare: gen.containDontcare, useInstance: gen.useInstance });
-  const { beta1, beta2 } = adamBetas(config.optim);
-  const lr0 = learningRates(config.optim, 1);
-  const optG = tf.train.adam(lr0.g, beta1, beta2);
-  const optD = tf.train.adam(lr0.d, beta1, beta2);
-  const objects = { models: { G: G.model, D: D.model }, optimizers: { optG, optD } };
-
-  // Build every variable (and the optimizers' slots) before restoring them.
-  const root = path.resolve(out, config.data.root);
-  if (config.data.synthetic) await ensureSynthetic(root, config.data.synthetic, log);
-  const info = datasetInfo(config.data.dataset);
-  const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase } as never);
-  const { batchSize, accumulate } = config.data;
-  if (listing.pairs.length < batchSize * accumulate)
-    throw new ConfigError(
-      `train: ${root} has ${listing.pairs.length} ${config.data.phase} pairs, fewer than batchSize × accumulate = ${batchSize} × ${accumulate}.`,
-    );
-  // Batches an epoch consumes: whole iterations of `accumulate` batches (the rest is dropped).
-  const batchesPerEpoch = Math.floor(Math.floor(listing.pairs.length / batchSize) / accumulate) * accumulate;
-
-  let state: TrainingState = { iteration: 0, epoch: 1, batchInEpoch: 0, seed: config.seed, bestFid: null };
-  const ckpt = path.join(out, 'checkpoints', LATEST);
-  const logFile = path.join(out, 'log.jsonl');
-  if (opts.resume) {
-    if (!existsSync(ckpt)) throw new IOError(`train --resume: no checkpoint at '${ckpt}'.`);
-    state = await loadCheckpoint(ckpt, objects);
-    await removeStaleTemps(path.join(out, 'checkpoints'));
-    await removeStaleTemps(path.join(out, 'images'));
-    await truncateLog(logFile, state.iteration);
-    log(`resumed at iteration ${state.iteration} (epoch ${state.epoch}, batch ${state.batchInEpoch}).`);
-  } else if (existsSync(logFile)) {
-    await writeFile(logFile, '');
-  }
-
-  const totalEpochs = config.optim.niter + config.optim.niterDecay;
-  const maxIter = config.schedule.maxIterations ?? Infinity;
-  const crop = gen.cropSize!;
-  const save = () => saveCheckpoint(ckpt, objects, state);
-
-  while (state.iteration < maxIter && state.epoch <= totalEpochs) {
-    const lr = learningRates(config.optim, state.epoch);
-    setLearningRate(optG, lr.g);
-    setLearningRate(optD, lr.d);
-    const batches = iterateBatches(listing.pairs, batchOptions(config, crop, info.useInstances, mixSeed(config.seed, state.epoch)));
-    let index = 0;
-    const pending: Batch[] = []; // the batches of one iteration (accumulate of them)
-    try {
-      for await (const batch of batches) {
-        if (index++ < state.batchInEpoch) {
-          disposeBatch(batch); // consumed before the checkpoint we resumed from
-          continue;
-        }
-        pending.push(batch);
-        if (pending.length < accumulate) continue;
-        const t0 = performance.now();
-        const losses = runStep({ G, D, optG, optD, vgg }, pending, config);
-        const seconds = (performance.now() - t0) / 1000;
-        state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + accumulate };
-        const every = config.schedule.imageEvery;
-        if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, pending[pending.length - 1]!);
-        pending.splice(0).forEach(disposeBatch);
-        if (state.iteration % config.schedule.logEvery === 0)
-          await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
-        opts.onIteration?.({ iteration: state.iteration, epoch: state.epoch, losses, seconds });
-        if (state.iteration % config.schedule.checkpointEvery === 0) await save();
-        if (state.iteration >= maxIter) break;
+  let optG: tf.Optimizer | null = null;
+  let optD: tf.Optimizer | null = null;
+  try {
+    if (!opts.resume) {
+      // Fine-tuning: official weights replace the fresh init (strictly: any key mismatch is one error).
+      for (const [net, file] of [[G, config.init.generator], [D, config.init.discriminator]] as const) {
+        if (!file) continue;
+        net.loadTorchStateDict(await loadTorchCheckpointFile(file), `'${file}'`);
+        log(`${net === G ? 'generator' : 'discriminator'} initialised from ${file}`);
       }
-    } finally {
-      pending.splice(0).forEach(disposeBatch); // an epoch's last batches short of an iteration
     }
-    await batches.return(undefined);
-    if (state.iteration >= maxIter && state.batchInEpoch < batchesPerEpoch) break;
-    state = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
+    const { beta1, beta2 } = adamBetas(config.optim);
+    const lr0 = learningRates(config.optim, 1);
+    optG = tf.train.adam(lr0.g, beta1, beta2);
+    optD = tf.train.adam(lr0.d, beta1, beta2);
+    const objects = { models: { G: G.model, D: D.model }, optimizers: { optG, optD } };
+
+    // Build every variable (and the optimizers' slots) before restoring them.
+    const root = path.resolve(out, config.data.root);
+    if (config.data.synthetic) await ensureSynthetic(root, config.data.synthetic, log);
+    const info = datasetInfo(config.data.dataset);
+    const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase } as never);
+    const { batchSize, accumulate } = config.data;
+    if (listing.pairs.length < batchSize * accumulate)
+      throw new ConfigError(
+        `train: ${root} has ${listing.pairs.length} ${config.data.phase} pairs, fewer than batchSize × accumulate = ${batchSize} × ${accumulate}.`,
+      );
+    // Batches an epoch consumes: whole iterations of `accumulate` batches (the rest is dropped).
+    const batchesPerEpoch = Math.floor(Math.floor(listing.pairs.length / batchSize) / accumulate) * accumulate;
+
+    let state: TrainingState = { iteration: 0, epoch: 1, batchInEpoch: 0, seed: config.seed, bestFid: null };
+    const ckpt = path.join(out, 'checkpoints', LATEST);
+    const logFile = path.join(out, 'log.jsonl');
+    if (opts.resume) {
+      if (!existsSync(ckpt)) throw new IOError(`train --resume: no checkpoint at '${ckpt}'.`);
+      state = await loadCheckpoint(ckpt, objects);
+      await removeStaleTemps(path.join(out, 'checkpoints'));
+      await removeStaleTemps(path.join(out, 'images'));
+      await truncateLog(logFile, state.iteration);
+      log(`resumed at iteration ${state.iteration} (epoch ${state.epoch}, batch ${state.batchInEpoch}).`);
+    } else if (existsSync(logFile)) {
+      await writeFile(logFile, '');
+    }
+
+    const totalEpochs = config.optim.niter + config.optim.niterDecay;
+    const maxIter = config.schedule.maxIterations ?? Infinity;
+    const crop = gen.cropSize!;
+    const save = () => saveCheckpoint(ckpt, objects, state);
+
+    while (state.iteration < maxIter && state.epoch <= totalEpochs) {
+      const lr = learningRates(config.optim, state.epoch);
+      setLearningRate(optG, lr.g);
+      setLearningRate(optD, lr.d);
+      const batches = iterateBatches(listing.pairs, batchOptions(config, crop, info.useInstances, mixSeed(config.seed, state.epoch)));
+      let index = 0;
+      const pending: Batch[] = []; // the batches of one iteration (accumulate of them)
+      try {
+        for await (const batch of batches) {
+          if (index++ < state.batchInEpoch) {
+            disposeBatch(batch); // consumed before the checkpoint we resumed from
+            continue;
+          }
+          pending.push(batch);
+          if (pending.length < accumulate) continue;
+          const t0 = performance.now();
+          const losses = runStep({ G, D, optG, optD, vgg }, pending, config);
+          const seconds = (performance.now() - t0) / 1000;
+          state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + accumulate };
+          const every = config.schedule.imageEvery;
+          if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, pending[pending.length - 1]!);
+          pending.splice(0).forEach(disposeBatch);
+          if (state.iteration % config.schedule.logEvery === 0)
+            await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
+          opts.onIteration?.({ iteration: state.iteration, epoch: state.epoch, losses, seconds });
+          if (state.iteration % config.schedule.checkpointEvery === 0) await save();
+          if (state.iteration >= maxIter) break;
+        }
+      } finally {
+        pending.splice(0).forEach(disposeBatch); // an epoch's last batches short of an iteration
+      }
+      await batches.return(undefined);
+      if (state.iteration >= maxIter && state.batchInEpoch < batchesPerEpoch) break;
+      state = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
+      await save();
+    }
     await save();
+    return { state, config };
+  } finally {
+    G.dispose();
+    D.dispose();
+    optG?.dispose();
+    optD?.dispose();
+    vgg?.dispose();
   }
-  await save();
-  G.dispose();
-  D.dispose();
-  optG.dispose();
-  optD.dispose();
-  vgg?.dispose();
-  return { state, config };
 }
 
 function batchOptions(config: RunConfig, crop: number, useInstances: boolean, seed: number) {

@@ -16,6 +16,8 @@ interface TrainOptions extends GlobalOptions {
   seed?: string;
   checkpointEvery?: string;
   vggWeights?: string;
+  initG?: string;
+  initD?: string;
 }
 
 async function readConfig(file: string): Promise<RunConfigInput> {
@@ -31,6 +33,12 @@ async function readConfig(file: string): Promise<RunConfigInput> {
     const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p));
     if (cfg.data?.root) cfg.data.root = rel(cfg.data.root);
     if (typeof cfg.loss?.vggWeights === 'string') cfg.loss.vggWeights = rel(cfg.loss.vggWeights);
+    if (typeof cfg.generator?.init === 'string') cfg.generator.init = rel(cfg.generator.init);
+    if (typeof cfg.discriminator?.init === 'string') cfg.discriminator.init = rel(cfg.discriminator.init);
+    for (const net of ['generator', 'discriminator'] as const) {
+      const p = cfg.init?.[net];
+      if (typeof p === 'string') cfg.init![net] = rel(p);
+    }
     return cfg;
   } catch (e) {
     throw new ConfigError(`--config: '${file}' is not valid JSON: ${(e as Error).message}`);
@@ -73,6 +81,8 @@ export function registerTrain(program: Command): void {
     .option('--accumulate <k>', 'override data.accumulate: average the gradients of k batches per step (less memory, more time)')
     .option('--checkpoint-every <n>', 'override schedule.checkpointEvery')
     .option('--seed <n>', 'override the run seed')
+    .option('--init-g <pth>', 'fine-tune: start the new run from an official generator state dict (generator.init)')
+    .option('--init-d <pth>', 'fine-tune: start the new run from an official discriminator state dict (discriminator.init)')
     .option('--vgg-weights <pth>', "torchvision's vgg19-*.pth: turns on the VGG perceptual loss (loss.vggWeights)")
     .addHelpText(
       'after',
@@ -81,6 +91,7 @@ Examples:
   clade train --config examples/train-tiny.json --out runs/tiny
   clade train --config examples/train-tiny.json --out runs/tiny --iterations 100
   clade train --config run.json --out runs/a --vgg-weights ~/models/vgg19-dcbb9e9d.pth
+  clade train --config coco.json --out runs/ft --init-g latest_net_G.pth --init-d latest_net_D.pth
   clade train --resume runs/tiny          # after an interruption (even SIGKILL)`,
     )
     .action(async (opts: TrainOptions, cmd: Command) => {
@@ -88,6 +99,8 @@ Examples:
       await runCommand(all, async () => {
         if (!all.resume && !(all.config && all.out))
           throw new ConfigError('train: give --config <run.json> and --out <dir> for a new run, or --resume <dir>.');
+        if (all.resume && (all.initG || all.initD))
+          throw new ConfigError("train: --init-g/--init-d start a new run from official weights; --resume continues from the run's own checkpoint.");
         const choice = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
         let config: RunConfigInput | undefined;
         if (!all.resume) {
@@ -102,6 +115,15 @@ Examples:
           if (accumulate) config.data = { ...config.data, accumulate };
           if (all.seed !== undefined) config.seed = Number(all.seed);
           if (all.vggWeights) config.loss = { ...config.loss, vggWeights: path.resolve(all.vggWeights) };
+          if (all.initG) config.generator = { ...config.generator, init: null };
+          if (all.initD && config.discriminator) config.discriminator = { ...config.discriminator, init: null };
+          if (all.initG || all.initD) {
+            config.init = {
+              ...config.init,
+              ...(all.initG ? { generator: path.resolve(all.initG) } : {}),
+              ...(all.initD ? { discriminator: path.resolve(all.initD) } : {}),
+            };
+          }
         }
         const out = all.resume ?? all.out!;
         process.stderr.write(`clade train: backend ${choice.name}; run folder ${path.resolve(out)}\n`);
