@@ -1,16 +1,17 @@
-// `pnpm bench [backend|norm|generator|data|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
+// `pnpm bench [backend|norm|generator|data|train|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
 // Prints tables with ratios measured in the same run; nothing here is asserted.
 import { initBackend, probeBackends } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
 import { benchDataLoading } from './suites/data-loading';
 import { benchGenerator } from './suites/generator';
 import { benchNormLayers } from './suites/norm-layers';
+import { benchTrainStep } from './suites/train-step';
 import { parseArgs } from './lib';
 
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'generator', 'data', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
   const choice = await initBackend({ backend: (flags.backend as never) ?? 'auto' });
   const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
@@ -50,6 +51,18 @@ async function main(): Promise<void> {
       prefetch: Number(flags.prefetch ?? 2),
       synthCount: Number(flags['synth-count'] ?? 16),
       synthSize: Number(flags['synth-size'] ?? 640),
+    });
+  }
+  if (suite === 'train' || suite === 'all') {
+    await benchTrainStep({
+      backends,
+      norms: ['spade', 'clade', 'cladeIcpe'].filter((n) => (flags.norms ? flags.norms.split(',') : ['spade', 'clade']).includes(n)) as never,
+      ngf: Number(flags.ngf ?? 16),
+      ndf: Number(flags.ndf ?? 16),
+      cropSize: Number(flags['crop-size'] ?? 128),
+      batchSize: Number(flags.batch ?? 1),
+      reps: Number(flags.reps ?? 3),
+      maxSecondsPerStep: Number(flags['max-seconds'] ?? 60),
     });
   }
 }
