@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap, readNpy, writeNpy, type NdArray } from '@clade/core';
 import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
-import { describeWithShared, sharedPath } from '@clade/test-utils';
+import { describeWithShared, sharedPath, maxAbsDiff } from '@clade/test-utils';
 import { encode as encodePng } from 'fast-png';
 import { saveGeneratorDir } from '../checkpoint';
 import { expectUserError, runAll } from './run-cli';
@@ -15,12 +15,6 @@ const P1 = 'fixtures/p1_coco_generator';
 const p1 = (f: string) => sharedPath(P1, f);
 const npy = (file: string): NdArray => readNpy(new Uint8Array(readFileSync(file)), file);
 
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 let tmp: string;
 beforeAll(() => {
@@ -46,7 +40,7 @@ describeWithShared('clade convert: .pth → tfjs folder round trip (p1_coco_gene
       ['synthesize', '--checkpoint', dir, '--norm', 'spade', ...io],
     ]);
     expect({ code: syn!.code, err: syn!.err }).toEqual({ code: 0, err: '' });
-    expect(maxAbs(npy(out).data as Float32Array, npy(p1('clade_icpe_output.npy')).data as Float32Array)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(npy(out).data as Float32Array, npy(p1('clade_icpe_output.npy')).data as Float32Array)).toBeLessThanOrEqual(1e-4);
     expectUserError(again!, /already holds a model .*pass --force/);
     expectUserError(contra!, /holds a coco clade-icpe .* generator; --norm spade contradicts it/);
   }, 60_000);
@@ -74,7 +68,7 @@ describe('clade synthesize with a VAE custom generator saved as a tfjs folder', 
     expect({ code: r!.code, err: r!.err }).toEqual({ code: 0, err: '' });
     const got = npy(path.join(tmp, 'vae.npy'));
     expect(got.shape).toEqual([1, 3, 32, 32]);
-    expect(maxAbs(got.data as Float32Array, want.dataSync())).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(got.data as Float32Array, want.dataSync())).toBeLessThanOrEqual(1e-4);
     // Not a saturated image: the comparison means something.
     const unsaturated = (got.data as Float32Array).filter((v) => Math.abs(v) < 0.99).length;
     expect(unsaturated).toBeGreaterThan(got.data.length / 2);

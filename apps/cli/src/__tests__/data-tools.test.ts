@@ -3,19 +3,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadNpyFile } from '@clade/core';
 import { encode as encodePng } from 'fast-png';
-import { describeWithShared, sharedPath } from '@clade/test-utils';
+import { describeWithShared, sharedPath, maxAbsDiff } from '@clade/test-utils';
 import { parseColorLabels, parseDataset } from '../commands/data';
 import { runAll } from './run-cli';
 
 const P2 = 'fixtures/p2_preprocessing';
 const SAMPLES = ['val_000000000139', 'val_000000001503', 'train_000000350505'];
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const INSPECT_FILES = ['data/coco_stuff/val_label', 'data/coco_stuff/train_label'];
 const DIST_FILES = SAMPLES.flatMap((s) => [`${P2}/${s}_label_orig.png`, `${P2}/${s}_dist_orig.npy`]);

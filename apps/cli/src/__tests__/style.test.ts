@@ -10,16 +10,11 @@ import { labelsToSegmap, readNpy, torchKeyOf, torchTransformOf, writeTorchCheckp
 import { imageToFloat, resizeBicubicPil8 } from '@clade/data';
 import { ConvEncoder, SpadeGenerator, reparameterize } from '@clade/spade-gen';
 import { encode as encodePng } from 'fast-png';
+import { maxAbsDiff } from '@clade/test-utils';
 import { expectUserError, runCli, type CliResult } from './run-cli';
 
 const npy = (file: string): NdArray => readNpy(new Uint8Array(readFileSync(file)), file);
 
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 /** A model's weights as an official state dict: '.'-separated keys, conv [O,I,kh,kw], linear [out,in]. */
 function torchStateOf(model: tfl.LayersModel): Map<string, NdArray> {
@@ -125,20 +120,20 @@ describe('clade synthesize --style (VAE encoder)', () => {
   it('G(E(style).mu) and the --style-sample draw equal the in-process forward', () => {
     for (const n of ['mu', 'sample']) expect({ n, code: r[n]!.code, err: r[n]!.err }).toEqual({ n, code: 0, err: '' });
     const a = npy(f('a.npy')).data as Float32Array;
-    expect(maxAbs(a, want.a!)).toBeLessThanOrEqual(1e-5);
-    expect(maxAbs(npy(f('b.npy')).data as Float32Array, want.bSample!)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(a, want.a!)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(npy(f('b.npy')).data as Float32Array, want.bSample!)).toBeLessThanOrEqual(1e-5);
     // Not flat, not saturated, and the style matters: the comparisons mean something.
     const mean = a.reduce((x, v) => x + v, 0) / a.length;
     expect(Math.sqrt(a.reduce((x, v) => x + (v - mean) ** 2, 0) / a.length)).toBeGreaterThan(0.1);
     expect(a.filter((v) => Math.abs(v) < 0.99).length).toBeGreaterThan(a.length / 2);
-    expect(maxAbs(a, want.bSample!)).toBeGreaterThan(0.1);
+    expect(maxAbsDiff(a, want.bSample!)).toBeGreaterThan(0.1);
     expect(JSON.parse(r.sample!.out).style).toEqual({ image: f('b.png'), encoder: f('E.pth'), z: 'sample' });
   });
 
   it('convert --encoder writes <out>/encoder/, which synthesize --style uses by itself', () => {
     for (const n of ['conv', 'fromDir']) expect({ n, code: r[n]!.code, err: r[n]!.err }).toEqual({ n, code: 0, err: '' });
     expect(JSON.parse(r.conv!.out).encoder).toMatchObject({ dir: path.join(f('vae'), 'encoder'), stateDictKeys: 22, config: { ngf: 4, zDim: Z, cropSize: 256, spectral: true } });
-    expect(maxAbs(npy(f('d.npy')).data as Float32Array, npy(f('a.npy')).data as Float32Array)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(npy(f('d.npy')).data as Float32Array, npy(f('a.npy')).data as Float32Array)).toBeLessThanOrEqual(1e-6);
   });
 
   it('one-line errors: no encoder, --z with --style, a generator as the encoder, --style on a non-VAE model', () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readNpy, type NdArray } from '@clade/core';
-import { describeWithShared, sharedPath } from '@clade/test-utils';
+import { describeWithShared, sharedPath, maxAbsDiff } from '@clade/test-utils';
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import { quantizeImage } from '../commands/synthesize';
 import { buildProgram } from '../main';
@@ -16,12 +16,6 @@ const P2 = 'fixtures/p2_preprocessing/val_000000000139';
 const p1 = (f: string) => sharedPath(P1, f);
 const npy = (file: string): NdArray => readNpy(new Uint8Array(readFileSync(file)), file);
 
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 const COCO_TINY = ['--preset', 'coco', '--ngf', '4', '--crop-size', '64'];
 
@@ -70,7 +64,7 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
       const got = npy(path.join(tmp, `${c.tag}.npy`));
       const want = npy(p1(`${c.ref}_output.npy`));
       expect({ dtype: got.dtype, shape: got.shape }).toEqual({ dtype: 'float32', shape: [1, 3, 64, 64] });
-      const d = maxAbs(got.data as Float32Array, want.data as Float32Array);
+      const d = maxAbsDiff(got.data as Float32Array, want.data as Float32Array);
       expect(d).toBeLessThanOrEqual(1e-4);
       // The PNG holds the quantised output, HWC.
       const png = decodePng(readFileSync(path.join(tmp, `${c.tag}.png`)));
@@ -116,7 +110,7 @@ describeWithShared('clade synthesize --norm spade-light / mixed:K (p1_coco_gener
       ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'mixed:2', ...COCO_TINY, ...io],
     ]);
     expect({ code: light!.code, err: light!.err }).toEqual({ code: 0, err: '' });
-    const d = maxAbs(npy(path.join(tmp, 'light.npy')).data as Float32Array, npy(p1('spade_output.npy')).data as Float32Array);
+    const d = maxAbsDiff(npy(path.join(tmp, 'light.npy')).data as Float32Array, npy(p1('spade_output.npy')).data as Float32Array);
     expect(d).toBeLessThanOrEqual(1e-4);
     expectUserError(wide!, /spade_G\.pth' does not fit the coco spade \(labelNc 182\+dontcare\+edges, ngf 8, crop 64.*mis-shaped keys/);
     expectUserError(mixed!, /spade_G\.pth' does not fit the coco spade,spade,clade,clade,clade,clade,clade .*missing keys \(G_middle_1\.norm_0\.class_specified_affine/);
