@@ -25,6 +25,17 @@ export { NearestResize, type NearestResizeArgs } from './layers/nearest-resize';
 export { InstanceNorm, type InstanceNormArgs } from './layers/instance-norm';
 export { AvgPoolExcludePad, type AvgPoolExcludePadArgs } from './layers/avg-pool-exclude-pad';
 export { BilinearResize, type BilinearResizeArgs } from './layers/bilinear-resize';
+export { GroupConv2D, type GroupConv2DArgs } from './layers/group-conv2d';
+export {
+  GROUP_CONV_METHODS,
+  groupConv2d,
+  groupConv2dReference,
+  groupConvMethod,
+  groupSizes,
+  blockDiagonalKernel,
+  type GroupConvMethod,
+  type GroupConv2dOptions,
+} from './ops/group-conv';
 export { avgPoolExcludePad } from './ops/avg-pool';
 export { bilinearResize, bilinearWeights } from './ops/bilinear-resize';
 export { spectralWeightMatrix, powerIteration, spectralSigma } from './ops/spectral-norm';

@@ -7,10 +7,11 @@ import { SpectralConv2D } from './layers/spectral-conv2d';
 import { InstanceNorm } from './layers/instance-norm';
 import { AvgPoolExcludePad } from './layers/avg-pool-exclude-pad';
 import { BilinearResize } from './layers/bilinear-resize';
+import { GroupConv2D } from './layers/group-conv2d';
 
 /** The serializable layer classes of @clade/core. */
 export const LAYER_CLASSES = [
-  SPADE, CLADE, CLADEICPE, SpectralConv2D, NearestResize, InstanceNorm, AvgPoolExcludePad, BilinearResize,
+  SPADE, CLADE, CLADEICPE, SpectralConv2D, NearestResize, InstanceNorm, AvgPoolExcludePad, BilinearResize, GroupConv2D,
 ] as const;
 
 /**
