@@ -1,6 +1,6 @@
 import { ConfigError } from '@clade/core';
 import { DATASET_NAMES, type DatasetName } from '@clade/data';
-import { resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
+import { resolveEncoderConfig, resolveGeneratorConfig, type EncoderConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { resolveDiscriminatorConfig, type DiscriminatorConfig } from '@clade/spade-gen';
 import { GAN_MODES, type GanMode } from './losses';
 
@@ -82,6 +82,11 @@ export interface InitConfig {
 export interface RunConfig {
   generator: Partial<GeneratorConfig> & { labelNc: number };
   discriminator: Partial<DiscriminatorConfig>;
+  /**
+   * The VAE encoder, present exactly when generator.useVae: the official netE (ngf, cropSize and
+   * zDim default to the generator's).
+   */
+  encoder: Partial<EncoderConfig> | null;
   data: DataConfig;
   loss: LossConfig;
   optim: OptimConfig;
@@ -100,6 +105,7 @@ export interface RunConfig {
 export type RunConfigInput = {
   generator: Partial<GeneratorConfig> & { labelNc: number; init?: string | null };
   discriminator?: Partial<DiscriminatorConfig> & { init?: string | null };
+  encoder?: Partial<EncoderConfig>;
   init?: Partial<InitConfig>;
   data: Partial<DataConfig> & { dataset: DatasetName; root: string; batchSize?: number; accumulate?: number };
   loss?: Partial<LossConfig>;
@@ -148,6 +154,11 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
     containDontcare: generator.containDontcare,
     useInstance: generator.useInstance,
   });
+  if (input.encoder && !generator.useVae)
+    throw new ConfigError('run config: encoder is given but generator.useVae is false; set useVae true to train a VAE, or drop encoder.');
+  // Validated here (one error at load time), stored as given plus the generator-derived fields.
+  const encoder = generator.useVae ? { ngf: generator.ngf, cropSize: generator.cropSize, zDim: generator.zDim, ...input.encoder } : null;
+  if (encoder) resolveEncoderConfig(encoder);
   if (!DATASET_NAMES.includes(input.data.dataset))
     throw new ConfigError(`run config: data.dataset must be one of ${DATASET_NAMES.join(', ')}, got '${input.data.dataset}'.`);
   const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, accumulate: 1, synthetic: null, ...input.data };
@@ -179,7 +190,7 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   nonNeg(schedule.imageEvery, 'schedule.imageEvery');
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed)) throw new ConfigError(`run config: seed must be an integer, got ${JSON.stringify(seed)}.`);
-  return { generator, discriminator: discriminatorInput, data, loss, optim, schedule, init, seed };
+  return { generator, discriminator: discriminatorInput, encoder, data, loss, optim, schedule, init, seed };
 }
 
 /** Learning rates of G and D in a (1-based) epoch, with the official linear decay after niter. */

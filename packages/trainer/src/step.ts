@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@clade/core';
-import type { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
-import { featureMatchingLoss, ganLoss } from './losses';
+import type { ConvEncoder, MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
+import { featureMatchingLoss, ganLoss, kldLoss } from './losses';
 import type { LossConfig } from './run-config';
 import { vggLoss, type Vgg19Features } from './vgg';
 
@@ -18,6 +18,8 @@ export interface StepLosses {
   G_GAN_Feat: number;
   /** VGG perceptual loss × lambdaVgg; present only when the VGG loss is on. */
   G_VGG?: number;
+  /** KL divergence × lambdaKld; present only for VAE runs (an encoder is given). */
+  KLD?: number;
   D_Fake: number;
   D_real: number;
 }
@@ -29,6 +31,19 @@ export interface StepModels {
   optD: tf.Optimizer;
   /** The frozen VGG19 features for the perceptual loss (used when loss.lambdaVgg > 0). */
   vgg?: Vgg19Features | null;
+  /**
+   * VAE runs: the encoder of the real image gives G its z (REFERENCE §9). Its weights are trained
+   * by the G optimizer, as in the official code (G's parameter list includes netE's).
+   */
+  E?: ConvEncoder | null;
+}
+
+/**
+ * Where the VAE's reparameterization noise comes from: a seed per iteration makes every draw a
+ * function of the run seed and the counters, so a resumed run draws the same eps.
+ */
+export interface StepNoise {
+  seed: number;
 }
 
 const trainable = (m: { model: { trainableWeights: Array<{ read(): tf.Tensor }> } }) =>
@@ -78,11 +93,12 @@ function meanGradients(k: number, compute: (i: number) => { value: tf.Scalar; gr
  * spectral norm, batch statistics, running statistics and power iterations run once per batch.
  * The losses returned are the means over the batches.
  */
-export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch[], loss: LossConfig): StepLosses {
+export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch[], loss: LossConfig, noise: StepNoise = { seed: 0 }): StepLosses {
   const list: readonly StepBatch[] = Array.isArray(batches) ? batches : [batches as StepBatch];
   if (list.length === 0) throw new ConfigError('trainStep: batches must hold at least one batch, got none.');
   const k = list.length;
-  const gVars = trainable(m.G);
+  const E = m.E ?? null;
+  const gVars = E ? [...trainable(m.G), ...trainable(E)] : trainable(m.G);
   const dVars = trainable(m.D);
   const sums: Sums = {};
   const vgg = loss.lambdaVgg > 0 ? m.vgg ?? null : null;
@@ -91,19 +107,32 @@ export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch
     const { seg, image, dist } = list[i]!;
     // The real image's VGG features are constants: computed outside the tape, once.
     const realFeats = vgg ? vgg.apply(image) : null;
+    const eps = E ? epsFor(E, image, noise.seed, 2 * i) : null;
     const g = tf.variableGrads(() => {
-      const fake = m.G.apply({ seg, dist }, true);
+      const terms: tf.Scalar[] = [];
+      let z: tf.Tensor2D | undefined;
+      if (E) {
+        const enc = E.encode(image, true, eps!);
+        z = enc.z;
+        const kld = tf.mul(kldLoss(enc.mu, enc.logvar), loss.lambdaKld) as tf.Scalar;
+        record(sums, 'KLD', kld);
+        terms.push(kld);
+      }
+      const fake = m.G.apply({ seg, dist, z }, true);
       const pred = m.D.discriminate(seg, fake, image, true);
       const gan = ganLoss(pred.fake, loss.ganMode, 'generator');
       const feat = loss.lambdaFeat > 0 ? featureMatchingLoss(pred.fake, pred.real, loss.lambdaFeat) : tf.scalar(0);
       record(sums, 'G_GAN', gan);
       record(sums, 'G_GAN_Feat', feat);
-      if (!vgg) return tf.add(gan, feat) as tf.Scalar;
-      const perceptual = tf.mul(vggLoss(vgg, fake, realFeats!), loss.lambdaVgg) as tf.Scalar;
-      record(sums, 'G_VGG', perceptual);
-      return tf.addN([gan, feat, perceptual]) as tf.Scalar;
+      terms.push(gan, feat);
+      if (vgg) {
+        const perceptual = tf.mul(vggLoss(vgg, fake, realFeats!), loss.lambdaVgg) as tf.Scalar;
+        record(sums, 'G_VGG', perceptual);
+        terms.push(perceptual);
+      }
+      return tf.addN(terms) as tf.Scalar;
     }, gVars);
-    tf.dispose(realFeats ?? []);
+    tf.dispose([...(realFeats ?? []), ...(eps ? [eps] : [])]);
     return g;
   });
   m.optG.applyGradients(gGrads);
@@ -111,7 +140,10 @@ export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch
 
   const dGrads = meanGradients(k, (i) => {
     const { seg, image, dist } = list[i]!;
-    const fake = tf.tidy(() => m.G.apply({ seg, dist }, true));
+    const eps = E ? epsFor(E, image, noise.seed, 2 * i + 1) : null;
+    // The official D step regenerates the fake without gradients, the encoder in training mode.
+    const fake = tf.tidy(() => m.G.apply({ seg, dist, z: E ? E.encode(image, true, eps!).z : undefined }, true));
+    eps?.dispose();
     const d = tf.variableGrads(() => {
       const pred = m.D.discriminate(seg, fake, image, true);
       const dFake = ganLoss(pred.fake, loss.ganMode, 'fake');
@@ -126,4 +158,10 @@ export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch
   m.optD.applyGradients(dGrads);
   tf.dispose(Object.values(dGrads));
   return Object.fromEntries(Object.entries(sums).map(([name, v]) => [name, k === 1 ? v : v / k])) as unknown as StepLosses;
+}
+
+/** The reparameterization noise of draw `k` of an iteration: [N, zDim] from a seed of (seed, k). */
+function epsFor(E: ConvEncoder, image: tf.Tensor4D, seed: number, k: number): tf.Tensor2D {
+  const draw = (Math.imul(seed ^ 0x2545f491, 0x9e3779b1) + k * 0x632be5ab) >>> 0;
+  return tf.randomNormal([image.shape[0], E.config.zDim], 0, 1, 'float32', draw);
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError, loadTorchCheckpointFile, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
-import { MultiscaleDiscriminator, SpadeGenerator, numClassesOf } from '@clade/spade-gen';
+import { ConvEncoder, MultiscaleDiscriminator, SpadeGenerator, numClassesOf } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { saveImageGrid } from './image-grid';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
@@ -79,13 +79,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // Weights are a function of the run seed unless the config fixes its own init seed.
     config.generator.initSeed ??= mixSeed(config.seed, 1);
     config.discriminator.initSeed ??= mixSeed(config.seed, 2);
+    if (config.encoder) config.encoder.initSeed ??= mixSeed(config.seed, 3);
     // run.json holds absolute paths, so a resume from another folder finds the same files.
     if (config.loss.vggWeights) config.loss.vggWeights = path.resolve(config.loss.vggWeights);
     for (const net of ['generator', 'discriminator'] as const) if (config.init[net]) config.init[net] = path.resolve(config.init[net]!);
     await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
   }
   const gen = config.generator;
-  if (gen.useVae) throw new ConfigError('train: VAE training (useVae) is not supported yet; set generator.useVae to false.');
   let vgg: Vgg19Features | null = null;
   if (config.loss.lambdaVgg > 0 && config.loss.vggWeights) {
     vgg = await loadVgg19Features(path.resolve(config.loss.vggWeights), { widths: 'infer' });
@@ -96,6 +96,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const G = new SpadeGenerator(gen);
   const D = new MultiscaleDiscriminator({ ...config.discriminator, labelNc: gen.labelNc!, containDontcare: gen.containDontcare, useInstance: gen.useInstance });
+  const E = config.encoder ? new ConvEncoder(config.encoder) : null;
   let optG: tf.Optimizer | null = null;
   let optD: tf.Optimizer | null = null;
   try {
@@ -111,7 +112,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const lr0 = learningRates(config.optim, 1);
     optG = tf.train.adam(lr0.g, beta1, beta2);
     optD = tf.train.adam(lr0.d, beta1, beta2);
-    const objects = { models: { G: G.model, D: D.model }, optimizers: { optG, optD } };
+    const objects = { models: { G: G.model, D: D.model, ...(E && { E: E.model }) }, optimizers: { optG, optD } };
 
     // Build every variable (and the optimizers' slots) before restoring them.
     const root = path.resolve(out, config.data.root);
@@ -161,11 +162,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           pending.push(batch);
           if (pending.length < accumulate) continue;
           const t0 = performance.now();
-          const losses = runStep({ G, D, optG, optD, vgg }, pending, config);
+          const losses = runStep({ G, D, E, optG, optD, vgg }, pending, config, mixSeed(config.seed, 0x10000 + state.iteration));
           const seconds = (performance.now() - t0) / 1000;
           state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + accumulate };
           const every = config.schedule.imageEvery;
-          if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, pending[pending.length - 1]!);
+          if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, E, pending[pending.length - 1]!);
           pending.splice(0).forEach(disposeBatch);
           if (state.iteration % config.schedule.logEvery === 0)
             await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
@@ -186,6 +187,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     G.dispose();
     D.dispose();
+    E?.dispose();
     optG?.dispose();
     optD?.dispose();
     vgg?.dispose();
@@ -209,19 +211,23 @@ function batchOptions(config: RunConfig, crop: number, useInstances: boolean, se
   };
 }
 
-function runStep(models: StepModels, batches: readonly Batch[], config: RunConfig): StepLosses {
+function runStep(models: StepModels, batches: readonly Batch[], config: RunConfig, noiseSeed: number): StepLosses {
   for (const b of batches)
     if (!b.image) throw new IOError(`train: batch ${b.ids.join(', ')} has no photos; training needs image/label pairs.`);
   const list = batches.map((b) => ({ seg: b.semantics, image: b.image!, dist: b.positional ?? undefined }));
-  return trainStep(models, list.length === 1 ? list[0]! : list, config.loss);
+  return trainStep(models, list.length === 1 ? list[0]! : list, config.loss, { seed: noiseSeed });
 }
 
 /**
- * label | generated | real for the samples of `batch`. G runs in eval mode (running statistics, no
- * power iteration): nothing of the run's state changes, so a resumed run stays exact.
+ * label | generated | real for the samples of `batch`. G (and E) run in eval mode (running
+ * statistics, no power iteration): nothing of the run's state changes, so a resumed run stays
+ * exact. A VAE generator reconstructs: z is the encoder's mean of the real image.
  */
-async function saveGrid(file: string, G: SpadeGenerator, batch: Batch): Promise<void> {
-  const fake = G.apply({ seg: batch.semantics, dist: batch.positional ?? undefined }, false);
+async function saveGrid(file: string, G: SpadeGenerator, E: ConvEncoder | null, batch: Batch): Promise<void> {
+  const fake = tf.tidy(() => {
+    const z = E ? E.apply(batch.image!, false).mu : undefined;
+    return G.apply({ seg: batch.semantics, dist: batch.positional ?? undefined, z }, false);
+  });
   try {
     await saveImageGrid(file, { seg: batch.semantics, fake, real: batch.image!, numClasses: numClassesOf(G.config) });
   } finally {

@@ -7,8 +7,8 @@ import { loadCheckpoint, readCheckpointState, train, type RunConfigInput } from 
 
 // Tiny runs on the three real ADE20K samples (ngf 4, 64², ndf 8), on wasm with our training kernels.
 const DATA = 'data/ade20k_sceneparsing';
-const config = (maxIterations: number, checkpointEvery = 2): RunConfigInput => ({
-  generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64 },
+const config = (maxIterations: number, checkpointEvery = 2, useVae = false): RunConfigInput => ({
+  generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64, useVae, zDim: 16 },
   discriminator: { ndf: 8 },
   data: { dataset: 'ade20k', root: sharedPath(DATA), phase: 'val', batchSize: 1, loadSize: 72 },
   schedule: { maxIterations, checkpointEvery },
@@ -39,11 +39,14 @@ describeWithShared('training loop', [`${DATA}/objectInfo150.txt`], () => {
     expect(counts.slice(2)).toEqual(counts.slice(2).map(() => counts[2]));
   });
 
-  it('resume continues exactly: 4 iterations = 2 + resume + 2 (weights, optimizer moments, counters)', async () => {
+  it.each([
+    ['GAN', false],
+    ['VAE (encoder, KLD, seeded reparameterization noise)', true],
+  ])('%s: resume continues exactly: 4 iterations = 2 + resume + 2 (weights, optimizer moments, counters)', async (_, vae) => {
     const straight = mkdtempSync(path.join(tmpdir(), 'clade-a-'));
     const split = mkdtempSync(path.join(tmpdir(), 'clade-b-'));
-    await train({ out: straight, config: config(4) });
-    await train({ out: split, config: config(2) });
+    await train({ out: straight, config: config(4, 2, vae) });
+    await train({ out: split, config: config(2, 2, vae) });
     // The resumed run reads run.json; raise its iteration budget as a user would edit it.
     const runJson = path.join(split, 'run.json');
     const run = JSON.parse(readFileSync(runJson, 'utf8'));
@@ -58,10 +61,13 @@ describeWithShared('training loop', [`${DATA}/objectInfo150.txt`], () => {
     const { readNpz } = await import('@clade/core');
     const A = readNpz(new Uint8Array(bytes(straight)));
     const B = readNpz(new Uint8Array(bytes(split)));
+    // A VAE run checkpoints the encoder too.
+    expect([...A.keys()].some((k) => k.startsWith('E/'))).toBe(vae);
     const differing = [...A.keys()].filter((k) => k !== '__meta__' && Buffer.compare(Buffer.from((A.get(k)!.data as Float32Array).buffer), Buffer.from((B.get(k)!.data as Float32Array).buffer)) !== 0);
     expect(differing).toEqual([]);
-    const logLines = readFileSync(path.join(split, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).iter);
-    expect(logLines).toEqual([1, 2, 3, 4]);
+    const logLines = readFileSync(path.join(split, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(logLines.map((l) => l.iter)).toEqual([1, 2, 3, 4]);
+    expect(logLines.every((l) => (l.KLD !== undefined) === vae && (!vae || l.KLD > 0))).toBe(true);
     void loadCheckpoint;
   });
 });
