@@ -62,6 +62,7 @@ export {
   FID_WEIGHTS_URL,
   FID_WEIGHTS_SHA256_PREFIX,
   type InceptionDims,
+  type FidInceptionOptions,
 } from './inception/fid-inception';
 export {
   EVAL_PRESETS,

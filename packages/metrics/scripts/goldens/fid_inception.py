@@ -21,6 +21,7 @@ ToTensor() of 8-bit images.
 """
 import json
 import os
+import sys
 
 import numpy as np
 import torch
@@ -170,9 +171,12 @@ class FIDInceptionV3(nn.Module):
         self.Mixed_7c = FIDInceptionE(2048, max_pool=True)
         self.fc = nn.Linear(2048, 1008)
 
-    def forward(self, x):
-        x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False)
-        x = 2 * x - 1
+    def forward(self, x, resize_input=True, normalize_input=True):
+        # pytorch-fid InceptionV3.forward: both flags default to True (fid_score.py never changes them)
+        if resize_input:
+            x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False)
+        if normalize_input:
+            x = 2 * x - 1
         x = self.Conv2d_2b_3x3(self.Conv2d_2a_3x3(self.Conv2d_1a_3x3(x)))
         x = F.max_pool2d(x, kernel_size=3, stride=2)
         t64 = x
@@ -187,6 +191,14 @@ class FIDInceptionV3(nn.Module):
         t2048 = F.adaptive_avg_pool2d(x, (1, 1))
         # pytorch-fid's get_activations: non-1×1 taps are adaptive-avg-pooled to 1×1
         return [F.adaptive_avg_pool2d(t, (1, 1)).flatten(1) for t in (t64, t192, t768, t2048)]
+
+
+# pytorch-fid's InceptionV3 puts the same modules into nn.Sequential blocks: block 0 = Conv2d_1a/2a/2b
+# (+ MaxPool), 1 = Conv2d_3b/4a (+ MaxPool), 2 = Mixed_5b..Mixed_6e, 3 = Mixed_7a..7c (+ avg pool).
+WRAPPER_INDEX = {name: f'blocks.{b}.{j}' for b, names in enumerate([
+    ['Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3'], ['Conv2d_3b_1x1', 'Conv2d_4a_3x3'],
+    ['Mixed_5b', 'Mixed_5c', 'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d', 'Mixed_6e'],
+    ['Mixed_7a', 'Mixed_7b', 'Mixed_7c']]) for j, name in enumerate(names)}
 
 
 def fnv1a(s):
@@ -232,10 +244,13 @@ def main():
     assert all(k.endswith('num_batches_tracked') for k in missing.missing_keys), missing
     keys = [k for k in sd.keys() if not k.endswith('num_batches_tracked')]
     cases = []
-    for seed, (n, h, w) in [(5, (2, 37, 45)), (6, (1, 299, 299))]:
+    # upsampling (37×45), identity (299²), downsampling non-square (333×401), and both input flags
+    # off (80×96 fed as is, in [0, 1]).
+    for seed, (n, h, w), flags in [(5, (2, 37, 45), True), (6, (1, 299, 299), True), (7, (1, 333, 401), True),
+                                   (8, (1, 80, 96), False)]:
         x = hashed_images(seed, n, h, w)
-        taps = model(x)
-        cases.append({'seed': seed, 'n': n, 'height': h, 'width': w,
+        taps = model(x, resize_input=flags, normalize_input=flags)
+        cases.append({'seed': seed, 'n': n, 'height': h, 'width': w, 'resizeInput': flags, 'normalizeInput': flags,
                       'features': {str(t.shape[1]): [[float('%.8g' % v) for v in row] for row in t.double().tolist()] for t in taps}})
         print('case', seed, [(t.shape[1], float(t.abs().mean()), float(t.std())) for t in taps])
     out = {
@@ -246,6 +261,22 @@ def main():
         'firstKeys': keys[:6], 'lastKeys': keys[-4:],
         'cases': cases,
     }
+    if len(sys.argv) > 1:
+        # End-to-end check of the file path (not committed: ~95 MB each): the same weights saved by
+        # torch itself, as Inception3's state dict (zip and legacy format, num_batches_tracked
+        # included) and as pytorch-fid's InceptionV3 wrapper state dict (`blocks.<i>.<j>.*`).
+        d = sys.argv[1]
+        os.makedirs(d, exist_ok=True)
+        full = {k: v for k, v in model.state_dict().items()}
+        torch.save(full, os.path.join(d, 'hashed_zip.pth'))
+        torch.save(full, os.path.join(d, 'hashed_legacy.pth'), _use_new_zipfile_serialization=False)
+        wrapper = {}
+        for k, v in full.items():
+            head, rest = k.split('.', 1)
+            if head in WRAPPER_INDEX:
+                wrapper[WRAPPER_INDEX[head] + '.' + rest] = v
+        torch.save(wrapper, os.path.join(d, 'hashed_wrapper.pth'))
+        print('wrote', sorted(os.listdir(d)), 'to', d)
     with open(OUT, 'w') as f:
         json.dump(out, f)
         f.write('\n')

@@ -14,6 +14,39 @@ export const FID_WEIGHTS_URL = `https://github.com/mseitzer/pytorch-fid/releases
 /** torch.hub names files `<name>-<first 8 hex of sha256>.<ext>` and checks that prefix. */
 export const FID_WEIGHTS_SHA256_PREFIX = '6726825d';
 
+/**
+ * pytorch-fid's `InceptionV3` wrapper keeps the same modules in four `nn.Sequential` blocks, so a
+ * state dict saved from the wrapper names them `blocks.<b>.<j>.*` (block 0: Conv2d_1a/2a/2b then
+ * MaxPool; 1: Conv2d_3b/4a then MaxPool; 2: Mixed_5b…Mixed_6e; 3: Mixed_7a/7b/7c then the average
+ * pool; no `fc`). Index → Inception3 name.
+ */
+const WRAPPER_BLOCKS: readonly (readonly string[])[] = [
+  ['Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3'],
+  ['Conv2d_3b_1x1', 'Conv2d_4a_3x3'],
+  ['Mixed_5b', 'Mixed_5c', 'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d', 'Mixed_6e'],
+  ['Mixed_7a', 'Mixed_7b', 'Mixed_7c'],
+];
+
+/** Renames `blocks.<b>.<j>.rest` keys (pytorch-fid's wrapper layout) to Inception3's; other dicts pass unchanged. */
+function fromWrapperLayout(state: Map<string, NdArray>): Map<string, NdArray> {
+  if (![...state.keys()].some((k) => k.startsWith('blocks.'))) return state;
+  const out = new Map<string, NdArray>();
+  for (const [k, v] of state) {
+    const m = /^blocks\.(\d+)\.(\d+)\.(.+)$/.exec(k);
+    const name = m ? WRAPPER_BLOCKS[Number(m[1])]?.[Number(m[2])] : undefined;
+    out.set(name ? `${name}.${m![3]}` : k, v);
+  }
+  return out;
+}
+
+/** pytorch-fid `InceptionV3(resize_input, normalize_input)`; FID uses both (the defaults). */
+export interface FidInceptionOptions {
+  /** Bilinear-resize inputs to 299×299 (align_corners=False, no antialias). Default true. */
+  resizeInput?: boolean;
+  /** Map inputs from [0, 1] to [−1, 1] with 2x − 1. Default true. */
+  normalizeInput?: boolean;
+}
+
 interface FoldedConv {
   spec: ConvSpec;
   filter: tf.Tensor4D;
@@ -84,24 +117,40 @@ export class FidInceptionV3 {
   private readonly convs: Map<string, FoldedConv>;
   private disposed = false;
 
+  readonly resizeInput: boolean;
+  readonly normalizeInput: boolean;
+
   private constructor(
     convs: FoldedConv[],
     /** Where the weights came from and their sha256 (null when built from an in-memory dict). */
     readonly weightsFile: string | null,
     readonly weightsSha256: string | null,
+    options: FidInceptionOptions,
   ) {
     this.convs = new Map(convs.map((c) => [c.spec.name, c]));
+    this.resizeInput = options.resizeInput ?? true;
+    this.normalizeInput = options.normalizeInput ?? true;
   }
 
-  /** Builds the network from a state dict in pytorch-fid's key layout. */
-  static fromStateDict(state: Map<string, NdArray>, source = 'state dict', sha256: string | null = null): FidInceptionV3 {
-    checkStateDict(state, source);
-    const convs = FID_INCEPTION_CONVS.map((c) => fold(c, state, source));
-    return new FidInceptionV3(convs, source === 'state dict' ? null : source, sha256);
+  /**
+   * Builds the network from a state dict in pytorch-fid's key layout: the weights file's
+   * (torchvision Inception3 names, `Mixed_5b.branch1x1.conv.weight`) or that of pytorch-fid's
+   * `InceptionV3` wrapper (`blocks.2.0.branch1x1.conv.weight`).
+   */
+  static fromStateDict(
+    state: Map<string, NdArray>,
+    source = 'state dict',
+    sha256: string | null = null,
+    options: FidInceptionOptions = {},
+  ): FidInceptionV3 {
+    const named = fromWrapperLayout(state);
+    checkStateDict(named, source);
+    const convs = FID_INCEPTION_CONVS.map((c) => fold(c, named, source));
+    return new FidInceptionV3(convs, source === 'state dict' ? null : source, sha256, options);
   }
 
   /** Reads the user's `pt_inception-2015-12-05-*.pth` (torch.save zip or legacy format). */
-  static async load(path: string): Promise<FidInceptionV3> {
+  static async load(path: string, options: FidInceptionOptions = {}): Promise<FidInceptionV3> {
     let bytes: Uint8Array;
     try {
       const buf = await readFile(path);
@@ -116,7 +165,7 @@ export class FidInceptionV3 {
       throw new IOError(`FID Inception weights: could not read '${path}' (${(e as Error).message}).`, { cause: e });
     }
     const sha = sha256Hex(bytes);
-    return FidInceptionV3.fromStateDict(readTorchCheckpoint(bytes, path), path, sha);
+    return FidInceptionV3.fromStateDict(readTorchCheckpoint(bytes, path), path, sha, options);
   }
 
   /** True when the weights' sha256 starts with pytorch-fid's published prefix. */
@@ -184,15 +233,24 @@ export class FidInceptionV3 {
     if (this.disposed) throw new ConfigError('FidInceptionV3: the model was disposed.');
     if (images.rank !== 4 || images.shape[3] !== 3)
       throw new ShapeError(`FidInceptionV3: images must be [N,H,W,3] in [0, 1], got [${images.shape.join(',')}].`);
+    if (!this.resizeInput && Math.min(images.shape[1], images.shape[2]) < 75)
+      throw new ShapeError(`FidInceptionV3: without resizeInput images must be at least 75×75 (the network's minimum), got ${images.shape[1]}×${images.shape[2]}.`);
+  }
+
+  /** pytorch-fid's input handling: resize to 299² unless already that size, then 2x − 1 (each if enabled). */
+  private prepare(images: tf.Tensor4D): tf.Tensor4D {
+    let x = tf.cast(images, 'float32') as tf.Tensor4D;
+    // F.interpolate to the same size with align_corners=False is the identity, so 299² skips it.
+    if (this.resizeInput && (x.shape[1] !== 299 || x.shape[2] !== 299)) x = tf.image.resizeBilinear(x, [299, 299], false, true);
+    if (this.normalizeInput) x = tf.sub(tf.mul(x, 2), 1);
+    return x;
   }
 
   /** All four taps, each [N, dims], spatially averaged. Runs the whole network. */
   taps(images: tf.Tensor4D): Record<InceptionDims, tf.Tensor2D> {
     this.checkInput(images);
     const out = tf.tidy(() => {
-      let x = tf.cast(images, 'float32') as tf.Tensor4D;
-      if (x.shape[1] !== 299 || x.shape[2] !== 299) x = tf.image.resizeBilinear(x, [299, 299], false, true);
-      x = tf.sub(tf.mul(x, 2), 1);
+      let x = this.prepare(images);
       x = this.chain(x, 'Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3');
       x = tf.maxPool(x, 3, 2, 'valid');
       const t64 = tf.mean(x, [1, 2]) as tf.Tensor2D;
@@ -225,9 +283,7 @@ export class FidInceptionV3 {
     }
     this.checkInput(images);
     return tf.tidy(() => {
-      let x = tf.cast(images, 'float32') as tf.Tensor4D;
-      if (x.shape[1] !== 299 || x.shape[2] !== 299) x = tf.image.resizeBilinear(x, [299, 299], false, true);
-      x = tf.sub(tf.mul(x, 2), 1);
+      let x = this.prepare(images);
       x = tf.maxPool(this.chain(x, 'Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3'), 3, 2, 'valid');
       if (dims === 64) return tf.mean(x, [1, 2]) as tf.Tensor2D;
       x = tf.maxPool(this.chain(x, 'Conv2d_3b_1x1', 'Conv2d_4a_3x3'), 3, 2, 'valid');

@@ -25,6 +25,7 @@ function hashedStateDict(): Map<string, NdArray> {
 
 describe('FidInceptionV3 (pytorch-fid layout)', () => {
   let model: FidInceptionV3;
+  let raw: FidInceptionV3; // resize_input=False, normalize_input=False
   let dir: string;
 
   beforeAll(async () => {
@@ -38,10 +39,12 @@ describe('FidInceptionV3 (pytorch-fid layout)', () => {
     expect([...state.keys()].slice(-4)).toEqual(golden.lastKeys);
     writeFileSync(file, writeTorchCheckpoint(state));
     model = await FidInceptionV3.load(file);
+    raw = FidInceptionV3.fromStateDict(state, 'hashed', null, { resizeInput: false, normalizeInput: false });
   }, 120_000);
 
   afterAll(async () => {
     model?.dispose();
+    raw?.dispose();
     rmSync(dir, { recursive: true, force: true });
     await tf.setBackend('cpu');
   });
@@ -50,7 +53,9 @@ describe('FidInceptionV3 (pytorch-fid layout)', () => {
     'gives the torch features at every tap for input %s',
     (_, c) => {
       const x = tf.tensor4d(hashedImagesNhwc(c.seed, c.n, c.height, c.width), [c.n, c.height, c.width, 3]);
-      const taps = model.taps(x);
+      expect(c.resizeInput).toBe(c.normalizeInput);
+      const net = c.resizeInput ? model : raw;
+      const taps = net.taps(x);
       for (const dims of INCEPTION_DIMS) {
         const got = taps[dims].arraySync();
         const want = (c.features as Record<string, number[][]>)[String(dims)]!;
@@ -63,13 +68,42 @@ describe('FidInceptionV3 (pytorch-fid layout)', () => {
         }));
         expect({ dims, relErr: maxAbs / scale < 1e-5 }).toEqual({ dims, relErr: true });
       }
-      const f = model.features(x, 768);
+      const f = net.features(x, 768);
       expect(f.shape).toEqual([c.n, 768]);
       expect(tf.max(tf.abs(tf.sub(f, taps[768]))).dataSync()[0]).toBe(0);
       tf.dispose([x, f, ...Object.values(taps)]);
     },
     120_000,
   );
+
+  it("reads pytorch-fid's InceptionV3 wrapper layout (blocks.<b>.<j>.*) as the same network", () => {
+    const blocks = [
+      ['Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3'],
+      ['Conv2d_3b_1x1', 'Conv2d_4a_3x3'],
+      ['Mixed_5b', 'Mixed_5c', 'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d', 'Mixed_6e'],
+      ['Mixed_7a', 'Mixed_7b', 'Mixed_7c'],
+    ];
+    const index = new Map(blocks.flatMap((names, b) => names.map((n, j) => [n, `blocks.${b}.${j}`] as const)));
+    const wrapper = new Map<string, NdArray>();
+    for (const [k, v] of hashedStateDict()) {
+      const [head, ...rest] = k.split('.');
+      if (index.has(head!)) wrapper.set(`${index.get(head!)}.${rest.join('.')}`, v); // the wrapper has no fc
+    }
+    expect(wrapper.has('blocks.3.2.branch_pool.bn.running_var')).toBe(true);
+    const fromWrapper = FidInceptionV3.fromStateDict(wrapper, 'wrapper.pth');
+    const x = tf.tensor4d(hashedImagesNhwc(5, 1, 37, 45), [1, 37, 45, 3]);
+    const a = model.features(x);
+    const b = fromWrapper.features(x);
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
+    tf.dispose([x, a, b]);
+    fromWrapper.dispose();
+  }, 120_000);
+
+  it('needs 75×75 inputs when it does not resize', () => {
+    const x = tf.zeros([1, 74, 80, 3]) as tf.Tensor4D;
+    expect(() => raw.features(x, 64)).toThrow('without resizeInput images must be at least 75×75');
+    x.dispose();
+  });
 
   it('leaks no tensors', () => {
     const x = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
