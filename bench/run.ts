@@ -1,9 +1,10 @@
-// `pnpm bench [backend|norm|generator|data|train|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
+// `pnpm bench [backend|norm|generator|data|train|group-conv|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
 // Prints tables with ratios measured in the same run; nothing here is asserted.
 import { initBackend, probeBackends } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
 import { benchDataLoading } from './suites/data-loading';
 import { benchGenerator } from './suites/generator';
+import { benchGroupConv } from './suites/group-conv';
 import { benchNormLayers } from './suites/norm-layers';
 import { benchTrainStep } from './suites/train-step';
 import { parseArgs } from './lib';
@@ -11,7 +12,7 @@ import { parseArgs } from './lib';
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
   const choice = await initBackend({ backend: (flags.backend as never) ?? 'auto' });
   const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
@@ -51,6 +52,14 @@ async function main(): Promise<void> {
       prefetch: Number(flags.prefetch ?? 2),
       synthCount: Number(flags['synth-count'] ?? 16),
       synthSize: Number(flags['synth-size'] ?? 640),
+    });
+  }
+  if (suite === 'group-conv' || suite === 'all') {
+    await benchGroupConv({
+      backends,
+      reps: Number(flags.reps ?? 3),
+      size: Number(flags.size ?? 16),
+      backward: flags.backward === 'true',
     });
   }
   if (suite === 'train' || suite === 'all') {

@@ -72,9 +72,11 @@ describe('groupConv2d', () => {
     });
   });
 
-  it('auto picks a plain conv for 1 group, depthwise for 2 inputs per group, split for many groups', () => {
+  it('auto picks a plain conv for 1 group, depthwise for ≤ 4 inputs per group, split for many groups', () => {
     expect(groupConvMethod(8, 8, 1)).toBe('blockDiagonal');
     expect(groupConvMethod(70, 140, 35)).toBe('depthwise');
+    expect(groupConvMethod(140, 280, 35)).toBe('depthwise');
+    expect(groupConvMethod(128, 64, 2)).toBe('split');
     expect(groupConvMethod(2560, 2560, 8)).toBe('split');
   });
 
