@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { IOError, readNpz, writeFileAtomic, writeNpz, type NdArray } from '@clade/core';
+import type { BestScore } from './evaluation';
 
 /** Where a run stands: enough to continue exactly (every random draw derives from seed + counters). */
 export interface TrainingState {
@@ -11,8 +12,8 @@ export interface TrainingState {
   epoch: number;
   batchInEpoch: number;
   seed: number;
-  /** Best FID so far (when evaluation runs), null otherwise. */
-  bestFid: number | null;
+  /** The best evaluation so far (when evaluation runs), null otherwise. */
+  best: BestScore | null;
 }
 
 /** The trainable objects of a run, by checkpoint prefix. */
@@ -70,6 +71,8 @@ async function readCheckpoint(path: string) {
     state: TrainingState;
     optimizerSlots: Record<string, string[]>;
   };
+  // Checkpoints written before evaluation existed have no `best`.
+  meta.state = { ...meta.state, best: meta.state.best ?? null };
   return { arrays, meta };
 }
 

@@ -14,6 +14,7 @@ export { saveCheckpoint, loadCheckpoint, readCheckpointState, type TrainingState
 export { trainStep, type StepBatch, type StepLosses, type StepModels } from './step';
 export { train, type TrainOptions, type TrainResult } from './train';
 export { reconstructionL1 } from './reconstruction';
+export { EVAL_METRICS, createEvaluator, isBetter, type BestScore, type EvalConfig, type EvalMetric, type Evaluator } from './evaluation';
 export {
   VGG19_WIDTHS,
   VGG19_CONV_INDICES,

@@ -2,6 +2,7 @@ import { ConfigError } from '@clade/core';
 import { DATASET_NAMES, type DatasetName } from '@clade/data';
 import { resolveEncoderConfig, resolveGeneratorConfig, type EncoderConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { resolveDiscriminatorConfig, type DiscriminatorConfig } from '@clade/spade-gen';
+import { EVAL_METRICS, type EvalConfig } from './evaluation';
 import { GAN_MODES, type GanMode } from './losses';
 
 /** Where the training pairs come from and how they are prepared. */
@@ -93,6 +94,8 @@ export interface RunConfig {
   schedule: ScheduleConfig;
   /** Weights to start a new run from (default none). */
   init: InitConfig;
+  /** Periodic evaluation and the best checkpoint (default off). */
+  eval: EvalConfig;
   /** Seed of data order, crops/flips and every random draw. Default 0. */
   seed: number;
 }
@@ -111,6 +114,7 @@ export type RunConfigInput = {
   loss?: Partial<LossConfig>;
   optim?: Partial<OptimConfig>;
   schedule?: Partial<ScheduleConfig>;
+  eval?: Partial<EvalConfig>;
   seed?: number;
 };
 
@@ -188,9 +192,22 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   posInt(schedule.checkpointEvery, 'schedule.checkpointEvery');
   posInt(schedule.logEvery, 'schedule.logEvery');
   nonNeg(schedule.imageEvery, 'schedule.imageEvery');
+  const evaluation: EvalConfig = { every: 0, metric: 'fid', count: 50, inceptionWeights: null, segmenter: null, ...input.eval };
+  nonNeg(evaluation.every, 'eval.every');
+  if (!Number.isInteger(evaluation.every)) throw new ConfigError(`run config: eval.every must be an integer ≥ 0, got ${evaluation.every}.`);
+  if (!EVAL_METRICS.includes(evaluation.metric))
+    throw new ConfigError(`run config: eval.metric must be one of ${EVAL_METRICS.join(', ')}, got '${evaluation.metric}'.`);
+  posInt(evaluation.count, 'eval.count');
+  if (evaluation.every > 0 && evaluation.metric === 'fid' && !evaluation.inceptionWeights)
+    throw new ConfigError(
+      "run config: eval.metric 'fid' needs eval.inceptionWeights: download pytorch-fid's pt_inception-2015-12-05-6726825d.pth " +
+        '(https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth) and give its path.',
+    );
+  if (evaluation.every > 0 && evaluation.metric === 'miou' && !evaluation.segmenter)
+    throw new ConfigError("run config: eval.metric 'miou' needs eval.segmenter: the path of deeplabv3_mnv2_ade20k_513.onnx.");
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed)) throw new ConfigError(`run config: seed must be an integer, got ${JSON.stringify(seed)}.`);
-  return { generator, discriminator: discriminatorInput, encoder, data, loss, optim, schedule, init, seed };
+  return { generator, discriminator: discriminatorInput, encoder, data, loss, optim, schedule, init, eval: evaluation, seed };
 }
 
 /** Learning rates of G and D in a (1-based) epoch, with the official linear decay after niter. */

@@ -6,6 +6,7 @@ import { ConfigError, IOError, loadTorchCheckpointFile, writeFileAtomic } from '
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { ConvEncoder, MultiscaleDiscriminator, SpadeGenerator, numClassesOf } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
+import { createEvaluator, isBetter, type Evaluator } from './evaluation';
 import { saveImageGrid } from './image-grid';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
 import { trainStep, type StepLosses, type StepModels } from './step';
@@ -30,6 +31,7 @@ export interface TrainResult {
 }
 
 const LATEST = 'latest.npz';
+const BEST = 'best.npz';
 
 /** A 32-bit mix of the run seed and a counter: every random draw is a function of both. */
 function mixSeed(seed: number, k: number): number {
@@ -83,6 +85,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // run.json holds absolute paths, so a resume from another folder finds the same files.
     if (config.loss.vggWeights) config.loss.vggWeights = path.resolve(config.loss.vggWeights);
     for (const net of ['generator', 'discriminator'] as const) if (config.init[net]) config.init[net] = path.resolve(config.init[net]!);
+    for (const file of ['inceptionWeights', 'segmenter'] as const) if (config.eval[file]) config.eval[file] = path.resolve(config.eval[file]!);
     await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
   }
   const gen = config.generator;
@@ -99,6 +102,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const E = config.encoder ? new ConvEncoder(config.encoder) : null;
   let optG: tf.Optimizer | null = null;
   let optD: tf.Optimizer | null = null;
+  let evaluator: Evaluator | null = null;
   try {
     if (!opts.resume) {
       // Fine-tuning: official weights replace the fresh init (strictly: any key mismatch is one error).
@@ -116,7 +120,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
     // Build every variable (and the optimizers' slots) before restoring them.
     const root = path.resolve(out, config.data.root);
-    if (config.data.synthetic) await ensureSynthetic(root, config.data.synthetic, log);
+    if (config.data.synthetic) await ensureSynthetic(root, config.data.synthetic, 'train', log);
+    if (config.data.synthetic && config.eval.every > 0)
+      await ensureSynthetic(root, { ...config.data.synthetic, count: config.eval.count }, 'val', log);
+    if (config.eval.every > 0) {
+      evaluator = await createEvaluator({ config: config.eval, generator: G.config, dataset: config.data.dataset, root });
+      log(`evaluating ${config.eval.metric} on ${config.eval.count} held-out samples every ${config.eval.every} iterations; the best checkpoint goes to checkpoints/${BEST}.`);
+    }
     const info = datasetInfo(config.data.dataset);
     const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase } as never);
     const { batchSize, accumulate } = config.data;
@@ -127,7 +137,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // Batches an epoch consumes: whole iterations of `accumulate` batches (the rest is dropped).
     const batchesPerEpoch = Math.floor(Math.floor(listing.pairs.length / batchSize) / accumulate) * accumulate;
 
-    let state: TrainingState = { iteration: 0, epoch: 1, batchInEpoch: 0, seed: config.seed, bestFid: null };
+    let state: TrainingState = { iteration: 0, epoch: 1, batchInEpoch: 0, seed: config.seed, best: null };
     const ckpt = path.join(out, 'checkpoints', LATEST);
     const logFile = path.join(out, 'log.jsonl');
     if (opts.resume) {
@@ -171,7 +181,18 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           if (state.iteration % config.schedule.logEvery === 0)
             await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
           opts.onIteration?.({ iteration: state.iteration, epoch: state.epoch, losses, seconds });
-          if (state.iteration % config.schedule.checkpointEvery === 0) await save();
+          const evaluate = evaluator && state.iteration % config.eval.every === 0;
+          if (evaluate) {
+            // Scored before the checkpoint, so the checkpoint holds the updated best; best.npz is
+            // that same checkpoint (G in eval mode changes nothing of the run's state).
+            const value = await evaluator!.score(G, E);
+            const improved = isBetter(evaluator!.metric, value, state.best);
+            if (improved) state = { ...state, best: { metric: evaluator!.metric, value, iteration: state.iteration } };
+            await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, eval: { [evaluator!.metric]: value, best: state.best!.value } })}\n`);
+            log(`iteration ${state.iteration}: ${evaluator!.metric} ${value.toFixed(4)}${improved ? ' (best so far)' : ''}`);
+            await save();
+            if (improved) await saveCheckpoint(path.join(out, 'checkpoints', BEST), objects, state);
+          } else if (state.iteration % config.schedule.checkpointEvery === 0) await save();
           if (state.iteration >= maxIter) break;
         }
       } finally {
@@ -188,6 +209,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     G.dispose();
     D.dispose();
     E?.dispose();
+    evaluator?.dispose();
     optG?.dispose();
     optD?.dispose();
     vgg?.dispose();
@@ -240,13 +262,13 @@ async function removeStaleTemps(dir: string): Promise<void> {
   for (const f of await readdir(dir)) if (f.startsWith('.') && f.endsWith('.tmp')) await rm(path.join(dir, f), { force: true });
 }
 
-/** Writes the synthetic set into `root` unless a complete one with the same parameters is there. */
-async function ensureSynthetic(root: string, synth: { count: number; size: number; seed: number }, log: (l: string) => void): Promise<void> {
-  const stamp = path.join(root, 'synthetic.json');
+/** Writes a synthetic split into `root` unless a complete one with the same parameters is there. */
+async function ensureSynthetic(root: string, synth: { count: number; size: number; seed: number }, split: 'train' | 'val', log: (l: string) => void): Promise<void> {
+  const stamp = path.join(root, split === 'train' ? 'synthetic.json' : `synthetic-${split}.json`);
   const want = JSON.stringify({ ...synth, version: SYNTH_VERSION }); // a new generator version rewrites the set
   if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === want) return;
-  log(`writing ${synth.count} synthetic ${synth.size}² scenes (seed ${synth.seed}) to ${root} ...`);
-  await writeSynthDataset({ out: root, count: synth.count, size: synth.size, seed: synth.seed, split: 'train' });
+  log(`writing ${synth.count} synthetic ${synth.size}² ${split} scenes (seed ${synth.seed}) to ${root} ...`);
+  await writeSynthDataset({ out: root, count: synth.count, size: synth.size, seed: synth.seed, split });
   await writeFileAtomic(stamp, new TextEncoder().encode(want)); // written last: marks the set complete
 }
 

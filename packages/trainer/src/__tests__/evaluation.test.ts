@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeWithShared, sharedPath } from '@clade/test-utils';
+import { isBetter, readCheckpointState, resolveRunConfig, train, type RunConfigInput } from '../index';
+
+const SEGMENTER = 'models/deeplabv3_mnv2_ade20k_513.onnx';
+
+describe('evaluation config and the best-score rule', () => {
+  const base: RunConfigInput = { generator: { labelNc: 150 }, data: { dataset: 'ade20k', root: '.' } };
+  it('is off by default; FID needs the Inception weights, mIoU the segmenter (one clear error each)', () => {
+    expect(resolveRunConfig(base).eval.every).toBe(0);
+    expect(() => resolveRunConfig({ ...base, eval: { every: 10 } })).toThrow(/eval\.metric 'fid' needs eval\.inceptionWeights: download pytorch-fid's pt_inception-2015-12-05-6726825d\.pth/);
+    expect(() => resolveRunConfig({ ...base, eval: { every: 10, metric: 'miou' } })).toThrow(/eval\.metric 'miou' needs eval\.segmenter/);
+    expect(() => resolveRunConfig({ ...base, eval: { every: 10, metric: 'psnr' as never } })).toThrow(/eval\.metric must be one of fid, miou, got 'psnr'/);
+    expect(() => resolveRunConfig({ ...base, eval: { every: 1.5 } })).toThrow(/eval\.every must be an integer/);
+  });
+  it('FID improves downwards, mIoU upwards; NaN never counts as better', () => {
+    expect(isBetter('fid', 30, { metric: 'fid', value: 40, iteration: 1 })).toBe(true);
+    expect(isBetter('fid', 50, { metric: 'fid', value: 40, iteration: 1 })).toBe(false);
+    expect(isBetter('miou', 0.3, { metric: 'miou', value: 0.2, iteration: 1 })).toBe(true);
+    expect(isBetter('miou', 0.1, { metric: 'miou', value: 0.2, iteration: 1 })).toBe(false);
+    expect(isBetter('miou', Number.NaN, null)).toBe(false);
+    expect(isBetter('miou', 0, null)).toBe(true);
+  });
+});
+
+describeWithShared('evaluation during training keeps the best checkpoint', [SEGMENTER], () => {
+  beforeAll(async () => {
+    const { initBackend } = await import('@clade/backend');
+    await initBackend({ backend: 'wasm' });
+    tf.env().set('IS_TEST', false); // see train.test.ts
+  });
+  afterAll(async () => {
+    tf.env().set('IS_TEST', true);
+    await tf.setBackend('cpu');
+  });
+
+  it('scores mIoU of the real ADE20K segmenter on held-out synthetic scenes every 2 iterations; best.npz holds the best one', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'clade-eval-'));
+    await train({
+      out,
+      config: {
+        generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64 },
+        discriminator: { ndf: 4 },
+        data: { dataset: 'ade20k', root: path.join(out, 'synth'), synthetic: { count: 4, size: 64, seed: 3 }, batchSize: 1 },
+        loss: { lambdaVgg: 0 },
+        schedule: { maxIterations: 4, checkpointEvery: 100, imageEvery: 0 },
+        eval: { every: 2, metric: 'miou', count: 2, segmenter: sharedPath(SEGMENTER) },
+      },
+    });
+    const evals = readFileSync(path.join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.eval);
+    expect(evals.map((l) => l.iter)).toEqual([2, 4]);
+    const values = evals.map((l) => l.eval.miou as number);
+    for (const v of values) expect(v).toBeGreaterThanOrEqual(0);
+    for (const v of values) expect(v).toBeLessThanOrEqual(1);
+    const best = Math.max(...values);
+    const bestIter = evals[values.indexOf(best)].iter;
+    const latest = await readCheckpointState(path.join(out, 'checkpoints/latest.npz'));
+    expect(latest.best).toEqual({ metric: 'miou', value: best, iteration: bestIter });
+    expect(existsSync(path.join(out, 'checkpoints/best.npz'))).toBe(true);
+    const kept = await readCheckpointState(path.join(out, 'checkpoints/best.npz'));
+    expect(kept.iteration).toBe(bestIter);
+  }, 400_000); // ~30 s on a quiet machine (4 segmenter runs at 513²)
+});

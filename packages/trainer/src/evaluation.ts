@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@clade/core';
+import { collate, disposeBatch, listDataset, prepareSample, type PreparedSample } from '@clade/data';
+import {
+  ConfusionMatrix,
+  DEEPLABV3_MNV2_ADE20K,
+  FidInceptionV3,
+  GaussianAccumulator,
+  OnnxSegmenter,
+  frechetDistance,
+  mapGroundTruth,
+  type GaussianStats,
+} from '@clade/metrics';
+import { numClassesOf, presetLabelSpec, type ConvEncoder, type SpadeGenerator } from '@clade/spade-gen';
+
+/** What periodic evaluation scores. */
+export const EVAL_METRICS = ['fid', 'miou'] as const;
+export type EvalMetric = (typeof EVAL_METRICS)[number];
+
+/**
+ * Evaluation during training (CLADE keeps `best_net_G` this way): every `every` iterations G
+ * synthesizes the first `count` held-out ('val') samples and is scored; the best score's
+ * checkpoint is kept as checkpoints/best.npz.
+ */
+export interface EvalConfig {
+  /** Iterations between evaluations; 0 turns evaluation off. Default 0. */
+  every: number;
+  /**
+   * 'fid' against the held-out photos (pytorch-fid InceptionV3, 2048-d; needs inceptionWeights), or
+   * 'miou' of an ADE20K segmenter on the generated images against their label maps (needs segmenter).
+   * Default 'fid'.
+   */
+  metric: EvalMetric;
+  /** Held-out samples scored (the first ones of the 'val' phase). Default 50. */
+  count: number;
+  /** pytorch-fid's pt_inception-2015-12-05-6726825d.pth (metric 'fid'). */
+  inceptionWeights: string | null;
+  /** The DeepLabV3 ADE20K ONNX file (deeplabv3_mnv2_ade20k_513.onnx; metric 'miou'). */
+  segmenter: string | null;
+}
+
+/** The best evaluation so far, kept in the checkpoint. */
+export interface BestScore {
+  metric: EvalMetric;
+  value: number;
+  iteration: number;
+}
+
+/** True when `value` beats `best` (FID: lower; mIoU: higher). */
+export function isBetter(metric: EvalMetric, value: number, best: BestScore | null): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (!best || best.metric !== metric) return true;
+  return metric === 'fid' ? value < best.value : value > best.value;
+}
+
+export interface Evaluator {
+  readonly metric: EvalMetric;
+  /** Scores G (eval mode: nothing of the run's state changes). */
+  score(G: SpadeGenerator, E: ConvEncoder | null): Promise<number>;
+  dispose(): void;
+}
+
+/** [N,H,W,3] in [−1, 1] → interleaved 8-bit RGB of sample `i`. */
+function toRgb8(images: tf.Tensor4D, i: number): Uint8Array {
+  const [, h, w] = images.shape;
+  const data = images.dataSync();
+  const n = h * w * 3;
+  const out = new Uint8Array(n);
+  for (let k = 0; k < n; k++) out[k] = Math.max(0, Math.min(255, Math.round((data[i * n + k]! + 1) * 127.5)));
+  return out;
+}
+
+/**
+ * The held-out set of a run and the scorer of its metric. The samples are prepared once, without
+ * random crops or flips, at the generator's size.
+ */
+export async function createEvaluator(options: {
+  config: EvalConfig;
+  generator: SpadeGenerator['config'];
+  dataset: Parameters<typeof listDataset>[0];
+  root: string;
+}): Promise<Evaluator> {
+  const { config, generator } = options;
+  const listing = await listDataset(options.dataset, options.root, { phase: 'val' } as never);
+  if (listing.pairs.length === 0)
+    throw new ConfigError(`eval: '${options.root}' has no 'val' samples to evaluate on; add a validation split or set eval.every to 0.`);
+  const pairs = listing.pairs.slice(0, config.count);
+  const crop = generator.cropSize;
+  const samples: PreparedSample[] = [];
+  for (const pair of pairs)
+    samples.push(
+      await prepareSample(pair, {
+        label: presetLabelSpec(generator),
+        preprocess: { mode: 'resize_and_crop', loadSize: crop, cropSize: crop, aspectRatio: generator.aspectRatio, flip: false },
+        useInstances: generator.useInstance && pair.instance !== undefined,
+        withImage: config.metric === 'fid',
+        positional: generator.normMode === 'cladeIcpe' || (generator.normPerBlock ?? []).includes('cladeIcpe'),
+      }),
+    );
+  const numClasses = numClassesOf(generator);
+  /** G's images of every held-out sample, one at a time (bounded memory), as 8-bit RGB. */
+  async function* synthesize(G: SpadeGenerator, E: ConvEncoder | null): AsyncGenerator<{ sample: PreparedSample; rgb: Uint8Array }> {
+    for (const sample of samples) {
+      const batch = collate([sample], numClasses);
+      const image = tf.tidy(() => {
+        // A VAE generator draws z from the prior, as at test time without a style image.
+        const z = E ? tf.randomNormal([1, E.config.zDim], 0, 1, 'float32', 7) as tf.Tensor2D : undefined;
+        return G.apply({ seg: batch.semantics, dist: batch.positional ?? undefined, z }, false);
+      });
+      disposeBatch(batch);
+      const rgb = toRgb8(image, 0);
+      image.dispose();
+      yield { sample, rgb };
+    }
+  }
+
+  if (config.metric === 'miou') {
+    if (!config.segmenter) throw new ConfigError(`eval: metric 'miou' needs eval.segmenter (the ${DEEPLABV3_MNV2_ADE20K.fileName} file).`);
+    const segmenter = await OnnxSegmenter.load(DEEPLABV3_MNV2_ADE20K, config.segmenter);
+    return {
+      metric: 'miou',
+      async score(G, E) {
+        const matrix = new ConfusionMatrix(segmenter.descriptor.numClasses, segmenter.descriptor.ignoreIndex);
+        for await (const { sample, rgb } of synthesize(G, E)) {
+          const pred = await segmenter.predict({ width: sample.width, height: sample.height, data: rgb });
+          matrix.add({ width: sample.width, height: sample.height, data: mapGroundTruth(sample.classes, segmenter.descriptor) }, pred);
+        }
+        return matrix.scores().miou;
+      },
+      dispose: () => void segmenter.dispose(),
+    };
+  }
+  if (!config.inceptionWeights) throw new ConfigError("eval: metric 'fid' needs eval.inceptionWeights (pytorch-fid's pt_inception-2015-12-05-6726825d.pth).");
+  const inception = await FidInceptionV3.load(config.inceptionWeights);
+  const featuresOf = (images01: tf.Tensor4D) => {
+    const f = inception.features(images01, 2048);
+    const data = f.dataSync().slice();
+    f.dispose();
+    return data;
+  };
+  const real = new GaussianAccumulator(2048);
+  for (const s of samples) {
+    const photo = tf.tidy(() => tf.div(tf.add(tf.tensor4d(s.image!, [1, s.height, s.width, 3]), 1), 2) as tf.Tensor4D);
+    real.add(featuresOf(photo));
+    photo.dispose();
+  }
+  const realStats: GaussianStats = real.stats();
+  return {
+    metric: 'fid',
+    async score(G, E) {
+      const fake = new GaussianAccumulator(2048);
+      for await (const { sample, rgb } of synthesize(G, E)) {
+        // Scored as saved 8-bit images, as pytorch-fid reads them.
+        const x = tf.tidy(() => tf.div(tf.tensor4d(rgb, [1, sample.height, sample.width, 3], 'float32'), 255) as tf.Tensor4D);
+        fake.add(featuresOf(x));
+        x.dispose();
+      }
+      return frechetDistance(realStats, fake.stats()).distance;
+    },
+    dispose: () => inception.dispose(),
+  };
+}
