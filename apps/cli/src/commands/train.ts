@@ -18,6 +18,11 @@ interface TrainOptions extends GlobalOptions {
   vggWeights?: string;
   initG?: string;
   initD?: string;
+  fidEvery?: string;
+  miouEvery?: string;
+  evalCount?: string;
+  inceptionWeights?: string;
+  segmenter?: string;
 }
 
 async function readConfig(file: string): Promise<RunConfigInput> {
@@ -38,6 +43,10 @@ async function readConfig(file: string): Promise<RunConfigInput> {
     for (const net of ['generator', 'discriminator'] as const) {
       const p = cfg.init?.[net];
       if (typeof p === 'string') cfg.init![net] = rel(p);
+    }
+    for (const file of ['inceptionWeights', 'segmenter'] as const) {
+      const p = cfg.eval?.[file];
+      if (typeof p === 'string') cfg.eval![file] = rel(p);
     }
     return cfg;
   } catch (e) {
@@ -84,6 +93,11 @@ export function registerTrain(program: Command): void {
     .option('--init-g <pth>', 'fine-tune: start the new run from an official generator state dict (generator.init)')
     .option('--init-d <pth>', 'fine-tune: start the new run from an official discriminator state dict (discriminator.init)')
     .option('--vgg-weights <pth>', "torchvision's vgg19-*.pth: turns on the VGG perceptual loss (loss.vggWeights)")
+    .option('--fid-every <n>', 'score FID on held-out samples every n iterations and keep checkpoints/best.npz (needs --inception-weights)')
+    .option('--miou-every <n>', 'score mIoU of the ADE20K segmenter every n iterations and keep checkpoints/best.npz (needs --segmenter)')
+    .option('--eval-count <n>', 'held-out (val) samples per evaluation (eval.count, default 50)')
+    .option('--inception-weights <pth>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (eval.inceptionWeights)")
+    .option('--segmenter <onnx>', 'deeplabv3_mnv2_ade20k_513.onnx (eval.segmenter)')
     .addHelpText(
       'after',
       `
@@ -92,6 +106,8 @@ Examples:
   clade train --config examples/train-tiny.json --out runs/tiny --iterations 100
   clade train --config run.json --out runs/a --vgg-weights ~/models/vgg19-dcbb9e9d.pth
   clade train --config coco.json --out runs/ft --init-g latest_net_G.pth --init-d latest_net_D.pth
+  clade train --config run.json --out runs/b --fid-every 1000 --inception-weights pt_inception-2015-12-05-6726825d.pth
+  clade train --config examples/train-default.json --out runs/d --miou-every 500 --segmenter deeplabv3_mnv2_ade20k_513.onnx
   clade train --resume runs/tiny          # after an interruption (even SIGKILL)`,
     )
     .action(async (opts: TrainOptions, cmd: Command) => {
@@ -117,6 +133,15 @@ Examples:
           if (all.vggWeights) config.loss = { ...config.loss, vggWeights: path.resolve(all.vggWeights) };
           if (all.initG) config.generator = { ...config.generator, init: null };
           if (all.initD && config.discriminator) config.discriminator = { ...config.discriminator, init: null };
+          const fidEvery = intFlag(all.fidEvery, 'fid-every');
+          const miouEvery = intFlag(all.miouEvery, 'miou-every');
+          if (fidEvery && miouEvery) throw new ConfigError('train: give --fid-every or --miou-every, not both (one metric picks the best checkpoint).');
+          const evalCount = intFlag(all.evalCount, 'eval-count');
+          if (fidEvery) config.eval = { ...config.eval, every: fidEvery, metric: 'fid' };
+          if (miouEvery) config.eval = { ...config.eval, every: miouEvery, metric: 'miou' };
+          if (evalCount) config.eval = { ...config.eval, count: evalCount };
+          if (all.inceptionWeights) config.eval = { ...config.eval, inceptionWeights: path.resolve(all.inceptionWeights) };
+          if (all.segmenter) config.eval = { ...config.eval, segmenter: path.resolve(all.segmenter) };
           if (all.initG || all.initD) {
             config.init = {
               ...config.init,
