@@ -1,9 +1,10 @@
-// `pnpm bench [backend|norm|generator|data|train|group-conv|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256]`
+// `pnpm bench [backend|norm|generator|data|train|group-conv|metrics|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256] [--batch 2] [--threads 1,2] [--fd-dims 64,512,2048] [--fd-max-seconds 60] [--segmenter <onnx>]`
 // Prints tables with ratios measured in the same run; nothing here is asserted.
 import { initBackend, probeBackends } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
 import { benchDataLoading } from './suites/data-loading';
 import { benchGenerator } from './suites/generator';
+import { benchMetrics } from './suites/metrics';
 import { benchGroupConv } from './suites/group-conv';
 import { benchNormLayers } from './suites/norm-layers';
 import { benchTrainStep } from './suites/train-step';
@@ -12,7 +13,7 @@ import { parseArgs } from './lib';
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'metrics', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
   const choice = await initBackend({ backend: (flags.backend as never) ?? 'auto' });
   const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
@@ -72,6 +73,19 @@ async function main(): Promise<void> {
       batchSize: Number(flags.batch ?? 1),
       reps: Number(flags.reps ?? 3),
       maxSecondsPerStep: Number(flags['max-seconds'] ?? 60),
+    });
+  }
+  if (suite === 'metrics' || suite === 'all') {
+    await benchMetrics({
+      backends,
+      batch: Number(flags.batch ?? 2),
+      reps: Number(flags.reps ?? 3),
+      segmenter: flags.segmenter ?? '../shared/models/deeplabv3_mnv2_ade20k_513.onnx',
+      threads: (flags.threads ?? '1,2').split(',').map(Number),
+      segReps: Number(flags['seg-reps'] ?? 3),
+      fdDims: (flags['fd-dims'] ?? '64,512,2048').split(',').map(Number),
+      maxSeconds: Number(flags['max-seconds'] ?? 30),
+      fdMaxSeconds: Number(flags['fd-max-seconds'] ?? 60),
     });
   }
 }
