@@ -1,1 +1,52 @@
-export {};
+export { ProtoWriter, ProtoReader } from './proto';
+export {
+  encodeModel,
+  GraphBuilder,
+  floatTensor,
+  int32Tensor,
+  int64Tensor,
+  DataType,
+  IR_VERSION,
+  OPSET,
+  type ModelData,
+  type GraphData,
+  type NodeData,
+  type TensorData,
+  type ValueInfo,
+  type AttributeValue,
+  type Dim,
+  type DataTypeName,
+} from './onnx';
+export {
+  exportLayersModelToOnnx,
+  registerOnnxConverter,
+  onnxConvertibleLayers,
+  nearestIndices,
+  ExportContext,
+  BATCH_DIM,
+  type LayerConverter,
+  type Value,
+  type TensorValue,
+  type SemanticValue,
+  type SemanticSource,
+  type InputSpec,
+  type ExportLayersModelOptions,
+} from './convert';
+export { builtinConverters } from './converters';
+export {
+  exportGeneratorToOnnx,
+  generatorIo,
+  type ExportableGenerator,
+  type ExportGeneratorOptions,
+  type GeneratorIo,
+} from './generator';
+export {
+  OrtGenerator,
+  transposeNhwc,
+  type OrtGeneratorOptions,
+  type OrtGeneratorFeeds,
+  type OrtImage,
+  type ImageLayout,
+  type TfGeneratorInputs,
+} from './runner';
+export { loadOrt, createSession, MODEL_LOAD_TIMEOUT_MS, type OrtSessionOptions, type OrtSession } from './ort';
