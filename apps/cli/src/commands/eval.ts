@@ -5,6 +5,7 @@ import { ConfigError, IOError } from '@clade/core';
 import {
   EVAL_DATASETS,
   FID_WEIGHTS_FILE,
+  FID_WEIGHTS_URL,
   FidInceptionV3,
   INCEPTION_DIMS,
   OnnxSegmenter,
@@ -317,7 +318,12 @@ Examples:
   clade eval fid --real ade20k_train.npz --fake results/ade20k --json
   clade eval fid --real datasets/ade20k/train_img --save-stats ade20k_train.npz
   clade eval miou --fake results/ade20k --labels datasets/ade20k/val_label --dataset ade20k
-  clade eval all --real ade20k_train_small --fake results/ade20k --labels datasets/ade20k/val_label --dataset ade20k`,
+  clade eval all --real ade20k_train_small --fake results/ade20k --labels datasets/ade20k/val_label --dataset ade20k
+
+FID/KID weights (nothing is downloaded): pytorch-fid's InceptionV3, ~96 MB, sha256 starting 6726825d.
+  Download ${FID_WEIGHTS_URL}
+  and put it at ${path.join(defaultModelsDir(), FID_WEIGHTS_FILE)}
+  (the folder is $CLADE_MODELS, default ~/.cache/clade/models), or pass --inception-weights <file>.`,
     )
     .action(async (metric: string, opts: EvalOptions, cmd: Command) => {
       const all = { ...cmd.optsWithGlobals<EvalOptions>(), ...opts };

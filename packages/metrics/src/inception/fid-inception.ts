@@ -159,7 +159,7 @@ export class FidInceptionV3 {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT')
         throw new IOError(
-          `FID Inception weights '${path}' do not exist. Download ${FID_WEIGHTS_URL} (pytorch-fid's weights, ~92 MB, sha256 starting ${FID_WEIGHTS_SHA256_PREFIX}) and put it at '${path}', or pass its location (--inception-weights <file>).`,
+          `FID Inception weights '${path}' do not exist. Download ${FID_WEIGHTS_URL} (pytorch-fid's weights, ~96 MB, sha256 starting ${FID_WEIGHTS_SHA256_PREFIX}) and put it at '${path}', or pass its location (--inception-weights <file>).`,
           { cause: e },
         );
       throw new IOError(`FID Inception weights: could not read '${path}' (${(e as Error).message}).`, { cause: e });
