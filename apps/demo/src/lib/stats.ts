@@ -26,6 +26,12 @@ export class LatencyWindow {
     if (this.samples.length > this.size) this.samples.shift();
   }
 
+  /** Forget everything (a backend switch starts a new warm-up). */
+  reset(): void {
+    this.seen = 0;
+    this.samples.length = 0;
+  }
+
   get count(): number {
     return this.samples.length;
   }

@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM_PATH, hasChromium, launchChromium, startDemoFixture, type DemoFixture } from '../e2e/browser';
+
+// The whole painter in headless Chromium: server, bundle, model load, a brush stroke, a new image.
+// Uses models/default-clade once it is committed; until then an ngf-4 random-init CLADE written
+// through the `clade export` code path (its output is noise, but it depends on the mask).
+const demoRoot = path.resolve(__dirname, '..', '..');
+const shots = path.join(demoRoot, '.e2e');
+const run = hasChromium() ? it : it.skip;
+if (!hasChromium()) console.warn(`painter e2e: SKIPPED, no Chromium at ${CHROMIUM_PATH} (install Debian's chromium or set CLADE_CHROMIUM).`);
+
+describe('painter in headless Chromium', () => {
+  let tmp = '';
+  let fx: DemoFixture | null = null;
+  let browser: Browser | null = null;
+
+  afterAll(async () => {
+    await browser?.close();
+    await fx?.server.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  run(
+    'paints a stroke and the synthesized image follows',
+    async () => {
+      tmp = mkdtempSync(path.join(tmpdir(), 'clade-demo-e2e-'));
+      fx = await startDemoFixture(demoRoot, tmp, { fallback: { ngf: 4 } });
+      browser = await launchChromium();
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${fx.server.url}?backend=wasm`);
+      await page.waitForFunction(() => document.body.dataset.state !== 'loading', undefined, { timeout: 40_000 });
+      expect(await page.locator('#error').textContent()).toBe('');
+      expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+      await page.waitForFunction(() => Number(document.body.dataset.synthCount ?? 0) >= 1, undefined, { timeout: 20_000 });
+
+      // Keep the first output to compare against.
+      const before = await page.evaluate(() => {
+        const c = document.querySelector<HTMLCanvasElement>('canvas.output')!;
+        (window as unknown as { __before: Uint8ClampedArray }).__before = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        return Number(document.body.dataset.synthCount);
+      });
+
+      // A thick water stroke across the middle of the mask.
+      await page.click('.swatch[data-name="water"]');
+      const box = (await page.locator('#mask').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.6);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.85, box.y + box.height * 0.7, { steps: 12 });
+      await page.mouse.up();
+      await page.waitForFunction((n) => Number(document.body.dataset.synthCount) > n, before, { timeout: 30_000 });
+      await page.waitForTimeout(300); // let a pass started mid-stroke be followed by the final one
+      await page.waitForFunction(
+        (n) => new Promise((resolve) => setTimeout(() => resolve(Number(document.body.dataset.synthCount) === n), 1500)),
+        await page.evaluate(() => Number(document.body.dataset.synthCount)),
+        { timeout: 30_000 },
+      ).catch(() => undefined);
+
+      const after = await page.evaluate(() => {
+        const c = document.querySelector<HTMLCanvasElement>('canvas.output')!;
+        const now = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const prev = (window as unknown as { __before: Uint8ClampedArray }).__before;
+        let diff = 0;
+        let sum = 0;
+        let sum2 = 0;
+        const n = now.length / 4;
+        for (let i = 0; i < now.length; i += 4) {
+          for (let k = 0; k < 3; k++) diff += Math.abs(now[i + k]! - prev[i + k]!);
+          const y = (now[i]! + now[i + 1]! + now[i + 2]!) / 3;
+          sum += y;
+          sum2 += y * y;
+        }
+        return { meanAbsDiff: diff / (3 * n), std: Math.sqrt(sum2 / n - (sum / n) ** 2), latency: document.querySelector('.latency')!.textContent };
+      });
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: path.join(shots, 'painter.png'), fullPage: true });
+      console.log(
+        `painter e2e (${fx.bundled ? 'bundled models/default-clade' : 'random-init ngf-4 CLADE'}): output changed by ${after.meanAbsDiff.toFixed(2)}/255 on average, ` +
+          `luminance std ${after.std.toFixed(1)}, ${after.latency}; screenshot ${path.relative(process.cwd(), path.join(shots, 'painter.png'))}`,
+      );
+      expect(errors).toEqual([]);
+      expect(after.meanAbsDiff).toBeGreaterThan(0.5); // the stroke changed the picture
+      expect(after.std).toBeGreaterThan(5); // not a blank or flat image
+    },
+    90_000,
+  );
+});

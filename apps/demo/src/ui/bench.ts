@@ -1,0 +1,66 @@
+import { median } from '../lib/stats';
+import type { LabelMask } from '../lib/label-mask';
+import { backendDetail, MEASURED_BACKENDS, trySetBackend } from './backends';
+import type { ModelRunner } from './model-runner';
+
+/** One row of the `?bench=1` table. */
+export interface BenchRow {
+  backend: string;
+  detail: string;
+  model: string;
+  description: string;
+  /** Median ms after warm-up; null when the backend is unavailable. */
+  medianMs: number | null;
+  runsMs: number[];
+  /** A run took longer than maxSeconds: the rest were skipped; medianMs is that one run. */
+  capped: boolean;
+}
+
+export interface BenchOptions {
+  backends: string[];
+  warmup: number;
+  reps: number;
+  /** After a run longer than this (software GL can take minutes), the row stops. Default 30. */
+  maxSeconds: number;
+}
+
+export function parseBenchOptions(params: URLSearchParams): BenchOptions {
+  const num = (k: string, d: number, min: number) => {
+    const v = params.get(k);
+    const n = v === null ? d : Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`demo: ?${k}= must be an integer ≥ ${min}, got '${v}'.`);
+    return n;
+  };
+  return {
+    backends: (params.get('backends') ?? MEASURED_BACKENDS.join(',')).split(',').filter(Boolean),
+    warmup: num('warmup', 1, 0),
+    reps: num('reps', 5, 1),
+    maxSeconds: num('max-seconds', 30, 1),
+  };
+}
+
+/** Median synthesis time of every model on every backend, on the same mask; runs one after another. */
+export async function runBench(runners: ModelRunner[], mask: LabelMask, o: BenchOptions, progress: (s: string) => void): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const backend of o.backends) {
+    const ok = await trySetBackend(backend);
+    for (const r of runners) {
+      const row: BenchRow = { backend, detail: ok ? backendDetail(backend) : 'unavailable', model: r.label, description: r.description, medianMs: null, runsMs: [], capped: false };
+      if (ok) {
+        for (let i = 0; i < o.warmup + o.reps; i++) {
+          const { ms } = await r.synthesize(mask);
+          progress(`bench: ${r.label} on ${backend}, run ${i + 1}/${o.warmup + o.reps}: ${ms.toFixed(0)} ms${i < o.warmup ? ' (warm-up)' : ''}`);
+          if (i >= o.warmup) row.runsMs.push(ms);
+          if (ms > o.maxSeconds * 1000) {
+            if (row.runsMs.length === 0) row.runsMs.push(ms); // a too-slow warm-up is still the best figure there is
+            row.capped = true;
+            break;
+          }
+        }
+        row.medianMs = median(row.runsMs);
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
