@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, IOError } from '@clade/core';
 
-/** File extensions read as images (what pytorch-fid accepts, plus webp). */
+/** File extensions read as images: pytorch-fid's IMAGE_EXTENSIONS (matched case-insensitively here; its glob is case-sensitive on Linux). */
 export const IMAGE_EXTENSIONS = ['bmp', 'jpg', 'jpeg', 'pgm', 'png', 'ppm', 'tif', 'tiff', 'webp'] as const;
 
 function stemOf(file: string): string {

@@ -1,7 +1,14 @@
 """Golden features of pytorch-fid's InceptionV3 with hashed (random) weights.
 
-Run from packages/metrics with torch + numpy:  python scripts/goldens/fid_inception.py
-Writes src/inception/__tests__/fixtures/fid_inception.json.
+Run from packages/metrics with torch + numpy:  python scripts/goldens/fid_inception.py [PTH_DIR]
+Writes src/inception/__tests__/fixtures/fid_inception.json; with PTH_DIR also the same weights as torch files
+(hashed_zip.pth, hashed_legacy.pth: Inception3 state dict; hashed_wrapper.pth: pytorch-fid's InceptionV3
+wrapper layout `blocks.<b>.<j>.*`) for scripts/check-torch-pth.ts.
+
+Audited against pytorch-fid src/pytorch_fid/inception.py @ b9c18118 (and 1232cd6f), fid_score.py @ af953a98,
+torchvision torchvision/models/inception.py @ 02a0a90b / d100828e (packages/metrics/README.md lists what was
+checked); no discrepancy in this model. The last regeneration (torch 2.13.0+cpu) reproduced the first two cases
+bit for bit and added 1×333×401 (downsampling) and 1×80×96 with resize_input = normalize_input = False.
 
 The network is written here with torch.nn from the architecture of pytorch-fid 0.3.0
 (`pytorch_fid/inception.py`: torchvision's Inception3 layout with FIDInceptionA/C/E_1/E_2, BN eps
