@@ -149,6 +149,38 @@ export class OnnxSegmenter {
     return sized;
   }
 
+  /**
+   * The spatial mean of a score output (`name`, [1,C,H,W] for NCHW models or [1,H,W,C]) over the
+   * image area (letterbox padding excluded): a C-dim description of the image as this network sees
+   * it. Fréchet distance and KID on these features need no Inception weights, but they are not FID:
+   * report them under their own name, with the segmenter.
+   */
+  async pooledScores(image: RgbImage, name: string): Promise<Float64Array> {
+    if (!this.session) throw new ConfigError(`segmenter '${this.descriptor.name}' was disposed.`);
+    if (!this.session.outputNames.includes(name))
+      throw new ConfigError(`segmenter '${this.descriptor.name}': the model has no output '${name}' (it has ${this.session.outputNames.map((n) => `'${n}'`).join(', ')}).`);
+    const d = this.descriptor;
+    const input = this.preprocess(image);
+    const result = await this.session.run({ [d.inputName]: await floatTensor(input.data, input.dims) }, [name]);
+    const t = result[name]!;
+    const W = d.inputWidth;
+    const H = d.inputHeight;
+    const c = t.dims.length === 4 ? (d.layout === 'NCHW' ? t.dims[1]! : t.dims[3]!) : 0;
+    if (t.dims.length !== 4 || c * W * H !== t.size)
+      throw new ConfigError(`segmenter '${d.name}': output '${name}' has shape [${t.dims.join(',')}], expected scores at ${H}x${W}.`);
+    const s = t.data as Float32Array;
+    const out = new Float64Array(c);
+    for (let y = 0; y < input.validHeight; y++)
+      for (let x = 0; x < input.validWidth; x++) {
+        const p = y * W + x;
+        for (let k = 0; k < c; k++) out[k]! += d.layout === 'NCHW' ? s[k * W * H + p]! : s[p * c + k]!;
+      }
+    for (const v of Object.values(result)) v.dispose?.();
+    const n = input.validWidth * input.validHeight;
+    for (let k = 0; k < c; k++) out[k]! /= n;
+    return out;
+  }
+
   async dispose(): Promise<void> {
     await this.session?.release();
     this.session = null;

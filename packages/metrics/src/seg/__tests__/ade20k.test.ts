@@ -72,6 +72,21 @@ describeWithShared('ADE20K DeepLabV3+ MobileNetV2 on the shared sceneparsing sam
     expect(hashes).toEqual(golden.policies.stretch.perImage.map((p) => p.sha256));
   }, 120_000);
 
+  it('pools the logits over the image area into a 151-d description that agrees with the labels', async () => {
+    const { loadImage } = await import('@clade/data');
+    const pairs = await pairByStem(sharedPath(`${ADE}/images`), sharedPath(`${ADE}/annotations`));
+    const image = await loadImage(pairs[0]!.image);
+    const pooled = await stretch.pooledScores(image, 'logits');
+    expect(pooled).toHaveLength(151);
+    expect(pooled.every(Number.isFinite)).toBe(true);
+    // The strongest pooled class covers a good share of the predicted label map.
+    const top = pooled.indexOf(Math.max(...pooled));
+    const labels = (await stretch.predict(image)).data;
+    const share = labels.filter((v) => v === top).length / labels.length;
+    expect(share).toBeGreaterThan(0.1);
+    await expect(stretch.pooledScores(image, 'features')).rejects.toThrow(/has no output 'features' \(it has 'logits', 'labels'\)|has no output 'features' \(it has 'labels', 'logits'\)/);
+  }, 120_000);
+
   it('gives the MODELS.md keep-aspect + pad figures with letterbox', async () => {
     const pairs = await pairByStem(sharedPath(`${ADE}/images`), sharedPath(`${ADE}/annotations`));
     const s = (await evaluateSegmentation(letterbox, pairs)).scores;
