@@ -1,8 +1,9 @@
-// `pnpm bench [backend|norm|generator|data|train|group-conv|metrics|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256] [--batch 2] [--threads 1,2] [--fd-dims 64,512,2048] [--fd-max-seconds 60] [--segmenter <onnx>]`
+// `pnpm bench [backend|norm|generator|data|train|group-conv|metrics|demo|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256] [--batch 2] [--threads 1,2] [--fd-dims 64,512,2048] [--fd-max-seconds 60] [--segmenter <onnx>]`
 // Prints tables with ratios measured in the same run; nothing here is asserted.
 import { initBackend, probeBackends } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
 import { benchDataLoading } from './suites/data-loading';
+import { benchDemo } from './suites/demo';
 import { benchGenerator } from './suites/generator';
 import { benchMetrics } from './suites/metrics';
 import { benchGroupConv } from './suites/group-conv';
@@ -13,8 +14,19 @@ import { parseArgs } from './lib';
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'metrics', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'metrics', 'demo', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
+  if (suite === 'demo') {
+    // In the browser: Node's backend choice does not apply.
+    await benchDemo({
+      backends: (flags.backends ?? 'wasm,webgl').split(','),
+      reps: Number(flags.reps ?? 3),
+      warmup: Number(flags.warmup ?? 1),
+      maxSecondsPerRun: Number(flags['max-seconds'] ?? 60),
+      ngf: Number(flags.ngf ?? 16),
+    });
+    return;
+  }
   const choice = await initBackend({ backend: (flags.backend as never) ?? 'auto' });
   const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
   const backends = flags.backends ? flags.backends.split(',') : available;

@@ -1,20 +1,10 @@
+import type { BenchRow } from '../lib/bench-row';
 import { median } from '../lib/stats';
 import type { LabelMask } from '../lib/label-mask';
 import { backendDetail, MEASURED_BACKENDS, trySetBackend } from './backends';
 import type { ModelRunner } from './model-runner';
 
-/** One row of the `?bench=1` table. */
-export interface BenchRow {
-  backend: string;
-  detail: string;
-  model: string;
-  description: string;
-  /** Median ms after warm-up; null when the backend is unavailable. */
-  medianMs: number | null;
-  runsMs: number[];
-  /** A run took longer than maxSeconds: the rest were skipped; medianMs is that one run. */
-  capped: boolean;
-}
+export type { BenchRow };
 
 export interface BenchOptions {
   backends: string[];

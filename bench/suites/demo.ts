@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { hasChromium, launchChromium, startDemoFixture, CHROMIUM_PATH } from '../../apps/demo/src/e2e/browser';
+import type { BenchRow } from '../../apps/demo/src/lib/bench-row';
+import { printTable } from '../lib';
+
+export interface DemoBenchOptions {
+  /** Browser backends, in order (whatever headless Chromium offers; webgl is software GL without a GPU). */
+  backends: string[];
+  reps: number;
+  warmup: number;
+  /** A row stops after one run longer than this (software GL SPADE takes minutes). */
+  maxSecondsPerRun: number;
+  /** ngf of the random-init pair when models/default-clade is absent. */
+  ngf: number;
+}
+
+/**
+ * The painter's own synthesis latency in headless Chromium: the page's `?bench=1` mode times the
+ * CLADE model (models/default-clade, else random-init) and a random-init SPADE of the same ngf and
+ * size (256²), mask → pixels read back, on each backend; ratios from the same run.
+ */
+export async function benchDemo(o: DemoBenchOptions): Promise<void> {
+  if (!hasChromium()) {
+    process.stdout.write(`\ndemo: SKIPPED, no Chromium at ${CHROMIUM_PATH} (set CLADE_CHROMIUM).\n`);
+    return;
+  }
+  const demoRoot = path.resolve(import.meta.dirname, '..', '..', 'apps', 'demo');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'clade-bench-demo-'));
+  const fx = await startDemoFixture(demoRoot, tmp, { fallback: { ngf: o.ngf }, spade: true });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.text().startsWith('bench:')) process.stderr.write(`  ${m.text()}\n`);
+    });
+    const q = new URLSearchParams({ bench: '1', backends: o.backends.join(','), reps: String(o.reps), warmup: String(o.warmup), 'max-seconds': String(o.maxSecondsPerRun) });
+    await page.goto(`${fx.server.url}?${q}`);
+    const perRow = (o.warmup + o.reps) * o.maxSecondsPerRun * 1000;
+    // String expressions: they run in the page, and this package is type-checked without DOM types.
+    await page.waitForFunction(`['bench-done', 'error'].includes(document.body.dataset.state)`, undefined, { timeout: 60_000 + 2 * o.backends.length * perRow });
+    const error = await page.locator('#error').textContent();
+    if (error) throw new Error(`demo bench: the page failed: ${error}`);
+    const rows = (await page.evaluate('window.__cladeBench')) as BenchRow[];
+    const ms = (b: string, m: string) => rows.find((r) => r.backend === b && r.model === m)?.medianMs ?? null;
+    const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}x` : '-');
+    process.stdout.write(
+      `\ndemo: painter synthesis in headless Chromium (${fx.bundled ? 'models/default-clade' : `random-init CLADE ngf ${o.ngf}`} vs random-init SPADE, same ngf), ` +
+        `mask -> pixels, median of ${o.reps} after ${o.warmup} warm-up; >= marks a row stopped after one run over ${o.maxSecondsPerRun} s\n`,
+    );
+    printTable(
+      ['backend', 'runs on', 'model', 'ms', 'SPADE/CLADE', 'vs wasm'],
+      rows.map((r) => [
+        r.backend,
+        r.detail,
+        r.description,
+        r.medianMs === null ? '-' : `${r.capped ? '>= ' : ''}${r.medianMs.toFixed(0)}`,
+        r.model === 'SPADE' ? ratio(r.medianMs, ms(r.backend, 'CLADE')) : '',
+        r.backend === 'wasm' ? '' : ratio(r.medianMs, ms('wasm', r.model)),
+      ]),
+    );
+  } finally {
+    await browser.close();
+    await fx.server.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
