@@ -1,4 +1,4 @@
-// `pnpm bench [backend|norm|generator|data|train|group-conv|metrics|demo|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256] [--batch 2] [--threads 1,2] [--fd-dims 64,512,2048] [--fd-max-seconds 60] [--segmenter <onnx>]`
+// `pnpm bench [backend|norm|generator|data|train|group-conv|metrics|demo|onnx|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256] [--batch 2] [--threads 1,2] [--fd-dims 64,512,2048] [--fd-max-seconds 60] [--segmenter <onnx>]`
 // Prints tables with ratios measured in the same run; nothing here is asserted.
 import { initBackend, probeBackends } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
@@ -8,13 +8,14 @@ import { benchGenerator } from './suites/generator';
 import { benchMetrics } from './suites/metrics';
 import { benchGroupConv } from './suites/group-conv';
 import { benchNormLayers } from './suites/norm-layers';
+import { benchOnnx } from './suites/onnx';
 import { benchTrainStep } from './suites/train-step';
 import { parseArgs } from './lib';
 
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'metrics', 'demo', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'metrics', 'demo', 'onnx', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
   if (suite === 'demo') {
     // In the browser: Node's backend choice does not apply.
@@ -98,6 +99,21 @@ async function main(): Promise<void> {
       fdDims: (flags['fd-dims'] ?? '64,512,2048').split(',').map(Number),
       maxSeconds: Number(flags['max-seconds'] ?? 30),
       fdMaxSeconds: Number(flags['fd-max-seconds'] ?? 60),
+    });
+  }
+  if (suite === 'onnx') {
+    // Not part of 'all': it builds ngf-64 generators for three norms (minutes on a loaded machine).
+    // --tfjs false skips the tfjs column; CLADE_BENCH_PYTHON=<python with torch> adds PyTorch.
+    await benchOnnx({
+      norms: (flags.norms ?? 'spade,clade,cladeIcpe').split(',') as never,
+      ngf: Number(flags.ngf ?? 64),
+      cropSize: Number(flags['crop-size'] ?? 256),
+      reps: Number(flags.reps ?? 3),
+      threads: (flags.threads ?? '1,2').split(',').map(Number),
+      tfjs: flags.tfjs !== 'false',
+      maxSecondsPerRun: Number(flags['max-seconds'] ?? 60),
+      tfjsGflops: Number(flags['tfjs-gflops'] ?? 20),
+      ...(process.env.CLADE_BENCH_PYTHON ? { python: process.env.CLADE_BENCH_PYTHON } : {}),
     });
   }
 }

@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { labelsToSegmap } from '@clade/core';
+import { OrtGenerator, exportGeneratorToOnnx } from '@clade/onnx';
+import { SpadeGenerator, generatorCost, type GeneratorConfig, type NormMode } from '@clade/spade-gen';
+import { printTable, timeMedian } from '../lib';
+
+export interface OnnxBenchOptions {
+  norms: NormMode[];
+  ngf: number;
+  cropSize: number;
+  reps: number;
+  /** ORT / PyTorch intra-op thread counts. */
+  threads: number[];
+  /** Also time the tfjs generator on the current tfjs backend (wasm by default). */
+  tfjs: boolean;
+  /** Skip a tfjs run whose estimate (at `tfjsGflops`) exceeds this. */
+  maxSecondsPerRun: number;
+  tfjsGflops: number;
+  /** A python with torch (CLADE_BENCH_PYTHON); PyTorch columns are skipped without it. */
+  python?: string;
+}
+
+/** Node names of the norm layers ('up_0.norm_s/…') and the shared label-map resizes ('semantic.…'). */
+const isNormNode = (name: string) => /\.norm_[01s][./]/.test(name) || name.startsWith('semantic.');
+
+/**
+ * Share of the norm layers in the generator's ORT time, from ORT's own per-node profile: the
+ * summed kernel time of the norm nodes over the summed kernel time of all nodes, over
+ * `reps` profiled runs (1 warm-up excluded). Profiling adds a little per-node overhead; the
+ * share is the number that matters.
+ */
+async function normShare(model: Uint8Array, feeds: Parameters<OrtGenerator['run']>[0], threads: number, reps: number): Promise<{ share: number; normMs: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'clade-ort-prof-'));
+  const ort = await OrtGenerator.create(model, { threads, profileFilePrefix: path.join(dir, 'p') });
+  try {
+    await ort.run(feeds);
+    for (let i = 0; i < reps; i++) await ort.run(feeds);
+    ort.endProfiling();
+  } finally {
+    await ort.dispose();
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.json'));
+  if (!file) throw new Error(`bench onnx: ORT wrote no profile in ${dir}`);
+  const events = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Array<{ cat: string; name: string; dur: number }>;
+  rmSync(dir, { recursive: true, force: true });
+  // Per node and run: '<node>_kernel_time'; skip the warm-up run's events (the first 1/(reps+1)).
+  const kernels = events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+  const perRun = kernels.length / (reps + 1);
+  const timed = kernels.slice(Math.round(perRun));
+  let norm = 0;
+  let all = 0;
+  for (const e of timed) {
+    all += e.dur;
+    if (isNormNode(e.name)) norm += e.dur;
+  }
+  return { share: norm / all, normMs: norm / 1000 / reps };
+}
+
+function torchMs(python: string, norm: NormMode, o: OnnxBenchOptions, threads: number): number | string {
+  const script = path.resolve(import.meta.dirname, '..', 'torch', 'generator.py');
+  const r = spawnSync(python, [script, '--norm', norm, '--ngf', String(o.ngf), '--size', String(o.cropSize), '--threads', String(threads), '--reps', String(o.reps)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status !== 0) return `failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
+  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number }).ms;
+}
+
+const fmt = (v: number | string | undefined, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : v === undefined ? '-' : String(v));
+const ratio = (a: number | string | undefined, b: number | string | undefined) =>
+  typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}x` : '-';
+
+/**
+ * ADE20K generator forward (eval, batch 1, 'normal', no instances): tfjs (wasm) vs our ONNX
+ * export on onnxruntime-node at each thread count vs an equivalent PyTorch generator, per norm;
+ * CLADE/SPADE speedups per backend, and the norm layers' share of the ORT time.
+ */
+export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
+  const base: Partial<GeneratorConfig> & { labelNc: number } = { labelNc: 150, containDontcare: true, ngf: o.ngf, cropSize: o.cropSize, initSeed: 1 };
+  const k = 151;
+  const n = o.cropSize * o.cropSize;
+  const labels = tf.randomUniform([1, o.cropSize, o.cropSize], 0, k, 'int32', 1) as tf.Tensor3D;
+  const label = Int32Array.from(labels.dataSync());
+  const dist = tf.randomUniform([1, o.cropSize, o.cropSize, 2], -1, 1, 'float32', 2) as tf.Tensor4D;
+  const distData = Float32Array.from(dist.dataSync());
+  const seg = labelsToSegmap(labels, k);
+  type Row = { norm: NormMode; gmac: number; tfjs?: number | string; ort: Record<number, number>; torch: Record<number, number | string>; share?: number; normMs?: number };
+  const rows: Row[] = [];
+  const python = o.python;
+  for (const norm of o.norms) {
+    const row: Row = { norm, gmac: generatorCost({ ...base, normMode: norm }).macs.total / 1e9, ort: {}, torch: {} };
+    const t0 = performance.now();
+    const g = new SpadeGenerator({ ...base, normMode: norm });
+    const model = exportGeneratorToOnnx(g);
+    process.stdout.write(`  ${norm}: built + exported in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(model.length / 2 ** 20).toFixed(0)} MiB)\n`);
+    if (o.tfjs) {
+      const estimate = (2 * row.gmac) / o.tfjsGflops;
+      row.tfjs =
+        estimate <= o.maxSecondsPerRun
+          ? await timeMedian(() => g.apply({ seg, ...(norm === 'cladeIcpe' ? { dist } : {}) }), o.reps)
+          : `skipped (est. ${estimate.toFixed(0)} s)`;
+    }
+    g.dispose();
+    const feeds = { label, dist: distData };
+    for (const t of o.threads) {
+      const ort = await OrtGenerator.create(model, { threads: t });
+      try {
+        await ort.run(feeds); // warm-up: first-run allocations
+        const times: number[] = [];
+        for (let i = 0; i < o.reps; i++) {
+          const s = performance.now();
+          await ort.run(feeds, 'nchw');
+          times.push(performance.now() - s);
+        }
+        row.ort[t] = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+      } finally {
+        await ort.dispose();
+      }
+      if (python) row.torch[t] = torchMs(python, norm, o, t);
+    }
+    if (norm !== 'spade') Object.assign(row, await normShare(model, feeds, o.threads[0]!, Math.max(2, Math.min(o.reps, 3))));
+    rows.push(row);
+    process.stdout.write(`  ${norm}: done\n`);
+  }
+  tf.dispose([labels, dist, seg]);
+
+  const th = o.threads;
+  process.stdout.write(`\nGenerator forward via ONNX, ADE20K ${o.cropSize}², ngf ${o.ngf}, batch 1, eval, median of ${o.reps} (ms)\n`);
+  printTable(
+    ['norm', 'GMAC', `tfjs-${tf.getBackend()}`, ...th.map((t) => `ORT ${t}t`), ...th.map((t) => `torch ${t}t`), ...th.map((t) => `ORT/torch ${t}t`), `tfjs/ORT ${th[0]}t`],
+    rows.map((r) => [
+      r.norm,
+      r.gmac.toFixed(1),
+      fmt(r.tfjs),
+      ...th.map((t) => fmt(r.ort[t])),
+      ...th.map((t) => (python ? fmt(r.torch[t]) : 'no python')),
+      ...th.map((t) => ratio(r.ort[t], r.torch[t])),
+      ratio(r.tfjs, r.ort[th[0]!]),
+    ]),
+  );
+  if (!python) process.stdout.write('PyTorch columns skipped: set CLADE_BENCH_PYTHON to a python with torch (see bench/torch/generator.py).\n');
+
+  const spade = rows.find((r) => r.norm === 'spade');
+  const speed: Array<Array<string>> = [];
+  for (const r of rows.filter((x) => x.norm !== 'spade')) {
+    if (!spade) break;
+    speed.push([
+      `${r.norm} vs spade`,
+      ratio(spade.tfjs, r.tfjs),
+      ...th.map((t) => ratio(spade.ort[t], r.ort[t])),
+      ...th.map((t) => ratio(spade.torch[t], r.torch[t])),
+    ]);
+  }
+  if (speed.length) {
+    process.stdout.write('\nSpeedup over SPADE (SPADE ms / this ms; goal: CLADE ≥ 3.5x on the fastest path)\n');
+    printTable(['', `tfjs-${tf.getBackend()}`, ...th.map((t) => `ORT ${t}t`), ...th.map((t) => `torch ${t}t`)], speed);
+  }
+  const shares = rows.filter((r) => r.share !== undefined);
+  if (shares.length) {
+    process.stdout.write(`\nNorm layers' share of the ORT generator time (ORT node profile, ${th[0]} thread; goal: CLADE ≤ 5 %)\n`);
+    printTable(
+      ['norm', 'norm nodes ms / forward', 'share'],
+      shares.map((r) => [r.norm, fmt(r.normMs, 1), `${(100 * r.share!).toFixed(1)} %`]),
+    );
+  }
+  void n;
+}
