@@ -16,7 +16,8 @@ export function regionMasks(seg: tf.Tensor4D, height: number, width: number): tf
     // Owner = the largest index among the non-zero channels (argmax of index-weighted membership).
     const owner = tf.argMax(tf.mul(nonZero, tf.range(1, k + 1)), -1);
     const any = tf.max(nonZero, -1, true);
-    return tf.mul(tf.oneHot(owner, k, 1, 0, 'float32'), any) as tf.Tensor4D;
+    // int32 one-hot then cast: tfjs-backend-wasm 4.22's oneHot writes int bits into float32 output.
+    return tf.mul(tf.cast(tf.oneHot(owner, k), 'float32'), any) as tf.Tensor4D;
   });
 }
 
