@@ -155,17 +155,17 @@ export class ExportContext {
   }
 
   /**
-   * [N,C,h,w] = table[labels] for a [K,C] table: Gather along K of the transposed [C,K] table
-   * gives [C,N,h,w] directly in channel-major order, so a batch-axis swap (a plain copy when
-   * N = 1) is the only layout work.
+   * [N,C,h,w] = table[labels] for a [K,C] table: a Gather along K copies whole C-float rows
+   * ([N,h,w,C]), then one NHWC→NCHW Transpose (ORT runs it as a blocked transpose). Measured
+   * here about 2× faster than a Gather along axis 1 of the [C,K] table, which ORT copies one
+   * float at a time.
    */
   gatherTable(table: Float32Array, numClasses: number, channels: number, labels: string, name: string): string {
-    const t = new Float32Array(table.length);
-    for (let k = 0; k < numClasses; k++) for (let c = 0; c < channels; c++) t[c * numClasses + k] = table[k * channels + c]!;
-    const init = this.b.floats(name, t, [channels, numClasses]);
-    const g = this.b.op('Gather', [init, labels], name, { axis: 1 });
-    return this.b.op('Transpose', [g], name, { perm: [1, 0, 2, 3] });
+    const init = this.b.floats(name, table, [numClasses, channels]);
+    const g = this.b.op('Gather', [init, labels], name, { axis: 0 });
+    return this.b.op('Transpose', [g], name, { perm: [0, 3, 1, 2] });
   }
+
 }
 
 /** Reads a layer weight by its name inside the layer ('class_specified_affine/weight'). */
