@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { initBackend } from '@clade/backend';
-import { ConfigError, IOError } from '@clade/core';
+import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
 import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
 import { loadCheckpoint, resolveRunConfig, type RunConfigInput } from '@clade/trainer';
 import type { Command } from 'commander';
@@ -24,7 +24,7 @@ interface ExportOptions extends GlobalOptions {
 export function registerExport(program: Command): void {
   program
     .command('export <run> <out>')
-    .description('Export the generator of a `clade train` run as a tfjs model folder (model.json, weights.bin, clade.json).')
+    .description('Export the generator of a `clade train` run as a tfjs model folder (model.json, weights.bin, clade.json, and the run.json it was trained with).')
     .option('--crop-size <n>', 'output width of the exported generator (default: the training crop)')
     .option('--float16', 'store weights at half precision (half the size; ~1e-3 relative error)')
     .option('--force', 'overwrite an existing model folder')
@@ -57,6 +57,8 @@ Examples:
           { file: `${path.basename(run)}@iteration-${state.iteration}`, sha256 },
           { float16: all.float16 },
         );
+        // The run's config travels with the model: how it was trained, and its init seed.
+        await writeFileAtomic(path.join(out, 'run.json'), await readFile(runJson));
         process.stdout.write(`exported iteration ${state.iteration} of ${run} to ${out} (crop ${crop}${all.float16 ? ', float16' : ''}).\n`);
         G.dispose();
       });
