@@ -210,3 +210,12 @@ export class GroupDNetSegLayout extends layers.Layer {
   }
 }
 serialization.registerClass(GroupDNetSegLayout);
+
+/**
+ * Registers GroupDNet's layers with tfjs serialization (idempotent), for `tf.loadLayersModel` of a
+ * saved generator where a bundler may have dropped this module's side effects (the package is
+ * `sideEffects: false`). Core's layers (GroupConv2D, CLADE, …) come with core's `registerLayers()`.
+ */
+export function registerGroupDNetLayers(): void {
+  for (const cls of [GroupSPADE, GroupDNetSegLayout]) serialization.registerClass(cls);
+}

@@ -20,7 +20,7 @@ export {
 } from './config';
 export { groupdnetPlan, type GroupDNetPlan, type GroupBlockPlan, type GroupSpadePlan } from './plan';
 export { groupdnetCost, type GroupDNetCost, type Split } from './cost';
-export { GroupSPADE, GroupDNetSegLayout, SEG_LAYOUTS, type GroupSPADEArgs, type SegLayoutArgs, type SegLayout } from './group-spade';
+export { GroupSPADE, GroupDNetSegLayout, SEG_LAYOUTS, registerGroupDNetLayers, type GroupSPADEArgs, type SegLayoutArgs, type SegLayout } from './group-spade';
 export { GroupDNetGenerator, type GroupDNetInputs } from './generator';
 export {
   GroupDNetEncoder,

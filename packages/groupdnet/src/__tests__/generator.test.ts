@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError, torchKeyOf, torchShapeOf, torchTransformOf, type NdArray } from '@clade/core';
+import { ShapeError, blockDiagonalKernel, instanceNorm, spadeModulate, torchKeyOf, torchShapeOf, torchTransformOf, type NdArray } from '@clade/core';
 import { describeLayerContract, expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
 import {
   GroupDNetGenerator,
@@ -40,7 +40,15 @@ beforeAll(async () => {
   const { initBackend } = await import('@clade/backend');
   await initBackend({ backend: 'wasm' });
 });
+// Building is the slow part under jest (random init), so tests share one generator per config.
+const built = new Map<string, GroupDNetGenerator>();
+function net(c: ConfigInput): GroupDNetGenerator {
+  const key = JSON.stringify(c);
+  if (!built.has(key)) built.set(key, new GroupDNetGenerator(c));
+  return built.get(key)!;
+}
 afterAll(async () => {
+  built.forEach((g) => g.dispose());
   await tf.setBackend('cpu');
   tf.env().set('IS_TEST', true);
 });
@@ -48,24 +56,23 @@ afterAll(async () => {
 describe('GroupDNetGenerator', () => {
   it('DeepFashion / Cityscapes / GroupDNet-CLADE: output shapes, z shapes, tanh range', () => {
     for (const [c, seg, out, z] of [
-      [DF, segmap(2, 64, 64, 8, false), [2, 64, 64, 3], [2, 1, 1, 64]],
+      [DF, segmap(1, 64, 64, 8, false), [1, 64, 64, 3], [1, 1, 1, 64]],
       [{ ...DF, normMode: 'clade' }, segmap(1, 64, 64, 8, false), [1, 64, 64, 3], [1, 1, 1, 64]],
       [CS, segmap(1, 32, 64, 4, true), [1, 32, 64, 3], [1, 1, 2, 32]],
       [{ ...CS, normMode: 'clade' }, segmap(1, 32, 64, 4, true), [1, 32, 64, 3], [1, 1, 2, 32]],
     ] as const) {
-      const g = new GroupDNetGenerator(c as ConfigInput);
+      const g = net(c as ConfigInput);
       expect([g.plan.sh, g.plan.sw, g.plan.latentNc]).toEqual(z.slice(1));
       const { image, z: used } = synthesize(g, seg, { seed: 1 });
       expect(image.shape).toEqual(out);
       expect(used.shape).toEqual(z);
       expect(Math.max(...(image.dataSync() as Float32Array).map(Math.abs))).toBeLessThanOrEqual(1);
       tf.dispose([image, used, seg]);
-      g.dispose();
     }
   });
 
   it('resampling one class changes its latent only (others bit for bit) and changes the image', () => {
-    const g = new GroupDNetGenerator(DF);
+    const g = net(DF);
     const seg = segmap(1, 64, 64, 8, false);
     const z = sampleLatent(g.plan, 1, 7);
     const z2 = resampleClass(z, 3, 8);
@@ -80,11 +87,10 @@ describe('GroupDNetGenerator', () => {
     expect(maxAbsDiff(y1, y2)).toBeGreaterThan(0);
     expect(() => resampleClass(z, 8)).toThrow(/classIndex must be an integer in \[0, 7\] \(z holds 8 classes\), got 8/);
     tf.dispose([seg, z, z2, y1, y2]);
-    g.dispose();
   });
 
   it('weight names are the official state-dict keys (. → /), and an official-shaped state dict loads strictly', () => {
-    const g = new GroupDNetGenerator(CS);
+    const g = net(CS);
     const keys = g.model.weights.map((w) => torchKeyOf(w.originalName));
     const up0 = keys.filter((k) => k.startsWith('up_0.')).sort();
     const conv = (n: string, bias: boolean) => [...(bias ? [`up_0.${n}.bias`] : []), `up_0.${n}.weight_orig`, `up_0.${n}.weight_u`, `up_0.${n}.weight_v`];
@@ -116,12 +122,11 @@ describe('GroupDNetGenerator', () => {
     const y2 = h.apply({ seg, z });
     expect(maxAbsDiff(y, y2)).toBe(0);
     tf.dispose([seg, z, y, y2]);
-    g.dispose();
     h.dispose();
   });
 
   it('saves and loads as a LayersModel with equal predictions', async () => {
-    const g = new GroupDNetGenerator(CS);
+    const g = net(CS);
     const seg = segmap(1, 32, 64, 4, true);
     const z = sampleLatent(g.plan, 1, 3);
     let saved: tf.io.ModelArtifacts | undefined;
@@ -135,15 +140,14 @@ describe('GroupDNetGenerator', () => {
     expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
     tf.dispose([seg, z, a, b]);
     loaded.layers.forEach((l) => l.dispose());
-    g.dispose();
   });
 
   it('gives a non-zero gradient to every trainable weight in training mode, and leaks nothing', async () => {
     const g = new GroupDNetGenerator({ ...CS, paramFreeNorm: 'instance' });
-    const seg = segmap(2, 32, 64, 4, true);
-    const z = sampleLatent(g.plan, 2, 4);
+    const seg = segmap(1, 32, 64, 4, true);
+    const z = sampleLatent(g.plan, 1, 4);
     const vars = g.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const probe = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 9);
+    const probe = tf.randomNormal([1, 32, 64, 3], 0, 1, 'float32', 9);
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(g.apply({ seg, z }, true), probe)) as tf.Scalar, vars);
     const zeros = vars.filter((v) => tf.tidy(() => tf.sum(tf.abs(grads[v.name]!)).dataSync()[0]) === 0).map((v) => v.name);
     expect(zeros).toEqual([]);
@@ -156,7 +160,7 @@ describe('GroupDNetGenerator', () => {
   });
 
   it('rejects wrong input shapes with a ShapeError naming the expected shape', () => {
-    const g = new GroupDNetGenerator(DF);
+    const g = net(DF);
     const seg = segmap(1, 64, 64, 8, false);
     const bad = tf.zeros([1, 64, 64, 9]) as tf.Tensor4D;
     const z = tf.zeros([1, 2, 2, 64]) as tf.Tensor4D;
@@ -164,7 +168,6 @@ describe('GroupDNetGenerator', () => {
     expect(() => g.apply({ seg: bad })).toThrow(/seg must be \[N,H,W,8\] \(one-hot\), got \[1,64,64,9\]/);
     expect(() => g.apply({ seg, z })).toThrow(/z must be \[1,1,1,64\] \(8 channels per class\), got \[1,2,2,64\]/);
     tf.dispose([seg, bad, z]);
-    g.dispose();
   });
 });
 
@@ -176,6 +179,27 @@ describe('GroupDNetSegLayout', () => {
     const drop = new GroupDNetSegLayout({ layout: 'dropEdge' }).apply(seg) as tf.Tensor;
     expect(Array.from(drop.dataSync())).toEqual([1, 0, 0, 0, 1, 0]);
     tf.dispose([seg, inter, drop]);
+  });
+});
+
+describe('GroupSPADE numerics', () => {
+  it('equals SPADE with block-diagonal (dense) kernels: x̂·(1 + γ) + β', () => {
+    const layer = new GroupSPADE({ semanticNc: 6, hiddenNc: 9, sharedGroups: 3, groups: 3, paramFreeNorm: 'instance', initGain: 1, initSeed: 5 });
+    const x = tf.randomNormal([2, 4, 4, 6], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const seg = segmap(2, 8, 8, 6, false);
+    const y = layer.apply([x, seg]) as tf.Tensor4D;
+    const [sk, sb, gk, gb, bk, bb] = layer.trainableWeights.map((w) => w.read()) as tf.Tensor4D[];
+    const ref = tf.tidy(() =>
+      spadeModulate(instanceNorm(x), seg, {
+        sharedKernel: blockDiagonalKernel(sk!, 3), sharedBias: sb as unknown as tf.Tensor1D,
+        gammaKernel: blockDiagonalKernel(gk!, 3), gammaBias: gb as unknown as tf.Tensor1D,
+        betaKernel: blockDiagonalKernel(bk!, 3), betaBias: bb as unknown as tf.Tensor1D,
+      }),
+    );
+    expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
+    expect(tf.tidy(() => maxAbsDiff(y, instanceNorm(x)))).toBeGreaterThan(1e-3); // the modulation is not trivial
+    tf.dispose([x, seg, y, ref]);
+    layer.dispose();
   });
 });
 
