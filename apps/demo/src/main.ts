@@ -100,10 +100,17 @@ async function main(): Promise<void> {
   const mask = await initialMask(config, main.size);
 
   if (params.get('bench') === '1') {
-    const rows = await runBench(runners, mask, parseBenchOptions(params), (s) => {
-      status(s);
-      console.log(s); // the bench suite follows progress on the console
-    });
+    window.__cladeBench = [];
+    const rows = await runBench(
+      runners,
+      mask,
+      parseBenchOptions(params),
+      (s) => {
+        status(s);
+        console.log(s); // the bench suite follows progress on the console
+      },
+      window.__cladeBench,
+    );
     byId('bench').append(renderBenchTable(rows));
     byId('bench').hidden = false;
     window.__cladeBench = rows;

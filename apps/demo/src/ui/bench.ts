@@ -30,8 +30,8 @@ export function parseBenchOptions(params: URLSearchParams): BenchOptions {
 }
 
 /** Median synthesis time of every model on every backend, on the same mask; runs one after another. */
-export async function runBench(runners: ModelRunner[], mask: LabelMask, o: BenchOptions, progress: (s: string) => void): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
+export async function runBench(runners: ModelRunner[], mask: LabelMask, o: BenchOptions, progress: (s: string) => void, rows: BenchRow[] = []): Promise<BenchRow[]> {
+  // `rows` fills as rows finish, so a caller that gives up on a very slow backend still has the rest.
   for (const backend of o.backends) {
     const ok = await trySetBackend(backend);
     for (const r of runners) {
