@@ -8,6 +8,7 @@ import {
   groupConv2d,
   groupConv2dReference,
   groupConvMethod,
+  torchToTfjs,
   type GroupConvMethod,
 } from '../../index';
 
@@ -42,6 +43,43 @@ describe('groupConv2d', () => {
       });
     });
   }
+
+  it('follows PyTorch Conv2d(groups) on a torch-layout weight [O, I/g, kh, kw] (naive loops, NCHW)', () => {
+    const [n, cin, h, w, cout, g, k, s, p] = [1, 6, 5, 4, 4, 2, 3, 2, 1];
+    const ig = cin / g;
+    const og = cout / g;
+    const rnd = (len: number, seed: number) => Array.from({ length: len }, (_, i) => Math.sin(seed * 97.3 + i * 12.9898) * 0.5);
+    const xs = rnd(n * cin * h * w, 1); // NCHW
+    const ws = rnd(cout * ig * k * k, 2); // [O, I/g, kh, kw]
+    const bs = rnd(cout, 3);
+    const ho = Math.floor((h + 2 * p - k) / s) + 1;
+    const wo = Math.floor((w + 2 * p - k) / s) + 1;
+    const expected: number[] = []; // NHWC order, for comparison
+    for (let y = 0; y < ho; y++)
+      for (let xo = 0; xo < wo; xo++)
+        for (let o = 0; o < cout; o++) {
+          const grp = Math.floor(o / og);
+          let acc = bs[o]!;
+          for (let i = 0; i < ig; i++)
+            for (let a = 0; a < k; a++)
+              for (let b = 0; b < k; b++) {
+                const r = y * s - p + a;
+                const c = xo * s - p + b;
+                if (r < 0 || r >= h || c < 0 || c >= w) continue;
+                acc += ws[((o * ig + i) * k + a) * k + b]! * xs[((grp * ig + i) * h + r) * w + c]!;
+              }
+          expected.push(acc);
+        }
+    tf.tidy(() => {
+      const x = tf.transpose(tf.tensor4d(xs, [n, cin, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
+      const kernel = torchToTfjs({ dtype: 'float32', shape: [cout, ig, k, k], data: Float32Array.from(ws) }, 'conv') as tf.Tensor4D;
+      for (const method of METHODS) {
+        const y = groupConv2d(x, kernel, g, { strides: s, padding: p, bias: tf.tensor1d(bs), method });
+        expect(y.shape).toEqual([n, ho, wo, cout]);
+        expect({ method, close: maxAbsDiff(y, expected) < 1e-5 }).toEqual({ method, close: true });
+      }
+    });
+  });
 
   it('a group sees only its own input channels', () => {
     tf.tidy(() => {
