@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBench } from './commands/bench';
 import { registerConvert } from './commands/convert';
 import { registerData } from './commands/data';
 import { registerDoctor } from './commands/doctor';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerShowcase(program);
   registerData(program);
   registerEval(program);
+  registerBench(program);
   return program;
 }
 

@@ -116,3 +116,32 @@ describe('clade profile', () => {
     expect(JSON.parse(mixed!.out)).toMatchObject({ norm: ['spade', 'clade', 'clade', 'clade', 'clade', 'clade', 'clade'], paper: null });
   }, 60_000);
 });
+
+// The official counts of issue 9 (the official code built with each README/script command); the
+// CLADE variants and FLOPs are our own figures, printed next to the paper's Table VIII.
+describe('clade profile --model (SEAN, GroupDNet and their CLADE forms)', () => {
+  it('gives the official parameter counts through the real CLI (--json params.total)', async () => {
+    const runs = await runAll([
+      ['profile', '--model', 'sean', '--preset', 'celebamask-hq', '--json'],
+      ['profile', '--model', 'sean', '--preset', 'cityscapes', '--json'],
+      ['profile', '--model', 'groupdnet', '--preset', 'deepfashion', '--json'],
+      ['profile', '--model', 'groupdnet', '--preset', 'cityscapes', '--json'],
+      ['profile', '--model', 'sean-clade', '--preset', 'celebamask-hq'],
+      ['profile', '--model', 'groupdnet', '--preset', 'celebamask-hq'],
+      ['profile', '--model', 'sean', '--preset', 'deepfashion', '--norm', 'clade'],
+      ['profile', '--model', 'pix2pix', '--preset', 'cityscapes'],
+    ]);
+    const totals = runs.slice(0, 4).map((r) => {
+      expect(r!.code).toBe(0);
+      return JSON.parse(r!.out).params.total;
+    });
+    expect(totals).toEqual([266_907_367, 330_424_039, 96_324_451, 76_501_358]);
+    const sean = JSON.parse(runs[0]!.out);
+    expect(sean.paper).toMatchObject({ source: 'CLADE paper, Table VIII', paramsM: 266.9 });
+    expect(runs[4]!.code).toBe(0);
+    expect(runs[4]!.out).toMatch(/paper Table VIII/);
+    expectUserError(runs[5]!, /--model groupdnet needs --preset one of deepfashion, cityscapes, ade20k, got 'celebamask-hq'/);
+    expectUserError(runs[6]!, /--norm shapes the SPADE\/CLADE generator \(--model spade\)/);
+    expectUserError(runs[7]!, /--model must be one of spade, sean, sean-clade, groupdnet, groupdnet-clade, got 'pix2pix'/);
+  }, 300_000);
+});

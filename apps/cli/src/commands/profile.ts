@@ -2,10 +2,13 @@ import { ConfigError } from '@clade/core';
 import { generatorCost, paperFigureOf, presetInfo, spadeLightFigureOf, type GeneratorConfig, type PresetName, type Split } from '@clade/spade-gen';
 import type { Command } from 'commander';
 import { addModelOptions, cliNormOf, describeConfig, modelConfigFromFlags, type ModelFlags } from '../model-options';
+import { MODEL_NAMES, familyProfile, parseModel, type FamilyProfile } from '../model-zoo';
 import { runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
 
-interface ProfileOptions extends GlobalOptions, ModelFlags {}
+interface ProfileOptions extends GlobalOptions, ModelFlags {
+  model?: string;
+}
 
 /** How `flops` is counted; printed with every result. */
 export const FLOPS_CONVENTION =
@@ -26,7 +29,8 @@ export function registerProfile(program: Command): void {
   const cmd = program
     .command('profile')
     .description('Count a generator\'s parameters and FLOPs (MACs), total and split into backbone and normalization layers.')
-    .option('--json', 'print one JSON object (params.total, params.backbone, params.norm, flops.total, …)');
+    .option('--json', 'print one JSON object (params.total, params.backbone, params.norm, flops.total, …)')
+    .option('--model <name>', `generator family: ${MODEL_NAMES.join(', ')} (default spade: SPADE/CLADE, picked by --norm)`);
   addModelOptions(cmd, true);
   cmd
     .addHelpText(
@@ -41,7 +45,11 @@ Examples:
   clade profile --preset cityscapes --norm clade-icpe
   clade profile --preset coco --norm spade-light     # paper Table IV: ngf 8, 68.0 G MACs
   clade profile --preset cityscapes --norm mixed:2   # paper Table VI: S(1-2)+C(3-7)
-  clade profile --preset custom --label-nc 20 --norm clade --ngf 32 --crop-size 128`,
+  clade profile --preset custom --label-nc 20 --norm clade --ngf 32 --crop-size 128
+  clade profile --model sean --preset celebamask-hq --json     # 266,907,367 params (Table VIII)
+  clade profile --model sean-clade --preset cityscapes
+  clade profile --model groupdnet --preset deepfashion        # 96,324,451 params
+  clade profile --model groupdnet-clade --preset cityscapes`,
     )
     .action(async (opts: ProfileOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<ProfileOptions>(), ...opts };
@@ -102,7 +110,35 @@ function wrap(text: string, width = 100): string {
   return [...lines, line].join('\n');
 }
 
+function printFamily(r: FamilyProfile, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...r, convention: FAMILY_CONVENTION }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${r.model} on ${r.preset}\n\n`);
+  const keys = Object.keys(r.params).filter((k) => k !== 'total');
+  printTable(
+    ['', 'total', ...keys, r.paper ? 'paper Table VIII' : 'paper'],
+    [
+      ['params', int(r.params.total), ...keys.map((k) => int(r.params[k] ?? 0)), r.paper ? `${r.paper.paramsM} M` : '-'],
+      ['FLOPs (MACs)', giga(r.flops.total), ...keys.map((k) => (r.flops[k] === undefined ? '-' : giga(r.flops[k]!))), r.paper ? `${r.paper.flopsG} G` : '-'],
+    ],
+  );
+  process.stdout.write(`\n${wrap(FAMILY_CONVENTION)}\n`);
+}
+
+/** How SEAN / GroupDNet FLOPs are counted (the paper's thop convention for Table VIII). */
+const FAMILY_CONVENTION =
+  'flops = thop-style multiply-accumulates of one forward pass at batch 1: one MAC per multiply-add of every conv and ' +
+  'linear plus one per output element of a biased layer (what the CLADE paper\'s Table VIII calls FLOPs). params = ' +
+  'trainable scalars as PyTorch counts them (SEAN includes its style encoder, which the official G state dict holds).';
+
 function profile(o: ProfileOptions): void {
+  const model = parseModel(o.model);
+  if (model !== 'spade') {
+    printFamily(familyProfile(model, o), o.json);
+    return;
+  }
   const r = profileReport(o);
   if (o.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
