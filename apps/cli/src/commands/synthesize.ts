@@ -11,10 +11,18 @@ import { encode as encodePng } from 'fast-png';
 import { loadGenerator, type LoadedGenerator } from '../checkpoint';
 import { checkEncoderFits, encodeImage, encoderDirOf, encoderFromDir, loadEncoder, type LoadedEncoder } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
+import { MODEL_NAMES, parseModel } from '../model-zoo';
+import { synthesizeFamily } from './synthesize-family';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface SynthesizeOptions extends GlobalOptions, ModelFlags {
-  checkpoint: string;
+  checkpoint?: string;
+  model?: string;
+  randomInit?: boolean;
+  styleLabel?: string;
+  resampleClass?: string;
+  resampleSeed?: string;
+  json?: boolean;
   label: string;
   instance?: string;
   distMap?: string;
@@ -123,7 +131,12 @@ export function registerSynthesize(program: Command): void {
   const cmd = program
     .command('synthesize')
     .description('Synthesize an image from a semantic label map with a SPADE / CLADE / CLADE-ICPE generator.')
-    .requiredOption('--checkpoint <path>', 'official .pth (SPADE latest_net_G / CLADE best_net_G) or a folder from `clade convert`')
+    .option('--checkpoint <path>', 'official .pth (SPADE latest_net_G / CLADE best_net_G; SEAN/GroupDNet latest_net_G) or a folder from `clade convert` (required)')
+    .option('--model <name>', `generator family: ${MODEL_NAMES.join(', ')} (default spade: SPADE/CLADE)`)
+    .option('--random-init', 'sean/groupdnet: untrained weights from --seed instead of --checkpoint (to try the architecture)')
+    .option('--style-label <png>', 'sean: the mask of the --style photo (default: --label)')
+    .option('--resample-class <id>', 'groupdnet: redraw this class\'s latent only (semantic-level multi-modal synthesis)')
+    .option('--resample-seed <n>', 'groupdnet: seed of the redrawn class latent (default: --seed + 1)')
     .requiredOption('--label <png>', 'label map PNG (raw class ids, as in the dataset)')
     .option('--instance <png>', 'instance map PNG (COCO-Stuff, Cityscapes); edges are computed from it')
     .option('--dist-map <npy>', 'CLADE-ICPE positional map, official NCHW [1,2,H,W] at the label\'s or the model\'s size (default: computed from the label)')
@@ -154,11 +167,23 @@ Examples:
       --label 139.png --instance 139_inst.png --dist-map 139_dist.npy --out 139.png --out-npy 139.npy
   clade synthesize --checkpoint models/coco-clade --label 139.png --instance 139_inst.png --out 139.png
   clade synthesize --checkpoint ade20k_vae/latest_net_G.pth --encoder ade20k_vae/latest_net_E.pth \\
-      --preset ade20k --norm spade --vae --label ADE_val_00000001.png --style style.jpg --out out.png`,
+      --preset ade20k --norm spade --vae --label ADE_val_00000001.png --style style.jpg --out out.png
+  clade synthesize --model sean --preset celebamask-hq --checkpoint CelebA-HQ/latest_net_G.pth \\
+      --label 28000.png --style 28001.jpg --style-label 28001.png --out face.png
+  clade synthesize --model groupdnet --preset deepfashion --checkpoint deepfashion/latest_net_G.pth \\
+      --label mask.png --seed 3 --resample-class 5 --out look.png`,
     )
     .action(async (opts: SynthesizeOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<SynthesizeOptions>(), ...opts };
-      await runCommand(all, () => synthesize(all));
+      await runCommand(all, async () => {
+        const model = parseModel(all.model);
+        if (model === 'spade') return synthesize(all);
+        const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        const t0 = performance.now();
+        const r = await synthesizeFamily(model, all);
+        const summary = { out: all.out, ...r, backend: backend.name, ms: Math.round(performance.now() - t0) };
+        process.stdout.write(all.json ? `${JSON.stringify(summary, null, 2)}\n` : `wrote ${all.out} (${r.width}x${r.height}) with ${r.what} on ${backend.name} in ${summary.ms} ms\n`);
+      });
     });
 }
 
@@ -169,7 +194,7 @@ Examples:
 async function styleEncoder(o: SynthesizeOptions, g: LoadedGenerator, what: string): Promise<LoadedEncoder | null> {
   if (o.style === undefined) return null;
   if (!g.config.useVae) throw new ConfigError(`--style is for VAE generators (--vae); this one is ${what}.`);
-  const bundled = o.encoder === undefined ? await encoderDirOf(o.checkpoint).catch(() => null) : null;
+  const bundled = o.encoder === undefined ? await encoderDirOf(o.checkpoint!).catch(() => null) : null;
   if (o.encoder === undefined && bundled === null)
     throw new ConfigError(
       `--style needs the VAE encoder: pass --encoder <latest_net_E.pth> (the official VAE release ships latest_net_E.pth next to latest_net_G.pth) or a folder from \`clade convert --encoder\`.`,
@@ -209,6 +234,9 @@ async function styleLatent(e: LoadedEncoder, file: string, preprocess: Preproces
 }
 
 async function synthesize(o: SynthesizeOptions): Promise<void> {
+  if (o.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
+  for (const [flag, v] of [['--random-init', o.randomInit], ['--style-label', o.styleLabel], ['--resample-class', o.resampleClass]] as const)
+    if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
   if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
   if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
   const seed = Number(o.seed ?? '0');

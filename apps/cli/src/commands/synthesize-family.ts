@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, labelsToSegmap, loadTorchCheckpointFile, writeFileAtomic } from '@clade/core';
+import { loadImage, loadLabelPng, resizeBicubicPil, resizeNearestPil } from '@clade/data';
+import { createGroupDNet, numClassesOf as groupdnetClasses, resampleClass, synthesize as groupdnetSynthesize } from '@clade/groupdnet';
+import { buildSeanGenerator, numClassesOf as seanClasses, synthesizeWithStyle } from '@clade/sean';
+import { encode as encodePng } from 'fast-png';
+import type { ModelFlags } from '../model-options';
+import { presetsOf, type ModelName } from '../model-zoo';
+import { quantizeImage } from './synthesize';
+
+/** The flags `clade synthesize --model sean|groupdnet…` reads. */
+export interface FamilySynthesizeOptions extends ModelFlags {
+  model?: string;
+  checkpoint?: string;
+  randomInit?: boolean;
+  label: string;
+  style?: string;
+  styleLabel?: string;
+  seed?: string;
+  resampleClass?: string;
+  resampleSeed?: string;
+  out: string;
+  json?: boolean;
+}
+
+const positive = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a positive integer, got '${v}'.`);
+  return n;
+};
+
+/** A label PNG of raw class ids as a one-hot [1,H,W,K] at the model's size (PIL NEAREST). */
+async function segmapOf(file: string, flag: string, k: number, w: number, h: number): Promise<tf.Tensor4D> {
+  let label = await loadLabelPng(file);
+  let bad = -1;
+  for (const v of label.data) if (v >= k) bad = Math.max(bad, v);
+  if (bad >= 0) throw new ConfigError(`${flag} '${file}' holds class id ${bad}; this model has ids 0..${k - 1}.`);
+  if (label.width !== w || label.height !== h) label = resizeNearestPil(label, w, h);
+  return tf.tidy(() => labelsToSegmap(tf.tensor3d(Int32Array.from(label.data), [1, h, w], 'int32'), k));
+}
+
+/** A photo as [1,H,W,3] in [−1, 1] at the model's size (PIL BICUBIC, as the official loader). */
+async function photoOf(file: string, w: number, h: number): Promise<tf.Tensor4D> {
+  let img = await loadImage(file);
+  if (img.width !== w || img.height !== h) img = resizeBicubicPil(img, w, h);
+  return tf.tidy(() => tf.sub(tf.div(tf.tensor4d(Float32Array.from(img.data), [1, h, w, 3]), 127.5), 1) as tf.Tensor4D);
+}
+
+/**
+ * SEAN (region styles from --style, encoded inside the regions of --style-label) or GroupDNet
+ * (per-class latents from --seed; --resample-class redraws one class's latent only).
+ */
+export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: FamilySynthesizeOptions): Promise<{ width: number; height: number; what: string }> {
+  if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
+  const presets = presetsOf(model);
+  if (o.preset === undefined || !presets.includes(o.preset))
+    throw new ConfigError(`--model ${model} needs --preset one of ${presets.join(', ')}, got ${o.preset === undefined ? 'none' : `'${o.preset}'`}.`);
+  if (!o.checkpoint === !o.randomInit)
+    throw new ConfigError(`--model ${model}: give --checkpoint <official latest_net_G.pth> or --random-init (untrained weights, for trying the architecture), one of them.`);
+  const overrides = { ...(o.ngf !== undefined && { ngf: positive(o.ngf, '--ngf') }), ...(o.cropSize !== undefined && { cropSize: positive(o.cropSize, '--crop-size') }) };
+  const seed = Number(o.seed ?? '0');
+  if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
+  const state = o.checkpoint ? await loadTorchCheckpointFile(o.checkpoint) : null;
+
+  if (model === 'sean' || model === 'sean-clade') {
+    if (o.resampleClass !== undefined) throw new ConfigError('--resample-class is for --model groupdnet; SEAN takes its styles from --style.');
+    if (o.style === undefined) throw new ConfigError(`--model ${model} takes its region styles from a photo: pass --style <image> (and --style-label <png> when its mask is not --label).`);
+    const g = buildSeanGenerator(o.preset, { ...overrides, classBranch: model === 'sean' ? 'spade' : 'clade', initSeed: seed });
+    try {
+      if (state) g.loadTorchStateDict(state, `'${o.checkpoint}'`);
+      const { cropSize: w } = g.config;
+      const h = Math.round(w / g.config.aspectRatio);
+      const k = seanClasses(g.config);
+      const seg = await segmapOf(o.label, '--label', k, w, h);
+      const styleSeg = o.styleLabel !== undefined ? await segmapOf(o.styleLabel, '--style-label', k, w, h) : undefined;
+      const styleImage = await photoOf(o.style, w, h);
+      const y = synthesizeWithStyle(g, { seg, styleImage, styleSeg }, { noise: seed });
+      await writePng(o.out, y);
+      tf.dispose([seg, styleImage, y, ...(styleSeg ? [styleSeg] : [])]);
+      return { width: w, height: h, what: `${model} (${o.preset})` };
+    } finally {
+      g.dispose();
+    }
+  }
+
+  if (o.style !== undefined || o.styleLabel !== undefined) throw new ConfigError(`--style is for --model sean; ${model} draws per-class latents from --seed.`);
+  const g = createGroupDNet(o.preset, { ...overrides, initSeed: seed }, model);
+  try {
+    if (g.config.useInstance) throw new ConfigError(`--model ${model} --preset ${o.preset} takes instance maps, which clade synthesize does not read yet for GroupDNet.`);
+    if (state) g.loadTorchStateDict(state, `'${o.checkpoint}'`);
+    const w = g.config.cropSize;
+    const h = Math.round(w / g.config.aspectRatio);
+    const k = groupdnetClasses(g.config);
+    const seg = await segmapOf(o.label, '--label', k, w, h);
+    let { image, z } = groupdnetSynthesize(g, seg, { seed });
+    if (o.resampleClass !== undefined) {
+      const c = Number(o.resampleClass);
+      if (!Number.isInteger(c) || c < 0 || c >= k) throw new ConfigError(`--resample-class must be a class id in 0..${k - 1}, got '${o.resampleClass}'.`);
+      const resampleSeed = Number(o.resampleSeed ?? seed + 1);
+      const z2 = resampleClass(z, c, resampleSeed);
+      image.dispose();
+      ({ image } = groupdnetSynthesize(g, seg, { z: z2 }));
+      tf.dispose([z, z2]);
+      z = null as never;
+    }
+    await writePng(o.out, image);
+    tf.dispose([seg, image, ...(z ? [z] : [])]);
+    return { width: w, height: h, what: `${model} (${o.preset})` };
+  } finally {
+    g.dispose();
+  }
+}
+
+async function writePng(file: string, y: tf.Tensor4D): Promise<void> {
+  const [, h, w] = y.shape;
+  const hwc = (await y.data()) as Float32Array;
+  await writeFileAtomic(file, encodePng({ width: w, height: h, data: quantizeImage(hwc), channels: 3, depth: 8 }));
+}
