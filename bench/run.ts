@@ -120,6 +120,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
+  // A bad suite or flag is the user's: one line, exit 2 (as the clade CLI does); anything else is a bug.
+  if (e instanceof Error && e.message.startsWith('bench:')) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${e?.stack ?? e}\n`);
   process.exit(1);
 });

@@ -40,6 +40,11 @@ export interface LoadedGenerator {
   source: string;
 }
 
+/** What the ONNX exporter needs to know of a loaded generator (its inputs follow from these). */
+export function onnxExportable(g: LoadedGenerator): LoadedGenerator & { usesDist: boolean } {
+  return { ...g, usesDist: g.model.inputNames.includes('dist') };
+}
+
 /** The file next to model.json that rebuilds a generator's config. */
 export const CLADE_JSON = 'clade.json';
 export const CLADE_JSON_FORMAT = 'clade-generator';

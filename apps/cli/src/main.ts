@@ -5,6 +5,7 @@ import { registerData } from './commands/data';
 import { registerDoctor } from './commands/doctor';
 import { registerEval } from './commands/eval';
 import { registerExport } from './commands/export';
+import { registerExportOnnx } from './commands/export-onnx';
 import { registerProfile } from './commands/profile';
 import { registerShowcase } from './commands/showcase';
 import { registerSynthesize } from './commands/synthesize';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerConvert(program);
   registerTrain(program);
   registerExport(program);
+  registerExportOnnx(program);
   registerShowcase(program);
   registerData(program);
   registerEval(program);

@@ -14,6 +14,28 @@ function clade(...args: string[]) {
 }
 
 describe('clade CLI', () => {
+  it('every command and subcommand has --help with examples', async () => {
+    const { buildProgram } = await import('../main');
+    const { Command } = await import('commander');
+    const missing: string[] = [];
+    const visit = (cmd: InstanceType<typeof Command>, prefix: string) => {
+      for (const sub of cmd.commands) {
+        const name = `${prefix} ${sub.name()}`.trim();
+        let text = '';
+        sub.configureOutput({ writeOut: (t) => (text += t), writeErr: (t) => (text += t) });
+        sub.outputHelp();
+        if (sub.commands.length === 0 && !/Examples:/.test(text)) missing.push(name);
+        visit(sub, name);
+      }
+    };
+    const program = buildProgram();
+    visit(program, '');
+    expect(program.commands.map((c) => c.name())).toEqual(
+      expect.arrayContaining(['doctor', 'synthesize', 'profile', 'convert', 'train', 'export', 'export-onnx', 'showcase', 'data', 'eval', 'bench']),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('--help lists the commands', () => {
     const r = clade('--help');
     expect(r.code).toBe(0);

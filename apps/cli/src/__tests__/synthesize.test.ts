@@ -38,6 +38,9 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     { tag: 'spade', ref: 'spade', args: ['--checkpoint', p1('spade_G.pth'), '--norm', 'spade'] },
     { tag: 'clade', ref: 'clade', args: ['--checkpoint', p1('clade_G.pth'), '--norm', 'clade'] },
     { tag: 'clade_icpe', ref: 'clade_icpe', args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy')] },
+    // The same through our ONNX export and onnxruntime-node.
+    { tag: 'spade_onnx', ref: 'spade', args: ['--checkpoint', p1('spade_G.pth'), '--norm', 'spade', '--engine', 'onnx'] },
+    { tag: 'clade_icpe_onnx', ref: 'clade_icpe', args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy'), '--engine', 'onnx'] },
   ];
   const results = new Map<string, CliResult>();
 
@@ -55,7 +58,19 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     ]);
     const rs = await runAll(jobs);
     [...cases.map((c) => c.tag), 'orig'].forEach((t, i) => results.set(t, rs[i]!));
-  }, 60_000);
+  }, 180_000);
+
+  it('export-onnx writes the ONNX file synthesize --engine onnx runs (inputs label, edge; output image)', async () => {
+    const onnx = path.join(tmp, 'clade.onnx');
+    const [r, again] = await runAll([
+      ['export-onnx', p1('clade_G.pth'), onnx, ...COCO_TINY, '--norm', 'clade', '--json'],
+    ]).then(async (first) => [...first, ...(await runAll([['export-onnx', p1('clade_G.pth'), onnx, ...COCO_TINY, '--norm', 'clade']]))]);
+    expect({ code: r!.code, err: r!.err }).toEqual({ code: 0, err: '' });
+    const summary = JSON.parse(r!.out);
+    expect(readFileSync(onnx).length).toBe(summary.bytes);
+    expect(JSON.stringify(summary.io)).toMatch(/label.*edge/);
+    expectUserError(again!, /export-onnx: '.*clade\.onnx' exists; pass --force to overwrite it/);
+  }, 120_000);
 
   for (const c of [...cases, { tag: 'orig', ref: 'clade_icpe' }]) {
     it(`${c.tag}: --out-npy within 1e-4 of ${c.ref}_output.npy, PNG quantised officially`, () => {

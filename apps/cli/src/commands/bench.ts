@@ -1,18 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IOError } from '@clade/core';
 import type { Command } from 'commander';
 import { runCommand, type GlobalOptions } from '../run';
 
-/** The repository's bench runner, found from this file (bench/ is not published with the CLI). */
+/**
+ * The repository's bench runner (bench/ is not published with the CLI): next to the running
+ * apps/cli/src/main.ts, or under the working directory.
+ */
 function benchRunner(): string | null {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../../../..', '../../..']) {
-    const p = path.resolve(here, up, 'bench/run.ts');
-    if (existsSync(p)) return p;
-  }
+  const entry = path.dirname(process.argv[1] ?? '.');
+  for (const p of [path.resolve(entry, '../../../bench/run.ts'), path.resolve('bench/run.ts')]) if (existsSync(p)) return p;
   return null;
 }
 
