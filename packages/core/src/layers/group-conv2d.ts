@@ -4,7 +4,7 @@ import { initializers, layers } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors';
 import { formatShape } from '../asserts';
 import { GROUP_CONV_METHODS, groupConv2d, groupSizes, type GroupConvMethod } from '../ops/group-conv';
-import { powerIteration, spectralSigma } from '../ops/spectral-norm';
+import { initSpectralVectors, spectralKernel } from '../ops/spectral-norm';
 import { seedFor, xavierNormal } from './init';
 import { positive, positiveInt, type LayerArgs, type Shape, type Variable } from './semantic-norm';
 
@@ -88,13 +88,8 @@ export class GroupConv2D extends layers.Layer {
     if (this.spectral) {
       this.u = this.addWeight('weight_u', [this.filters], 'float32', initializers.zeros(), undefined, false);
       this.v = this.addWeight('weight_v', [ig * k * k], 'float32', initializers.zeros(), undefined, false);
-      // Normalised N(0,1) draws, as torch.nn.utils.spectral_norm initialises them.
-      for (const [w, n, key] of [[this.u, this.filters, 'weight_u'], [this.v, ig * k * k, 'weight_v']] as const) {
-        const seed = seedFor(this.initSeed, key) ?? Math.floor(Math.random() * 2 ** 31);
-        const t = tf.tidy(() => { const r = tf.randomNormal([n], 0, 1, 'float32', seed); return tf.div(r, tf.norm(r)); });
-        w.write(t);
-        t.dispose();
-      }
+      const seed = (key: string) => seedFor(this.initSeed, key) ?? Math.floor(Math.random() * 2 ** 31);
+      initSpectralVectors(this.u, this.v, { u: seed('weight_u'), v: seed('weight_v') });
     }
     this.built = true;
   }
@@ -107,21 +102,8 @@ export class GroupConv2D extends layers.Layer {
 
   /** The effective grouped kernel [kh,kw,I/g,O]: weight_orig / σ (spectral) or the plain weight. */
   effectiveKernel(training: boolean): tf.Tensor4D {
-    return tf.tidy(() => {
-      const w = this.kernel!.read() as tf.Tensor4D;
-      if (!this.spectral) return w;
-      let u = this.u!.read() as tf.Tensor1D;
-      let v = this.v!.read() as tf.Tensor1D;
-      if (training) {
-        // The grouped weight is an ordinary [O, I/g·kh·kw] matrix to torch's spectral_norm.
-        const it = powerIteration(w, u);
-        this.u!.write(it.u);
-        this.v!.write(it.v);
-        u = it.u;
-        v = it.v;
-      }
-      return tf.div(w, spectralSigma(w, u, v)) as tf.Tensor4D;
-    });
+    const w = this.kernel!.read() as tf.Tensor4D;
+    return this.spectral ? spectralKernel(w, this.u!, this.v!, training) : w;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean } = {}): tf.Tensor {

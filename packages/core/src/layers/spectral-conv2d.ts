@@ -3,7 +3,7 @@ import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, layers } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors';
 import { formatShape } from '../asserts';
-import { powerIteration, spectralSigma } from '../ops/spectral-norm';
+import { initSpectralVectors, spectralKernel } from '../ops/spectral-norm';
 import { seedFor, xavierNormal } from './init';
 import { positive, positiveInt, type LayerArgs, type Shape, type Variable } from './semantic-norm';
 
@@ -72,16 +72,10 @@ export class SpectralConv2D extends layers.Layer {
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', initializers.zeros());
     this.kernel = this.addWeight(this.spectral ? 'weight_orig' : 'weight', shape, 'float32', xavierNormal(shape, this.initGain, seedFor(this.initSeed, 'weight')));
     if (this.spectral) {
-      // Normalised N(0,1) draws, as torch.nn.utils.spectral_norm initialises them.
-      const unit = (n: number, seed: number) => tf.tidy(() => { const r = tf.randomNormal([n], 0, 1, 'float32', seed); return tf.div(r, tf.norm(r)); });
       this.u = this.addWeight('weight_u', [this.filters], 'float32', initializers.zeros(), undefined, false);
       this.v = this.addWeight('weight_v', [cin * k * k], 'float32', initializers.zeros(), undefined, false);
       const seed = (key: string) => seedFor(this.initSeed, key) ?? Math.floor(Math.random() * 2 ** 31);
-      for (const [w, n, sd] of [[this.u, this.filters, seed('weight_u')], [this.v, cin * k * k, seed('weight_v')]] as const) {
-        const t = unit(n, sd);
-        w.write(t);
-        t.dispose();
-      }
+      initSpectralVectors(this.u, this.v, { u: seed('weight_u'), v: seed('weight_v') });
     }
     this.built = true;
   }
@@ -94,20 +88,8 @@ export class SpectralConv2D extends layers.Layer {
 
   /** The effective kernel: weight_orig / σ (spectral) or the plain weight. */
   effectiveKernel(training: boolean): tf.Tensor4D {
-    return tf.tidy(() => {
-      const w = this.kernel!.read() as tf.Tensor4D;
-      if (!this.spectral) return w;
-      let u = this.u!.read() as tf.Tensor1D;
-      let v = this.v!.read() as tf.Tensor1D;
-      if (training) {
-        const it = powerIteration(w, u);
-        this.u!.write(it.u);
-        this.v!.write(it.v);
-        u = it.u;
-        v = it.v;
-      }
-      return tf.div(w, spectralSigma(w, u, v)) as tf.Tensor4D;
-    });
+    const w = this.kernel!.read() as tf.Tensor4D;
+    return this.spectral ? spectralKernel(w, this.u!, this.v!, training) : w;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean } = {}): tf.Tensor {

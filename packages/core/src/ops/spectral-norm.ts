@@ -46,3 +46,40 @@ export function spectralSigma(kernel: tf.Tensor4D, u: tf.Tensor1D, v: tf.Tensor1
     return tf.sum(tf.mul(tf.reshape(tf.matMul(vToKernelOrder(v, kernel.shape), kMat), [-1]), u)) as tf.Scalar;
   });
 }
+
+/** A layer weight as spectral norm's buffers are held: read and written in place. */
+interface Buffer1D {
+  read(): tf.Tensor;
+  write(t: tf.Tensor): void;
+}
+
+/** Fills u and v with normalised N(0, 1) draws, as torch.nn.utils.spectral_norm initialises them. */
+export function initSpectralVectors(u: Buffer1D & { shape: Array<number | null> }, v: Buffer1D & { shape: Array<number | null> }, seeds: { u: number; v: number }): void {
+  for (const [w, seed] of [[u, seeds.u], [v, seeds.v]] as const) {
+    const t = tf.tidy(() => {
+      const r = tf.randomNormal([w.shape[0] as number], 0, 1, 'float32', seed);
+      return tf.div(r, tf.norm(r));
+    });
+    w.write(t);
+    t.dispose();
+  }
+}
+
+/**
+ * weight_orig / σ with the stored u, v. In training one power iteration runs first and its u, v
+ * are written back (torch's spectral_norm forward pre-hook); in eval the stored ones are used.
+ */
+export function spectralKernel(kernel: tf.Tensor4D, u: Buffer1D, v: Buffer1D, training: boolean): tf.Tensor4D {
+  return tf.tidy(() => {
+    let uu = u.read() as tf.Tensor1D;
+    let vv = v.read() as tf.Tensor1D;
+    if (training) {
+      const it = powerIteration(kernel, uu);
+      u.write(it.u);
+      v.write(it.v);
+      uu = it.u;
+      vv = it.v;
+    }
+    return tf.div(kernel, spectralSigma(kernel, uu, vv)) as tf.Tensor4D;
+  });
+}
