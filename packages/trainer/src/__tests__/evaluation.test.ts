@@ -2,6 +2,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileSync } from 'node:fs';
+import { writeTorchCheckpoint, type NdArray } from '@clade/core';
+import { fidInceptionStateShapes } from '@clade/metrics';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { isBetter, readCheckpointState, resolveRunConfig, train, type RunConfigInput } from '../index';
 
@@ -36,6 +39,40 @@ describeWithShared('evaluation during training keeps the best checkpoint', [SEGM
     tf.env().set('IS_TEST', true);
     await tf.setBackend('cpu');
   });
+
+  it('scores FID every 2 iterations with Inception weights in pytorch-fid\'s layout (random here: the mechanics, not the value)', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'clade-fid-'));
+    // He-scaled random convs, identity batch norms: finite features of a plausible scale.
+    const state = new Map<string, NdArray>(
+      fidInceptionStateShapes().map(([k, shape]) => {
+        const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+        const t = k.endsWith('conv.weight') || k === 'fc.weight'
+          ? tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', k.length)
+          : tf.fill(shape, k.endsWith('bn.weight') || k.endsWith('running_var') ? 1 : 0);
+        const data = t.dataSync() as Float32Array;
+        t.dispose();
+        return [k, { dtype: 'float32', shape, data }];
+      }),
+    );
+    const weights = path.join(out, 'pt_inception-random.pth');
+    writeFileSync(weights, writeTorchCheckpoint(state));
+    await train({
+      out,
+      config: {
+        generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64 },
+        discriminator: { ndf: 4 },
+        data: { dataset: 'ade20k', root: path.join(out, 'synth'), synthetic: { count: 4, size: 64, seed: 3 }, batchSize: 1 },
+        loss: { lambdaVgg: 0 },
+        schedule: { maxIterations: 2, checkpointEvery: 100, imageEvery: 0 },
+        eval: { every: 2, metric: 'fid', count: 3, inceptionWeights: weights },
+      },
+    });
+    const evals = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.eval);
+    expect(evals).toHaveLength(1);
+    expect(Number.isFinite(evals[0].eval.fid)).toBe(true);
+    expect(evals[0].eval.fid).toBeGreaterThan(0);
+    expect((await readCheckpointState(path.join(out, 'checkpoints/best.npz'))).best).toEqual({ metric: 'fid', value: evals[0].eval.fid, iteration: 2 });
+  }, 400_000);
 
   it('scores mIoU of the real ADE20K segmenter on held-out synthetic scenes every 2 iterations; best.npz holds the best one', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'clade-eval-'));
