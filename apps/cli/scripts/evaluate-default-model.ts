@@ -7,7 +7,8 @@
 // Run (from the repository root):
 //   node --conditions=@clade/source --import tsx apps/cli/scripts/evaluate-default-model.ts \
 //     --model models/default-clade --segmenter ../shared/models/deeplabv3_mnv2_ade20k_513.onnx
-// It writes <model>/evaluation.json and prints a table.
+// It writes <model>/evaluation.json (with the training curve from --log <run>/log.jsonl, means per
+// 100 iterations) and prints a table.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     count: { type: 'string', default: '30' },
     size: { type: 'string', default: '256' },
     seed: { type: 'string', default: '0' },
+    log: { type: 'string' },
   },
 });
 const COUNT = Number(args.count);
@@ -176,6 +178,15 @@ async function main(): Promise<void> {
       kid: vsReal && inception ? kernelInceptionDistance(matrix(incFeats[0]!, 2048), matrix(incFeats[k]!, 2048), kidOpts).kid : null,
     };
   });
+  const curve: Array<Record<string, number>> = [];
+  if (args.log) {
+    const rows = (await readFile(args.log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).filter((r) => r.G_GAN !== undefined);
+    for (let start = 0; start < rows.length; start += 100) {
+      const chunk = rows.slice(start, start + 100);
+      const mean = (k: string) => +(chunk.reduce((a, r) => a + (r[k] ?? 0), 0) / chunk.length).toFixed(4);
+      curve.push({ iterations: chunk[chunk.length - 1]!.iter!, G_GAN: mean('G_GAN'), G_GAN_Feat: mean('G_GAN_Feat'), D_Fake: mean('D_Fake'), D_real: mean('D_real'), secondsPerIteration: mean('seconds') });
+    }
+  }
   const report = {
     model: path.relative(process.cwd(), modelDir),
     heldOut: { count: COUNT, size: SIZE, split: 'val', datasetSeed: DATA_SEED, classes: SYNTH_CLASS_NAMES },
@@ -187,8 +198,14 @@ async function main(): Promise<void> {
     },
     backend: backend.name,
     scores,
+    trainingCurve: curve,
   };
   await writeFileAtomic(path.join(modelDir, 'evaluation.json'), new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+  if (curve.length) {
+    console.log('| iterations | G_GAN | G_GAN_Feat | D_Fake | D_real | s/it |');
+    console.log('|---|---|---|---|---|---|');
+    for (const c of curve) console.log(`| ${c.iterations} | ${c.G_GAN} | ${c.G_GAN_Feat} | ${c.D_Fake} | ${c.D_real} | ${c.secondsPerIteration} |`);
+  }
   const fmt = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
   console.log('| set | mIoU | mIoU (union) | pixel acc. | FD-seg | KID-seg | FID | KID |');
   console.log('|---|---|---|---|---|---|---|---|');

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describeWithShared, sharedPath } from '@clade/test-utils';
+import { readNpy } from '@clade/core';
+import { describeWithShared, maxAbsDiff, sharedPath } from '@clade/test-utils';
 import { decode, encode } from 'fast-png';
 import { expectUserError, runAll } from './run-cli';
 
@@ -17,9 +18,11 @@ describeWithShared('clade synthesize --model sean / groupdnet', [`${CELEBA}/1.jp
     const out = (n: string) => path.join(dir, n);
     const tiny = ['--random-init', '--ngf', '8', '--crop-size', '64'];
     const df = ['synthesize', '--model', 'groupdnet', '--preset', 'deepfashion', ...tiny, '--label', out('df.png'), '--seed', '3'];
+    const sean = ['synthesize', '--model', 'sean-clade', '--preset', 'celebamask-hq', ...tiny, '--init-gain', '1', '--label', sharedPath(`${CELEBA}/0.png`),
+      '--style', sharedPath(`${CELEBA}/1.jpg`), '--style-label', sharedPath(`${CELEBA}/1.png`)];
+    const styleB = ['--style-b', sharedPath(`${CELEBA}/2.jpg`), '--style-b-label', sharedPath(`${CELEBA}/2.png`)];
     const runs = await runAll([
-      ['synthesize', '--model', 'sean-clade', '--preset', 'celebamask-hq', ...tiny, '--label', sharedPath(`${CELEBA}/0.png`),
-        '--style', sharedPath(`${CELEBA}/1.jpg`), '--style-label', sharedPath(`${CELEBA}/1.png`), '--out', out('sean.png')],
+      [...sean, '--out', out('sean.png'), '--out-npy', out('sean.npy')],
       [...df, '--out', out('a.png')],
       [...df, '--out', out('b.png')],
       [...df, '--resample-class', '2', '--out', out('c.png')],
@@ -27,6 +30,9 @@ describeWithShared('clade synthesize --model sean / groupdnet', [`${CELEBA}/1.jp
       [...df, '--resample-class', '9', '--out', out('x.png')],
       ['synthesize', '--model', 'groupdnet', '--preset', 'deepfashion', '--label', out('df.png'), '--out', out('x.png')],
       ['synthesize', '--model', 'groupdnet', '--preset', 'deepfashion', ...tiny, '--label', sharedPath(`${CELEBA}/0.png`), '--out', out('x.png')],
+      [...sean, ...styleB, '--mix', '0', '--out', out('mix0.png'), '--out-npy', out('mix0.npy')],
+      [...sean, ...styleB, '--mix', '1', '--out', out('mix1.png'), '--out-npy', out('mix1.npy')],
+      [...sean, ...styleB, '--transfer-classes', '0,99', '--out', out('x.png')],
     ], 240_000);
     for (const r of runs.slice(0, 4)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
     const png = (n: string) => decode(readFileSync(out(n)));
@@ -40,5 +46,12 @@ describeWithShared('clade synthesize --model sean / groupdnet', [`${CELEBA}/1.jp
     expectUserError(runs[5]!, /--resample-class must be a class id in 0\.\.7, got '9'/);
     expectUserError(runs[6]!, /give --checkpoint <official latest_net_G\.pth> or --random-init/);
     expectUserError(runs[7]!, /--label '.*0\.png' holds class id \d+; this model has ids 0\.\.7/);
+    // Style interpolation: t = 0 is --style exactly (noise seeded), t = 1 another picture.
+    for (const r of runs.slice(8, 10)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
+    // Raw outputs (init gain 1: at the official 0.02 an untrained net's style effect vanishes in float32).
+    const npy = (n: string) => readNpy(new Uint8Array(readFileSync(out(n))), n).data as Float32Array;
+    expect(maxAbsDiff(npy('mix0.npy'), npy('sean.npy'))).toBe(0);
+    expect(maxAbsDiff(npy('mix1.npy'), npy('sean.npy'))).toBeGreaterThan(0);
+    expectUserError(runs[10]!, /--transfer-classes must be class ids in 0\.\.18, comma-separated, got '0,99'/);
   }, 400_000);
 });

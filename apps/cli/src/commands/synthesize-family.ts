@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, labelsToSegmap, loadTorchCheckpointFile, writeFileAtomic } from '@clade/core';
+import { ConfigError, labelsToSegmap, loadTorchCheckpointFile, saveNpyFile, writeFileAtomic } from '@clade/core';
 import { loadImage, loadLabelPng, resizeBicubicPil, resizeNearestPil } from '@clade/data';
 import { createGroupDNet, numClassesOf as groupdnetClasses, resampleClass, synthesize as groupdnetSynthesize } from '@clade/groupdnet';
-import { buildSeanGenerator, numClassesOf as seanClasses, synthesizeWithStyle } from '@clade/sean';
+import { buildSeanGenerator, encodeStyles, interpolateStyles, numClassesOf as seanClasses, synthesize as seanSynthesize, transferRegionStyles } from '@clade/sean';
 import { encode as encodePng } from 'fast-png';
 import type { ModelFlags } from '../model-options';
 import { presetsOf, type ModelName } from '../model-zoo';
@@ -13,13 +13,19 @@ export interface FamilySynthesizeOptions extends ModelFlags {
   model?: string;
   checkpoint?: string;
   randomInit?: boolean;
+  initGain?: string;
   label: string;
   style?: string;
   styleLabel?: string;
+  styleB?: string;
+  styleBLabel?: string;
+  transferClasses?: string;
+  mix?: string;
   seed?: string;
   resampleClass?: string;
   resampleSeed?: string;
   out: string;
+  outNpy?: string;
   json?: boolean;
 }
 
@@ -53,12 +59,17 @@ async function photoOf(file: string, w: number, h: number): Promise<tf.Tensor4D>
  */
 export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: FamilySynthesizeOptions): Promise<{ width: number; height: number; what: string }> {
   if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
+  if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
   const presets = presetsOf(model);
   if (o.preset === undefined || !presets.includes(o.preset))
     throw new ConfigError(`--model ${model} needs --preset one of ${presets.join(', ')}, got ${o.preset === undefined ? 'none' : `'${o.preset}'`}.`);
   if (!o.checkpoint === !o.randomInit)
     throw new ConfigError(`--model ${model}: give --checkpoint <official latest_net_G.pth> or --random-init (untrained weights, for trying the architecture), one of them.`);
   const overrides = { ...(o.ngf !== undefined && { ngf: positive(o.ngf, '--ngf') }), ...(o.cropSize !== undefined && { cropSize: positive(o.cropSize, '--crop-size') }) };
+  if (o.initGain !== undefined && !o.randomInit) throw new ConfigError('--init-gain shapes --random-init weights; a --checkpoint brings its own.');
+  const initGain = o.initGain === undefined ? undefined : Number(o.initGain);
+  if (initGain !== undefined && !(initGain > 0 && Number.isFinite(initGain))) throw new ConfigError(`--init-gain must be a positive number, got '${o.initGain}'.`);
+  if (initGain !== undefined) Object.assign(overrides, { initGain });
   const seed = Number(o.seed ?? '0');
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
   const state = o.checkpoint ? await loadTorchCheckpointFile(o.checkpoint) : null;
@@ -75,16 +86,29 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
       const seg = await segmapOf(o.label, '--label', k, w, h);
       const styleSeg = o.styleLabel !== undefined ? await segmapOf(o.styleLabel, '--style-label', k, w, h) : undefined;
       const styleImage = await photoOf(o.style, w, h);
-      const y = synthesizeWithStyle(g, { seg, styleImage, styleSeg }, { noise: seed });
-      await writePng(o.out, y);
-      tf.dispose([seg, styleImage, y, ...(styleSeg ? [styleSeg] : [])]);
+      let codes = encodeStyles(g, styleImage, styleSeg ?? seg);
+      if (o.styleB !== undefined) {
+        // Per-region edits: the codes of some classes from B (--transfer-classes), or a blend (--mix).
+        const segB = o.styleBLabel !== undefined ? await segmapOf(o.styleBLabel, '--style-b-label', k, w, h) : seg;
+        const imageB = await photoOf(o.styleB, w, h);
+        const codesB = encodeStyles(g, imageB, segB);
+        const edited = o.transferClasses !== undefined
+          ? transferRegionStyles(codes, codesB, parseClasses(o.transferClasses, k))
+          : interpolateStyles(codes, codesB, parseMix(o.mix));
+        tf.dispose([codes, codesB, imageB, ...(segB !== seg ? [segB] : [])]);
+        codes = edited;
+      } else if (o.transferClasses !== undefined || o.mix !== undefined) throw new ConfigError('--transfer-classes and --mix take the second style from --style-b <image>.');
+      const y = seanSynthesize(g, seg, codes, { noise: seed });
+      await writeOutputs(o, y);
+      tf.dispose([seg, styleImage, y, codes, ...(styleSeg ? [styleSeg] : [])]);
       return { width: w, height: h, what: `${model} (${o.preset})` };
     } finally {
       g.dispose();
     }
   }
 
-  if (o.style !== undefined || o.styleLabel !== undefined) throw new ConfigError(`--style is for --model sean; ${model} draws per-class latents from --seed.`);
+  if ([o.style, o.styleLabel, o.styleB, o.transferClasses, o.mix].some((v) => v !== undefined))
+    throw new ConfigError(`--style, --style-b, --transfer-classes and --mix are for --model sean; ${model} draws per-class latents from --seed.`);
   const g = createGroupDNet(o.preset, { ...overrides, initSeed: seed }, model);
   try {
     if (g.config.useInstance) throw new ConfigError(`--model ${model} --preset ${o.preset} takes instance maps, which clade synthesize does not read yet for GroupDNet.`);
@@ -104,7 +128,7 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
       tf.dispose([z, z2]);
       z = null as never;
     }
-    await writePng(o.out, image);
+    await writeOutputs(o, image);
     tf.dispose([seg, image, ...(z ? [z] : [])]);
     return { width: w, height: h, what: `${model} (${o.preset})` };
   } finally {
@@ -112,8 +136,25 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
   }
 }
 
-async function writePng(file: string, y: tf.Tensor4D): Promise<void> {
+function parseClasses(v: string, k: number): number[] {
+  const ids = v.split(',').map((x) => Number(x.trim()));
+  if (ids.length === 0 || ids.some((j) => !Number.isInteger(j) || j < 0 || j >= k))
+    throw new ConfigError(`--transfer-classes must be class ids in 0..${k - 1}, comma-separated, got '${v}'.`);
+  return ids;
+}
+
+function parseMix(v: string | undefined): number {
+  const t = Number(v ?? '0.5');
+  if (!Number.isFinite(t) || t < 0 || t > 1) throw new ConfigError(`--mix must be a number in [0, 1] (0: --style, 1: --style-b), got '${v}'.`);
+  return t;
+}
+
+/** The PNG (official quantisation) and, with --out-npy, the raw float32 output as NCHW [1,3,H,W]. */
+async function writeOutputs(o: FamilySynthesizeOptions, y: tf.Tensor4D): Promise<void> {
   const [, h, w] = y.shape;
   const hwc = (await y.data()) as Float32Array;
-  await writeFileAtomic(file, encodePng({ width: w, height: h, data: quantizeImage(hwc), channels: 3, depth: 8 }));
+  await writeFileAtomic(o.out, encodePng({ width: w, height: h, data: quantizeImage(hwc), channels: 3, depth: 8 }));
+  if (o.outNpy === undefined) return;
+  const nchw = tf.tidy(() => tf.transpose(y, [0, 3, 1, 2]).dataSync() as Float32Array);
+  await saveNpyFile(o.outNpy, { dtype: 'float32', shape: [1, 3, h, w], data: nchw });
 }

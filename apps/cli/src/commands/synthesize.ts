@@ -20,9 +20,14 @@ interface SynthesizeOptions extends GlobalOptions, ModelFlags {
   checkpoint?: string;
   model?: string;
   randomInit?: boolean;
+  initGain?: string;
   styleLabel?: string;
   resampleClass?: string;
   resampleSeed?: string;
+  styleB?: string;
+  styleBLabel?: string;
+  transferClasses?: string;
+  mix?: string;
   engine?: string;
   json?: boolean;
   label: string;
@@ -136,7 +141,12 @@ export function registerSynthesize(program: Command): void {
     .option('--checkpoint <path>', 'official .pth (SPADE latest_net_G / CLADE best_net_G; SEAN/GroupDNet latest_net_G) or a folder from `clade convert` (required)')
     .option('--model <name>', `generator family: ${MODEL_NAMES.join(', ')} (default spade: SPADE/CLADE)`)
     .option('--random-init', 'sean/groupdnet: untrained weights from --seed instead of --checkpoint (to try the architecture)')
+    .option('--init-gain <g>', 'with --random-init: the init gain (official default 0.02; larger makes an untrained net\'s inputs visible)')
     .option('--style-label <png>', 'sean: the mask of the --style photo (default: --label)')
+    .option('--style-b <image>', 'sean: a second style photo, for --transfer-classes or --mix')
+    .option('--style-b-label <png>', 'sean: the mask of --style-b (default: --label)')
+    .option('--transfer-classes <ids>', 'sean: take these classes\' styles (comma-separated ids) from --style-b, the rest from --style')
+    .option('--mix <t>', 'sean: interpolate every region\'s style, (1-t)·--style + t·--style-b (default 0.5)')
     .option('--resample-class <id>', 'groupdnet: redraw this class\'s latent only (semantic-level multi-modal synthesis)')
     .option('--engine <name>', 'tfjs (default) or onnx: export the generator to ONNX in memory and run it with onnxruntime-node (faster on CPU)')
     .option('--resample-seed <n>', 'groupdnet: seed of the redrawn class latent (default: --seed + 1)')
@@ -173,6 +183,8 @@ Examples:
       --preset ade20k --norm spade --vae --label ADE_val_00000001.png --style style.jpg --out out.png
   clade synthesize --model sean --preset celebamask-hq --checkpoint CelebA-HQ/latest_net_G.pth \\
       --label 28000.png --style 28001.jpg --style-label 28001.png --out face.png
+  clade synthesize --model sean … --label 0.png --style 0.jpg --style-b 1.jpg --style-b-label 1.png \\
+      --transfer-classes 13 --out hair-of-1.png     # region-style transfer (13 = hair)
   clade synthesize --model groupdnet --preset deepfashion --checkpoint deepfashion/latest_net_G.pth \\
       --label mask.png --seed 3 --resample-class 5 --out look.png`,
     )
@@ -238,7 +250,7 @@ async function styleLatent(e: LoadedEncoder, file: string, preprocess: Preproces
 
 async function synthesize(o: SynthesizeOptions): Promise<void> {
   if (o.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
-  for (const [flag, v] of [['--random-init', o.randomInit], ['--style-label', o.styleLabel], ['--resample-class', o.resampleClass]] as const)
+  for (const [flag, v] of [['--random-init', o.randomInit], ['--init-gain', o.initGain], ['--style-label', o.styleLabel], ['--resample-class', o.resampleClass], ['--style-b', o.styleB], ['--transfer-classes', o.transferClasses], ['--mix', o.mix]] as const)
     if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
   if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
   if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
