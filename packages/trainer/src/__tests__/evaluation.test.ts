@@ -10,6 +10,26 @@ import { isBetter, readCheckpointState, resolveRunConfig, train, type RunConfigI
 
 const SEGMENTER = 'models/deeplabv3_mnv2_ade20k_513.onnx';
 
+/** A tiny CLADE run on 4 synthetic 64² scenes with evaluation on; returns its log's eval lines. */
+async function tinyRunEvals(out: string, maxIterations: number, evaluation: RunConfigInput['eval']) {
+  await train({
+    out,
+    config: {
+      generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64 },
+      discriminator: { ndf: 4 },
+      data: { dataset: 'ade20k', root: path.join(out, 'synth'), synthetic: { count: 4, size: 64, seed: 3 }, batchSize: 1 },
+      loss: { lambdaVgg: 0 },
+      schedule: { maxIterations, checkpointEvery: 100, imageEvery: 0 },
+      eval: evaluation,
+    },
+  });
+  return readFileSync(path.join(out, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.eval);
+}
+
 describe('evaluation config and the best-score rule', () => {
   const base: RunConfigInput = { generator: { labelNc: 150 }, data: { dataset: 'ade20k', root: '.' } };
   it('is off by default; FID needs the Inception weights, mIoU the segmenter (one clear error each)', () => {
@@ -56,18 +76,7 @@ describeWithShared('evaluation during training keeps the best checkpoint', [SEGM
     );
     const weights = path.join(out, 'pt_inception-random.pth');
     writeFileSync(weights, writeTorchCheckpoint(state));
-    await train({
-      out,
-      config: {
-        generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64 },
-        discriminator: { ndf: 4 },
-        data: { dataset: 'ade20k', root: path.join(out, 'synth'), synthetic: { count: 4, size: 64, seed: 3 }, batchSize: 1 },
-        loss: { lambdaVgg: 0 },
-        schedule: { maxIterations: 2, checkpointEvery: 100, imageEvery: 0 },
-        eval: { every: 2, metric: 'fid', count: 3, inceptionWeights: weights },
-      },
-    });
-    const evals = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.eval);
+    const evals = await tinyRunEvals(out, 2, { every: 2, metric: 'fid', count: 3, inceptionWeights: weights });
     expect(evals).toHaveLength(1);
     expect(Number.isFinite(evals[0].eval.fid)).toBe(true);
     expect(evals[0].eval.fid).toBeGreaterThan(0);
@@ -76,22 +85,7 @@ describeWithShared('evaluation during training keeps the best checkpoint', [SEGM
 
   it('scores mIoU of the real ADE20K segmenter on held-out synthetic scenes every 2 iterations; best.npz holds the best one', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'clade-eval-'));
-    await train({
-      out,
-      config: {
-        generator: { labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64 },
-        discriminator: { ndf: 4 },
-        data: { dataset: 'ade20k', root: path.join(out, 'synth'), synthetic: { count: 4, size: 64, seed: 3 }, batchSize: 1 },
-        loss: { lambdaVgg: 0 },
-        schedule: { maxIterations: 4, checkpointEvery: 100, imageEvery: 0 },
-        eval: { every: 2, metric: 'miou', count: 2, segmenter: sharedPath(SEGMENTER) },
-      },
-    });
-    const evals = readFileSync(path.join(out, 'log.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((l) => l.eval);
+    const evals = await tinyRunEvals(out, 4, { every: 2, metric: 'miou', count: 2, segmenter: sharedPath(SEGMENTER) });
     expect(evals.map((l) => l.iter)).toEqual([2, 4]);
     const values = evals.map((l) => l.eval.miou as number);
     for (const v of values) expect(v).toBeGreaterThanOrEqual(0);
