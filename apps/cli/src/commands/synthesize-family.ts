@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, labelsToSegmap, loadTorchCheckpointFile, saveNpyFile, writeFileAtomic } from '@clade/core';
 import { loadImage, loadLabelPng, resizeBicubicPil, resizeNearestPil } from '@clade/data';
-import { createGroupDNet, numClassesOf as groupdnetClasses, resampleClass, synthesize as groupdnetSynthesize } from '@clade/groupdnet';
+import { createGroupDNet, numClassesOf as groupdnetClasses, resampleClass, sampleLatent } from '@clade/groupdnet';
 import { buildSeanGenerator, encodeStyles, interpolateStyles, numClassesOf as seanClasses, synthesize as seanSynthesize, transferRegionStyles } from '@clade/sean';
 import { encode as encodePng } from 'fast-png';
 import type { ModelFlags } from '../model-options';
@@ -117,19 +117,18 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
     const h = Math.round(w / g.config.aspectRatio);
     const k = groupdnetClasses(g.config);
     const seg = await segmapOf(o.label, '--label', k, w, h);
-    let { image, z } = groupdnetSynthesize(g, seg, { seed });
+    // The latent --seed draws (the one synthesize would draw); --resample-class redraws one class's part.
+    let z = sampleLatent(g.plan, 1, seed);
     if (o.resampleClass !== undefined) {
       const c = Number(o.resampleClass);
       if (!Number.isInteger(c) || c < 0 || c >= k) throw new ConfigError(`--resample-class must be a class id in 0..${k - 1}, got '${o.resampleClass}'.`);
-      const resampleSeed = Number(o.resampleSeed ?? seed + 1);
-      const z2 = resampleClass(z, c, resampleSeed);
-      image.dispose();
-      ({ image } = groupdnetSynthesize(g, seg, { z: z2 }));
-      tf.dispose([z, z2]);
-      z = null as never;
+      const resampled = resampleClass(z, c, Number(o.resampleSeed ?? seed + 1));
+      z.dispose();
+      z = resampled;
     }
+    const image = g.apply({ seg, z });
     await writeOutputs(o, image);
-    tf.dispose([seg, image, ...(z ? [z] : [])]);
+    tf.dispose([seg, image, z]);
     return { width: w, height: h, what: `${model} (${o.preset})` };
   } finally {
     g.dispose();
