@@ -47,7 +47,9 @@ export function imageGrid(inputs: ImageGridInputs): RgbGrid {
       throw new ShapeError(`imageGrid: ${name} must be [${n},${h},${w},3] like fake, got ${formatShape(t.shape)}.`);
   if (seg.rank !== 4 || seg.shape[0] !== n || seg.shape[1] !== h || seg.shape[2] !== w || seg.shape[3] < numClasses)
     throw new ShapeError(`imageGrid: seg must be [${n},${h},${w},≥${numClasses}], got ${formatShape(seg.shape)}.`);
-  const ids = tf.tidy(() => tf.argMax(tf.slice(seg, [0, 0, 0, 0], [-1, -1, -1, numClasses]), -1)).dataSync() as Int32Array;
+  const idsT = tf.tidy(() => tf.argMax(tf.slice(seg, [0, 0, 0, 0], [-1, -1, -1, numClasses]), -1));
+  const ids = idsT.dataSync() as Int32Array;
+  idsT.dispose();
   const fakeQ = quantizeImage(fake.dataSync());
   const realQ = quantizeImage(real.dataSync());
   const palette = spadeLabelColormap(numClasses);

@@ -18,7 +18,9 @@ describe('image grids (label | generated | real)', () => {
     const seg = tf.tensor4d([...oneHot(0, 1), ...oneHot(2, 0), ...oneHot(1, 0), ...oneHot(1, 1)], [2, 1, 2, 4]);
     const fake = tf.tensor4d([-1, -1, -1, 1, 1, 1, 0, 0, 0, 0.5, 0.5, 0.5], [2, 1, 2, 3]);
     const real = tf.neg(fake) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
     const g = imageGrid({ seg, fake, real, numClasses: 3 });
+    expect(tf.memory().numTensors).toBe(before); // a grid per N iterations must not leak
     expect([g.width, g.height]).toEqual([6, 2]);
     const pal = spadeLabelColormap(3);
     const px = (x: number, y: number) => [...g.data.subarray(3 * (y * g.width + x), 3 * (y * g.width + x) + 3)];
