@@ -1,7 +1,7 @@
 import { ConfigError, PARAM_FREE_NORMS, type ParamFreeNorm } from '@clade/core';
 import { resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
 
-/** Width of a style code and of the ACE style map (fixed at 512 in the official code). */
+/** Width of a style code and of the ACE style map (fixed at 512 in the official code; the default). */
 export const STYLE_LENGTH = 512;
 
 /**
@@ -38,6 +38,12 @@ export interface SeanConfig {
   ngf: number;
   /** Hidden width of the SPADE branch. Default 128 (hard-coded in the official code). */
   spadeHiddenNc: number;
+  /**
+   * Width of the style codes, the Zencoder's output and the ACE style maps. Default 512 (fixed in
+   * the official code). Smaller widths make small experiments affordable: each style ACE holds
+   * K projections of styleLength² weights.
+   */
+  styleLength: number;
   /** Default 'normal'; Cityscapes uses 'more'. */
   numUpsamplingLayers: SeanUpsampling;
   /** Output width. Default 256. */
@@ -57,6 +63,7 @@ export const SEAN_DEFAULTS: Omit<SeanConfig, 'labelNc'> = {
   spectral: true,
   ngf: 64,
   spadeHiddenNc: 128,
+  styleLength: STYLE_LENGTH,
   numUpsamplingLayers: 'normal',
   cropSize: 256,
   aspectRatio: 1,
@@ -98,6 +105,7 @@ export function resolveSeanConfig(partial: Partial<SeanConfig> & { labelNc: numb
   posInt(c.labelNc, 'labelNc');
   posInt(c.ngf, 'ngf');
   posInt(c.spadeHiddenNc, 'spadeHiddenNc');
+  posInt(c.styleLength, 'styleLength');
   posInt(c.cropSize, 'cropSize');
   oneOf(c.classBranch, CLASS_BRANCHES, 'classBranch');
   oneOf(c.paramFreeNorm, PARAM_FREE_NORMS, 'paramFreeNorm');

@@ -1,6 +1,6 @@
 import { ConfigError, convCost } from '@clade/core';
 import { generatorPlan } from '@clade/spade-gen';
-import { STYLE_LENGTH, backboneConfigOf, numClassesOf, resolveSeanConfig, type SeanConfig } from './config';
+import { backboneConfigOf, numClassesOf, resolveSeanConfig, type SeanConfig } from './config';
 
 /** A total split into the generator backbone, the ACE layers and the Zencoder. */
 export interface SeanSplit {
@@ -45,20 +45,21 @@ export interface SeanCost {
 }
 
 /** The Zencoder's convolutions as [cin, cout, stride, transposed]; widths are fixed officially. */
-const ZENCODER = [
-  [3, 32, 1, false],
-  [32, 64, 2, false],
-  [64, 128, 2, false],
-  [128, 256, 2, true],
-  [256, STYLE_LENGTH, 1, false],
-] as const;
+const zencoderConvs = (styleLength: number) =>
+  [
+    [3, 32, 1, false],
+    [32, 64, 2, false],
+    [64, 128, 2, false],
+    [128, 256, 2, true],
+    [256, styleLength, 1, false],
+  ] as const;
 
 /** Zencoder cost for a style image h×w: [params, macs, thop MACs]. */
-function zencoderCost(h: number, w: number): [number, number, number] {
+function zencoderCost(h: number, w: number, styleLength: number): [number, number, number] {
   let params = 0;
   let macs = 0;
   let thop = 0;
-  for (const [cin, cout, stride, transposed] of ZENCODER) {
+  for (const [cin, cout, stride, transposed] of zencoderConvs(styleLength)) {
     params += 9 * cin * cout + cout;
     if (transposed) {
       const [oh, ow] = [2 * h, 2 * w]; // k3 s2 p1 output-padding 1
@@ -73,7 +74,7 @@ function zencoderCost(h: number, w: number): [number, number, number] {
       thop += c;
     }
   }
-  macs += h * w * STYLE_LENGTH; // region pooling: each feature element added to its class sum
+  macs += h * w * styleLength; // region pooling: each feature element added to its class sum
   return [params, macs, thop];
 }
 
@@ -115,12 +116,13 @@ export function seanCost(config: Partial<SeanConfig> & { labelNc: number }, opts
       params += 2 * k * ch; // Γ, B tables; the lookup is not arithmetic
     }
     if (useStyle) {
-      const linear = STYLE_LENGTH * STYLE_LENGTH;
-      params += k * (linear + STYLE_LENGTH);
-      macs += present * (linear + STYLE_LENGTH);
+      const s = c.styleLength;
+      const linear = s * s;
+      params += k * (linear + s);
+      macs += present * (linear + s);
       thop += present * linear;
       for (let i = 0; i < 2; i++) {
-        const x = conv(STYLE_LENGTH, ch, 3, height, width);
+        const x = conv(s, ch, 3, height, width);
         params += x.params;
         macs += x.macs;
         thop += x.macs;
@@ -145,7 +147,7 @@ export function seanCost(config: Partial<SeanConfig> & { labelNc: number }, opts
   }
   backbone(conv(plan.finalNc, 3, 3, last.height, last.width));
 
-  const [zp, zm, zt] = zencoderCost(styleSize[0], styleSize[1]);
+  const [zp, zm, zt] = zencoderCost(styleSize[0], styleSize[1], c.styleLength);
   p.encoder = zp;
   f.encoder = zm;
   thop += zt;

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, NearestResize, ShapeError, SpectralConv2D, formatShape, seedFor } from '@clade/core';
 import { OfficialNetwork, generatorPlan, type BlockPlan } from '@clade/spade-gen';
 import { ACE, type NoiseMode } from './ace';
-import { STYLE_LENGTH, backboneConfigOf, numClassesOf, resolveSeanConfig, type SeanConfig } from './config';
+import { backboneConfigOf, numClassesOf, resolveSeanConfig, type SeanConfig } from './config';
 import { Zencoder } from './zencoder';
 
 type Sym = tfl.SymbolicTensor;
@@ -55,12 +55,12 @@ export class SeanGenerator extends OfficialNetwork {
     super();
     this.config = resolveSeanConfig(config);
     const k = numClassesOf(this.config);
-    const zencoder = this.layers.get('Zencoder', () => new Zencoder({ name: 'Zencoder', numClasses: k, initGain: this.config.initGain, initSeed: seedFor(this.config.initSeed, 'Zencoder') ?? null }));
+    const zencoder = this.layers.get('Zencoder', () => new Zencoder({ name: 'Zencoder', numClasses: k, styleLength: this.config.styleLength, initGain: this.config.initGain, initSeed: seedFor(this.config.initSeed, 'Zencoder') ?? null }));
 
     // Synthesis from codes first: its layers get built (and their weights named) outside any
     // other model's scope.
     const seg = tfl.input({ shape: [null, null, k], name: 'seg' }) as Sym;
-    const codes = tfl.input({ shape: [k, STYLE_LENGTH], name: 'codes' }) as Sym;
+    const codes = tfl.input({ shape: [k, this.config.styleLength], name: 'codes' }) as Sym;
     this.synthesisModel = tfl.model({ inputs: [seg, codes], outputs: this.body(seg, codes), name: 'netG_synthesis' });
 
     const image = tfl.input({ shape: [null, null, 3], name: 'image' }) as Sym;
@@ -100,7 +100,7 @@ export class SeanGenerator extends OfficialNetwork {
     const ace = (suffix: string, input: Sym) => {
       const name = `${b.name}.${suffix}`;
       const layer = L.get(name, () => new ACE({
-        name, numClasses: numClassesOf(c), useStyle, classBranch: c.classBranch, hiddenNc: c.spadeHiddenNc,
+        name, numClasses: numClassesOf(c), useStyle, styleLength: c.styleLength, classBranch: c.classBranch, hiddenNc: c.spadeHiddenNc,
         paramFreeNorm: c.paramFreeNorm, initGain: c.initGain, initSeed: seedFor(c.initSeed, name) ?? null,
       }));
       return layer.apply(useStyle ? [input, seg, codes] : [input, seg]) as Sym;
@@ -130,8 +130,9 @@ export class SeanGenerator extends OfficialNetwork {
 
   private checkCodes(codes: tf.Tensor, n: number, who: string): void {
     const k = numClassesOf(this.config);
-    if (codes.rank !== 3 || codes.shape[0] !== n || codes.shape[1] !== k || codes.shape[2] !== STYLE_LENGTH)
-      throw new ShapeError(`SeanGenerator.${who}: codes must be [${n},${k},${STYLE_LENGTH}], got ${formatShape(codes.shape)}.`);
+    const s = this.config.styleLength;
+    if (codes.rank !== 3 || codes.shape[0] !== n || codes.shape[1] !== k || codes.shape[2] !== s)
+      throw new ShapeError(`SeanGenerator.${who}: codes must be [${n},${k},${s}], got ${formatShape(codes.shape)}.`);
   }
 
   private kwargs(o: SeanRunOptions): Record<string, unknown> {

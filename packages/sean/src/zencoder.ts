@@ -15,17 +15,20 @@ type Variable = ReturnType<layers.Layer['addWeight']>;
  * their kinds; the indices in between are pads, InstanceNorms and LeakyReLUs (no weights).
  * Widths are fixed there (ngf 32, two downsamplings, one ×2 transposed conv to 256).
  */
-const ZENCODER_CONVS = [
-  { index: 1, cin: 3, cout: 32, stride: 1, transposed: false },
-  { index: 4, cin: 32, cout: 64, stride: 2, transposed: false },
-  { index: 7, cin: 64, cout: 128, stride: 2, transposed: false },
-  { index: 10, cin: 128, cout: 256, stride: 2, transposed: true },
-  { index: 14, cin: 256, cout: STYLE_LENGTH, stride: 1, transposed: false },
-] as const;
+const zencoderConvs = (styleLength: number) =>
+  [
+    { index: 1, cin: 3, cout: 32, stride: 1, transposed: false },
+    { index: 4, cin: 32, cout: 64, stride: 2, transposed: false },
+    { index: 7, cin: 64, cout: 128, stride: 2, transposed: false },
+    { index: 10, cin: 128, cout: 256, stride: 2, transposed: true },
+    { index: 14, cin: 256, cout: styleLength, stride: 1, transposed: false },
+  ] as const;
 
 export interface ZencoderArgs extends LayerArgs {
   /** Classes K of the segmap (codes per image). Required. */
   numClasses: number;
+  /** Width of the codes (the last conv's output). Default 512 (official). */
+  styleLength?: number;
   /** Xavier-normal gain of the convs (the generator's global init). Default 0.02. */
   initGain?: number;
   /** Default null (unseeded). */
@@ -51,6 +54,7 @@ export class Zencoder extends layers.Layer {
   /** @nocollapse */
   static className = 'Zencoder';
   readonly numClasses: number;
+  readonly styleLength: number;
   readonly initGain: number;
   readonly initSeed: number | null;
   private vars: Array<[Variable, Variable]> = [];
@@ -60,6 +64,9 @@ export class Zencoder extends layers.Layer {
     if (!(Number.isInteger(args.numClasses) && args.numClasses >= 1))
       throw new ConfigError(`Zencoder: numClasses must be a positive integer, got ${JSON.stringify(args.numClasses)}.`);
     this.numClasses = args.numClasses;
+    this.styleLength = args.styleLength ?? STYLE_LENGTH;
+    if (!(Number.isInteger(this.styleLength) && this.styleLength >= 1))
+      throw new ConfigError(`Zencoder: styleLength must be a positive integer, got ${JSON.stringify(args.styleLength)}.`);
     this.initGain = args.initGain ?? 0.02;
     if (!(this.initGain > 0)) throw new ConfigError(`Zencoder: initGain must be > 0, got ${this.initGain}.`);
     this.initSeed = args.initSeed ?? null;
@@ -82,7 +89,7 @@ export class Zencoder extends layers.Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     this.checkShapes(inputShape);
-    this.vars = ZENCODER_CONVS.map(({ index, cin, cout, transposed }) => {
+    this.vars = zencoderConvs(this.styleLength).map(({ index, cin, cout, transposed }) => {
       // tfjs kernels: [k,k,in,out] for convs, [k,k,out,in] for the transposed conv.
       const shape = transposed ? [3, 3, cout, cin] : [3, 3, cin, cout];
       const key = `model/${index}`;
@@ -96,7 +103,7 @@ export class Zencoder extends layers.Layer {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const [image] = this.checkShapes(inputShape);
-    return [image![0]!, this.numClasses, STYLE_LENGTH];
+    return [image![0]!, this.numClasses, this.styleLength];
   }
 
   /** The encoder's feature map [N,⌈H/2⌉,⌈W/2⌉,512] in [−1,1], before region pooling. */
@@ -125,7 +132,7 @@ export class Zencoder extends layers.Layer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), numClasses: this.numClasses, initGain: this.initGain, initSeed: this.initSeed };
+    return { ...super.getConfig(), numClasses: this.numClasses, styleLength: this.styleLength, initGain: this.initGain, initSeed: this.initSeed };
   }
 }
 serialization.registerClass(Zencoder);

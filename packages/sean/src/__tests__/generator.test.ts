@@ -72,6 +72,20 @@ describe('SeanGenerator', () => {
     c.dispose();
   });
 
+  it('styleLength narrows the codes, the Zencoder output and every projection (small models to train)', () => {
+    const s = new SeanGenerator({ ...tiny, styleLength: 16 });
+    expect(s.countParams()).toBe(seanCost(s.config).params.total);
+    // Each style ACE holds K projections of styleLength² + styleLength weights.
+    expect(g.countParams() - s.countParams()).toBeGreaterThan(K * (512 * 512 - 16 * 16));
+    const codes = s.encode(image(32, 1), seg(32, 1));
+    expect(codes.shape).toEqual([1, K, 16]);
+    const y = s.synthesize(seg(32, 1), codes);
+    expect(y.shape).toEqual([1, 32, 32, 3]);
+    expect(() => s.synthesize(seg(32, 1), tf.zeros([1, K, 512]) as tf.Tensor3D)).toThrow(new RegExp(`codes must be \\[1,${K},16\\], got \\[1,${K},512\\]`));
+    tf.dispose([codes, y]);
+    s.dispose();
+  });
+
   it('weights carry the official state-dict keys and load strictly from a state dict', () => {
     const sd = stateDictOf(g);
     const shapes = Object.fromEntries([...sd].map(([k, v]) => [k, v.shape]));
