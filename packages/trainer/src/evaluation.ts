@@ -11,7 +11,7 @@ import {
   mapGroundTruth,
   type GaussianStats,
 } from '@clade/metrics';
-import { numClassesOf, presetLabelSpec, type ConvEncoder, type SpadeGenerator } from '@clade/spade-gen';
+import type { SampleSpec, TrainableGenerator } from './trainable';
 
 /** What periodic evaluation scores. */
 export const EVAL_METRICS = ['fid', 'miou'] as const;
@@ -56,7 +56,7 @@ export function isBetter(metric: EvalMetric, value: number, best: BestScore | nu
 export interface Evaluator {
   readonly metric: EvalMetric;
   /** Scores G (eval mode: nothing of the run's state changes). */
-  score(G: SpadeGenerator, E: ConvEncoder | null): Promise<number>;
+  score(G: TrainableGenerator): Promise<number>;
   dispose(): void;
 }
 
@@ -76,37 +76,35 @@ function toRgb8(images: tf.Tensor4D, i: number): Uint8Array {
  */
 export async function createEvaluator(options: {
   config: EvalConfig;
-  generator: SpadeGenerator['config'];
+  /** The generator's sample layout (`TrainableGenerator.sample`). */
+  sample: SampleSpec;
   dataset: Parameters<typeof listDataset>[0];
   root: string;
 }): Promise<Evaluator> {
-  const { config, generator } = options;
+  const { config, sample: spec } = options;
   const listing = await listDataset(options.dataset, options.root, { phase: 'val' } as never);
   if (listing.pairs.length === 0)
     throw new ConfigError(`eval: '${options.root}' has no 'val' samples to evaluate on; add a validation split or set eval.every to 0.`);
   const pairs = listing.pairs.slice(0, config.count);
-  const crop = generator.cropSize;
+  const crop = spec.cropSize;
   const samples: PreparedSample[] = [];
   for (const pair of pairs)
     samples.push(
       await prepareSample(pair, {
-        label: presetLabelSpec(generator),
-        preprocess: { mode: 'resize_and_crop', loadSize: crop, cropSize: crop, aspectRatio: generator.aspectRatio, flip: false },
-        useInstances: generator.useInstance && pair.instance !== undefined,
-        withImage: config.metric === 'fid',
-        positional: generator.normMode === 'cladeIcpe' || (generator.normPerBlock ?? []).includes('cladeIcpe'),
+        label: { labelNc: spec.labelNc, containDontcare: spec.containDontcare },
+        preprocess: { mode: 'resize_and_crop', loadSize: crop, cropSize: crop, aspectRatio: spec.aspectRatio, flip: false },
+        useInstances: spec.useInstance && pair.instance !== undefined,
+        withImage: config.metric === 'fid' || spec.evalNeedsImage,
+        positional: spec.positional,
       }),
     );
-  const numClasses = numClassesOf(generator);
+  const numClasses = spec.labelNc + (spec.containDontcare ? 1 : 0);
   /** G's images of every held-out sample, one at a time (bounded memory), as 8-bit RGB. */
-  async function* synthesize(G: SpadeGenerator, E: ConvEncoder | null): AsyncGenerator<{ sample: PreparedSample; rgb: Uint8Array }> {
+  async function* synthesize(G: TrainableGenerator): AsyncGenerator<{ sample: PreparedSample; rgb: Uint8Array }> {
     for (const sample of samples) {
       const batch = collate([sample], numClasses);
-      const image = tf.tidy(() => {
-        // A VAE generator draws z from the prior, as at test time without a style image.
-        const z = E ? tf.randomNormal([1, E.config.zDim], 0, 1, 'float32', 7) as tf.Tensor2D : undefined;
-        return G.apply({ seg: batch.semantics, dist: batch.positional ?? undefined, z }, false);
-      });
+      // A VAE draws z from the prior (as at test time without a style image); SEAN takes the photo's styles.
+      const image = G.synthesize({ seg: batch.semantics, image: batch.image ?? undefined, dist: batch.positional ?? undefined }, 7);
       disposeBatch(batch);
       const rgb = toRgb8(image, 0);
       image.dispose();
@@ -119,9 +117,9 @@ export async function createEvaluator(options: {
     const segmenter = await OnnxSegmenter.load(DEEPLABV3_MNV2_ADE20K, config.segmenter);
     return {
       metric: 'miou',
-      async score(G, E) {
+      async score(G) {
         const matrix = new ConfusionMatrix(segmenter.descriptor.numClasses, segmenter.descriptor.ignoreIndex);
-        for await (const { sample, rgb } of synthesize(G, E)) {
+        for await (const { sample, rgb } of synthesize(G)) {
           const pred = await segmenter.predict({ width: sample.width, height: sample.height, data: rgb });
           matrix.add({ width: sample.width, height: sample.height, data: mapGroundTruth(sample.classes, segmenter.descriptor) }, pred);
         }
@@ -147,9 +145,9 @@ export async function createEvaluator(options: {
   const realStats: GaussianStats = real.stats();
   return {
     metric: 'fid',
-    async score(G, E) {
+    async score(G) {
       const fake = new GaussianAccumulator(2048);
-      for await (const { sample, rgb } of synthesize(G, E)) {
+      for await (const { sample, rgb } of synthesize(G)) {
         // Scored as saved 8-bit images, as pytorch-fid reads them.
         const x = tf.tidy(() => tf.div(tf.tensor4d(rgb, [1, sample.height, sample.width, 3], 'float32'), 255) as tf.Tensor4D);
         fake.add(featuresOf(x));

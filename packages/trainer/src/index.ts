@@ -1,17 +1,31 @@
 export { GAN_MODES, ganLoss, featureMatchingLoss, kldLoss, type GanMode } from './losses';
 export {
   resolveRunConfig,
+  MODEL_FAMILIES,
   learningRates,
   adamBetas,
   type RunConfig,
   type RunConfigInput,
+  type ModelFamily,
+  type ModelSection,
+  type GroupDNetEncoderConfig,
   type DataConfig,
   type LossConfig,
   type OptimConfig,
   type ScheduleConfig,
 } from './run-config';
 export { saveCheckpoint, loadCheckpoint, readCheckpointState, type TrainingState, type Checkpointable } from './checkpoint';
-export { trainStep, type StepBatch, type StepLosses, type StepModels } from './step';
+export { trainStep, type StepLosses, type StepModels } from './step';
+export {
+  buildTrainable,
+  spadeTrainable,
+  seanTrainable,
+  groupdnetTrainable,
+  groupdnetEncoderInput,
+  type TrainableGenerator,
+  type SampleSpec,
+  type StepBatch,
+} from './trainable';
 export { train, type TrainOptions, type TrainResult } from './train';
 export { reconstructionL1 } from './reconstruction';
 export { EVAL_METRICS, createEvaluator, isBetter, type BestScore, type EvalConfig, type EvalMetric, type Evaluator } from './evaluation';

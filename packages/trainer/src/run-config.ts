@@ -2,6 +2,8 @@ import { ConfigError } from '@clade/core';
 import { DATASET_NAMES, type DatasetName } from '@clade/data';
 import { resolveEncoderConfig, resolveGeneratorConfig, type EncoderConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { resolveDiscriminatorConfig, type DiscriminatorConfig } from '@clade/spade-gen';
+import { resolveGroupDNetConfig, type ConfigInput as GroupDNetConfigInput, type GroupDNetConfig } from '@clade/groupdnet';
+import { resolveSeanConfig, type SeanConfig } from '@clade/sean';
 import { EVAL_METRICS, type EvalConfig } from './evaluation';
 import { GAN_MODES, type GanMode } from './losses';
 
@@ -79,15 +81,36 @@ export interface InitConfig {
   discriminator: string | null;
 }
 
+/** The generator families the trainer runs (REFERENCE §7, §17). */
+export const MODEL_FAMILIES = ['spade', 'sean', 'groupdnet'] as const;
+export type ModelFamily = (typeof MODEL_FAMILIES)[number];
+
+/**
+ * GroupDNet's grouped VAE encoder as trained: base width (a multiple of the classes) and the size
+ * of the per-class crops it reads. Default ndf: the official width of the arch; default input:
+ * the official 256² (256×512) when its mu lands on z's size, else the crop size that does.
+ */
+export interface GroupDNetEncoderConfig {
+  ndf: number | null;
+  inputSize: { height: number; width: number } | null;
+  initSeed?: number | null;
+}
+
+/**
+ * Which generator a run trains, with its encoder:
+ * - 'spade' (default; SPADE, CLADE, CLADE-ICPE): `encoder` is the VAE's netE, present exactly when
+ *   generator.useVae (ngf, cropSize and zDim default to the generator's);
+ * - 'sean' (SEAN, SEAN-CLADE): G holds its style encoder and reads the real image's region styles;
+ * - 'groupdnet' (GroupDNet, GroupDNet-CLADE): always a VAE, its grouped encoder reads per-class crops.
+ */
+export type ModelSection =
+  | { model: 'spade'; generator: Partial<GeneratorConfig> & { labelNc: number }; encoder: Partial<EncoderConfig> | null }
+  | { model: 'sean'; generator: SeanConfig; encoder: null }
+  | { model: 'groupdnet'; generator: GroupDNetConfig; encoder: GroupDNetEncoderConfig };
+
 /** One run, fully described; written to <out>/run.json so any run can be restarted from it. */
-export interface RunConfig {
-  generator: Partial<GeneratorConfig> & { labelNc: number };
+export type RunConfig = ModelSection & {
   discriminator: Partial<DiscriminatorConfig>;
-  /**
-   * The VAE encoder, present exactly when generator.useVae: the official netE (ngf, cropSize and
-   * zDim default to the generator's).
-   */
-  encoder: Partial<EncoderConfig> | null;
   data: DataConfig;
   loss: LossConfig;
   optim: OptimConfig;
@@ -98,7 +121,7 @@ export interface RunConfig {
   eval: EvalConfig;
   /** Seed of data order, crops/flips and every random draw. Default 0. */
   seed: number;
-}
+};
 
 /**
  * What a config file holds. `generator.init` / `discriminator.init` are short for
@@ -106,9 +129,12 @@ export interface RunConfig {
  * network configs hold network fields only).
  */
 export type RunConfigInput = {
-  generator: Partial<GeneratorConfig> & { labelNc: number; init?: string | null };
+  /** Default 'spade'. */
+  model?: ModelFamily;
+  /** The family's generator config (spade-gen's, @clade/sean's or @clade/groupdnet's). */
+  generator: { labelNc: number; init?: string | null } & Record<string, unknown>;
   discriminator?: Partial<DiscriminatorConfig> & { init?: string | null };
-  encoder?: Partial<EncoderConfig>;
+  encoder?: Partial<EncoderConfig> | Partial<GroupDNetEncoderConfig>;
   init?: Partial<InitConfig>;
   data: Partial<DataConfig> & { dataset: DatasetName; root: string; batchSize?: number; accumulate?: number };
   loss?: Partial<LossConfig>;
@@ -151,18 +177,17 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
     generator: initPath(initG, input.init?.generator, 'generator'),
     discriminator: initPath(initD, input.init?.discriminator, 'discriminator'),
   };
-  const generator = resolveGeneratorConfig(generatorInput);
-  const discriminator = resolveDiscriminatorConfig({
+  const family = input.model ?? 'spade';
+  if (!MODEL_FAMILIES.includes(family)) throw new ConfigError(`run config: model must be one of ${MODEL_FAMILIES.join(', ')}, got '${String(family)}'.`);
+  const section = resolveModelSection(family, generatorInput, input.encoder);
+  const g = section.generator as { labelNc: number; containDontcare?: boolean; useInstance?: boolean };
+  // Validated here; stored as given (the nets take the label fields from the generator).
+  resolveDiscriminatorConfig({
     ...discriminatorInput,
-    labelNc: generator.labelNc,
-    containDontcare: generator.containDontcare,
-    useInstance: generator.useInstance,
+    labelNc: g.labelNc,
+    containDontcare: g.containDontcare ?? false,
+    useInstance: g.useInstance ?? false,
   });
-  if (input.encoder && !generator.useVae)
-    throw new ConfigError('run config: encoder is given but generator.useVae is false; set useVae true to train a VAE, or drop encoder.');
-  // Validated here (one error at load time), stored as given plus the generator-derived fields.
-  const encoder = generator.useVae ? { ngf: generator.ngf, cropSize: generator.cropSize, zDim: generator.zDim, ...input.encoder } : null;
-  if (encoder) resolveEncoderConfig(encoder);
   if (!DATASET_NAMES.includes(input.data.dataset))
     throw new ConfigError(`run config: data.dataset must be one of ${DATASET_NAMES.join(', ')}, got '${input.data.dataset}'.`);
   const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, accumulate: 1, synthetic: null, ...input.data };
@@ -207,7 +232,34 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
     throw new ConfigError("run config: eval.metric 'miou' needs eval.segmenter: the path of deeplabv3_mnv2_ade20k_513.onnx.");
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed)) throw new ConfigError(`run config: seed must be an integer, got ${JSON.stringify(seed)}.`);
-  return { generator, discriminator: discriminatorInput, encoder, data, loss, optim, schedule, init, eval: evaluation, seed };
+  return { ...section, discriminator: discriminatorInput, data, loss, optim, schedule, init, eval: evaluation, seed };
+}
+
+/** The generator (and encoder) of a family, validated, with the defaults filled in. */
+function resolveModelSection(family: ModelFamily, generatorInput: Record<string, unknown> & { labelNc: number }, encoderInput: unknown): ModelSection {
+  if (family === 'sean') {
+    if (encoderInput) throw new ConfigError("run config: encoder is not used with model 'sean' (its style encoder is part of the generator); drop encoder.");
+    return { model: 'sean', generator: resolveSeanConfig(generatorInput as Partial<SeanConfig> & { labelNc: number }), encoder: null };
+  }
+  if (family === 'groupdnet') {
+    const generator = resolveGroupDNetConfig(generatorInput as unknown as GroupDNetConfigInput);
+    const e = (encoderInput ?? {}) as Partial<GroupDNetEncoderConfig> & Record<string, unknown>;
+    for (const k of Object.keys(e))
+      if (!['ndf', 'inputSize', 'initSeed'].includes(k)) throw new ConfigError(`run config: unknown encoder field '${k}' for model 'groupdnet'. Supported: ndf, inputSize, initSeed.`);
+    if (e.ndf != null) posInt(e.ndf, 'encoder.ndf');
+    if (e.inputSize != null) {
+      posInt(e.inputSize.height, 'encoder.inputSize.height');
+      posInt(e.inputSize.width, 'encoder.inputSize.width');
+    }
+    return { model: 'groupdnet', generator, encoder: { ndf: e.ndf ?? null, inputSize: e.inputSize ?? null, ...(e.initSeed != null && { initSeed: e.initSeed }) } };
+  }
+  const generator = resolveGeneratorConfig(generatorInput as Partial<GeneratorConfig> & { labelNc: number });
+  if (encoderInput && !generator.useVae)
+    throw new ConfigError('run config: encoder is given but generator.useVae is false; set useVae true to train a VAE, or drop encoder.');
+  // Validated here (one error at load time), stored as given plus the generator-derived fields.
+  const encoder = generator.useVae ? { ngf: generator.ngf, cropSize: generator.cropSize, zDim: generator.zDim, ...(encoderInput as Partial<EncoderConfig>) } : null;
+  if (encoder) resolveEncoderConfig(encoder);
+  return { model: 'spade', generator, encoder };
 }
 
 /** Learning rates of G and D in a (1-based) epoch, with the official linear decay after niter. */

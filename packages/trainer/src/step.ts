@@ -1,16 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@clade/core';
-import type { ConvEncoder, MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
-import { featureMatchingLoss, ganLoss, kldLoss } from './losses';
+import { SpadeGenerator, type ConvEncoder, type MultiscaleDiscriminator } from '@clade/spade-gen';
+import { featureMatchingLoss, ganLoss } from './losses';
 import type { LossConfig } from './run-config';
+import { spadeTrainable, type StepBatch, type TrainableGenerator } from './trainable';
 import { vggLoss, type Vgg19Features } from './vgg';
-
-/** What one iteration consumes, NHWC. */
-export interface StepBatch {
-  seg: tf.Tensor4D;
-  image: tf.Tensor4D;
-  dist?: tf.Tensor4D;
-}
 
 /** Scalar losses of one iteration (named as the official logs name them). */
 export interface StepLosses {
@@ -25,29 +19,28 @@ export interface StepLosses {
 }
 
 export interface StepModels {
-  G: SpadeGenerator;
+  /** Any trainable generator; a bare SpadeGenerator (with `E` for a VAE) is wrapped. */
+  G: TrainableGenerator | SpadeGenerator;
   D: MultiscaleDiscriminator;
   optG: tf.Optimizer;
   optD: tf.Optimizer;
   /** The frozen VGG19 features for the perceptual loss (used when loss.lambdaVgg > 0). */
   vgg?: Vgg19Features | null;
   /**
-   * VAE runs: the encoder of the real image gives G its z (REFERENCE §9). Its weights are trained
-   * by the G optimizer, as in the official code (G's parameter list includes netE's).
+   * With a bare SpadeGenerator of a VAE run: the encoder of the real image gives G its z
+   * (REFERENCE §9). Its weights are trained by the G optimizer, as in the official code.
    */
   E?: ConvEncoder | null;
 }
 
 /**
- * Where the VAE's reparameterization noise comes from: a seed per iteration makes every draw a
- * function of the run seed and the counters, so a resumed run draws the same eps.
+ * Where the random draws of an iteration (VAE reparameterization, SEAN's per-pixel noise) come
+ * from: a seed per iteration makes every draw a function of the run seed and the counters, so a
+ * resumed run draws the same values.
  */
 export interface StepNoise {
   seed: number;
 }
-
-const trainable = (m: { model: { trainableWeights: Array<{ read(): tf.Tensor }> } }) =>
-  m.model.trainableWeights.map((w) => w.read() as tf.Variable);
 
 /** Scalar losses of one batch, added into `sums` (read back once per batch, as the logs need them). */
 type Sums = Partial<Record<keyof StepLosses, number>>;
@@ -97,29 +90,25 @@ export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch
   const list: readonly StepBatch[] = Array.isArray(batches) ? batches : [batches as StepBatch];
   if (list.length === 0) throw new ConfigError('trainStep: batches must hold at least one batch, got none.');
   const k = list.length;
-  const E = m.E ?? null;
-  const gVars = E ? [...trainable(m.G), ...trainable(E)] : trainable(m.G);
-  const dVars = trainable(m.D);
+  const gen = m.G instanceof SpadeGenerator ? spadeTrainable(m.G, m.E ?? null) : m.G;
+  const gVars = gen.variables();
+  const dVars = m.D.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const sums: Sums = {};
   const vgg = loss.lambdaVgg > 0 ? m.vgg ?? null : null;
 
   const gGrads = meanGradients(k, (i) => {
-    const { seg, image, dist } = list[i]!;
+    const batch = list[i]!;
     // The real image's VGG features are constants: computed outside the tape, once.
-    const realFeats = vgg ? vgg.apply(image) : null;
-    const eps = E ? epsFor(E, image, noise.seed, 2 * i) : null;
+    const realFeats = vgg ? vgg.apply(batch.image) : null;
     const g = tf.variableGrads(() => {
+      const { fake, kld } = gen.fake(batch, true, drawSeed(noise.seed, 2 * i));
       const terms: tf.Scalar[] = [];
-      let z: tf.Tensor2D | undefined;
-      if (E) {
-        const enc = E.encode(image, true, eps!);
-        z = enc.z;
-        const kld = tf.mul(kldLoss(enc.mu, enc.logvar), loss.lambdaKld) as tf.Scalar;
-        record(sums, 'KLD', kld);
-        terms.push(kld);
+      if (kld) {
+        const weighted = tf.mul(kld, loss.lambdaKld) as tf.Scalar;
+        record(sums, 'KLD', weighted);
+        terms.push(weighted);
       }
-      const fake = m.G.apply({ seg, dist, z }, true);
-      const pred = m.D.discriminate(seg, fake, image, true);
+      const pred = m.D.discriminate(batch.seg, fake, batch.image, true);
       const gan = ganLoss(pred.fake, loss.ganMode, 'generator');
       const feat = loss.lambdaFeat > 0 ? featureMatchingLoss(pred.fake, pred.real, loss.lambdaFeat) : tf.scalar(0);
       record(sums, 'G_GAN', gan);
@@ -132,18 +121,16 @@ export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch
       }
       return tf.addN(terms) as tf.Scalar;
     }, gVars);
-    tf.dispose([...(realFeats ?? []), ...(eps ? [eps] : [])]);
+    tf.dispose(realFeats ?? []);
     return g;
   });
   m.optG.applyGradients(gGrads);
   tf.dispose(Object.values(gGrads));
 
   const dGrads = meanGradients(k, (i) => {
-    const { seg, image, dist } = list[i]!;
-    const eps = E ? epsFor(E, image, noise.seed, 2 * i + 1) : null;
-    // The official D step regenerates the fake without gradients, the encoder in training mode.
-    const fake = tf.tidy(() => m.G.apply({ seg, dist, z: E ? E.encode(image, true, eps!).z : undefined }, true));
-    eps?.dispose();
+    const { seg, image } = list[i]!;
+    // The official D step regenerates the fake without gradients, G (and its encoder) in training mode.
+    const fake = tf.tidy(() => gen.fake(list[i]!, true, drawSeed(noise.seed, 2 * i + 1)).fake);
     const d = tf.variableGrads(() => {
       const pred = m.D.discriminate(seg, fake, image, true);
       const dFake = ganLoss(pred.fake, loss.ganMode, 'fake');
@@ -160,8 +147,7 @@ export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch
   return Object.fromEntries(Object.entries(sums).map(([name, v]) => [name, k === 1 ? v : v / k])) as unknown as StepLosses;
 }
 
-/** The reparameterization noise of draw `k` of an iteration: [N, zDim] from a seed of (seed, k). */
-function epsFor(E: ConvEncoder, image: tf.Tensor4D, seed: number, k: number): tf.Tensor2D {
-  const draw = (Math.imul(seed ^ 0x2545f491, 0x9e3779b1) + k * 0x632be5ab) >>> 0;
-  return tf.randomNormal([image.shape[0], E.config.zDim], 0, 1, 'float32', draw);
+/** The seed of draw `k` of an iteration (G pass 2i, D pass 2i + 1 of batch i). */
+function drawSeed(seed: number, k: number): number {
+  return (Math.imul(seed ^ 0x2545f491, 0x9e3779b1) + k * 0x632be5ab) >>> 0;
 }

@@ -2,14 +2,15 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, IOError, loadTorchCheckpointFile, writeFileAtomic } from '@clade/core';
+import { ConfigError, IOError, loadTorchCheckpointFile, loadTorchStateDict, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
-import { ConvEncoder, MultiscaleDiscriminator, SpadeGenerator, numClassesOf } from '@clade/spade-gen';
+import { MultiscaleDiscriminator } from '@clade/spade-gen';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { createEvaluator, isBetter, type Evaluator } from './evaluation';
 import { saveImageGrid } from './image-grid';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
 import { trainStep, type StepLosses, type StepModels } from './step';
+import { buildTrainable, type SampleSpec, type TrainableGenerator } from './trainable';
 import { VGG19_WIDTHS, loadVgg19Features, type Vgg19Features } from './vgg';
 
 export interface TrainOptions {
@@ -88,7 +89,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     for (const file of ['inceptionWeights', 'segmenter'] as const) if (config.eval[file]) config.eval[file] = path.resolve(config.eval[file]!);
     await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
   }
-  const gen = config.generator;
   let vgg: Vgg19Features | null = null;
   if (config.loss.lambdaVgg > 0 && config.loss.vggWeights) {
     vgg = await loadVgg19Features(path.resolve(config.loss.vggWeights), { widths: 'infer' });
@@ -97,26 +97,26 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } else if (config.loss.lambdaVgg > 0) log('No VGG weights given (loss.vggWeights): training without the VGG loss.');
   else if (config.loss.vggWeights) log('loss.lambdaVgg is 0: training without the VGG loss (loss.vggWeights unused).');
 
-  const G = new SpadeGenerator(gen);
-  const D = new MultiscaleDiscriminator({ ...config.discriminator, labelNc: gen.labelNc!, containDontcare: gen.containDontcare, useInstance: gen.useInstance });
-  const E = config.encoder ? new ConvEncoder(config.encoder) : null;
+  const gen = buildTrainable(config);
+  const spec = gen.sample;
+  const D = new MultiscaleDiscriminator({ ...config.discriminator, labelNc: spec.labelNc, containDontcare: spec.containDontcare, useInstance: spec.useInstance });
   let optG: tf.Optimizer | null = null;
   let optD: tf.Optimizer | null = null;
   let evaluator: Evaluator | null = null;
   try {
     if (!opts.resume) {
       // Fine-tuning: official weights replace the fresh init (strictly: any key mismatch is one error).
-      for (const [net, file] of [[G, config.init.generator], [D, config.init.discriminator]] as const) {
+      for (const [net, model, file] of [['generator', gen.nets.G!, config.init.generator], ['discriminator', D.model, config.init.discriminator]] as const) {
         if (!file) continue;
-        net.loadTorchStateDict(await loadTorchCheckpointFile(file), `'${file}'`);
-        log(`${net === G ? 'generator' : 'discriminator'} initialised from ${file}`);
+        loadTorchStateDict(model, await loadTorchCheckpointFile(file), { source: `'${file}'` });
+        log(`${net} initialised from ${file}`);
       }
     }
     const { beta1, beta2 } = adamBetas(config.optim);
     const lr0 = learningRates(config.optim, 1);
     optG = tf.train.adam(lr0.g, beta1, beta2);
     optD = tf.train.adam(lr0.d, beta1, beta2);
-    const objects = { models: { G: G.model, D: D.model, ...(E && { E: E.model }) }, optimizers: { optG, optD } };
+    const objects = { models: { ...gen.nets, D: D.model }, optimizers: { optG, optD } };
 
     // Build every variable (and the optimizers' slots) before restoring them.
     const root = path.resolve(out, config.data.root);
@@ -124,7 +124,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (config.data.synthetic && config.eval.every > 0)
       await ensureSynthetic(root, { ...config.data.synthetic, count: config.eval.count }, 'val', log);
     if (config.eval.every > 0) {
-      evaluator = await createEvaluator({ config: config.eval, generator: G.config, dataset: config.data.dataset, root });
+      evaluator = await createEvaluator({ config: config.eval, sample: spec, dataset: config.data.dataset, root });
       log(`evaluating ${config.eval.metric} on ${config.eval.count} held-out samples every ${config.eval.every} iterations; the best checkpoint goes to checkpoints/${BEST}.`);
     }
     const info = datasetInfo(config.data.dataset);
@@ -153,14 +153,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
     const totalEpochs = config.optim.niter + config.optim.niterDecay;
     const maxIter = config.schedule.maxIterations ?? Infinity;
-    const crop = gen.cropSize!;
     const save = () => saveCheckpoint(ckpt, objects, state);
 
     while (state.iteration < maxIter && state.epoch <= totalEpochs) {
       const lr = learningRates(config.optim, state.epoch);
       setLearningRate(optG, lr.g);
       setLearningRate(optD, lr.d);
-      const batches = iterateBatches(listing.pairs, batchOptions(config, crop, info.useInstances, mixSeed(config.seed, state.epoch)));
+      const batches = iterateBatches(listing.pairs, batchOptions(config, spec, info.useInstances, mixSeed(config.seed, state.epoch)));
       let index = 0;
       const pending: Batch[] = []; // the batches of one iteration (accumulate of them)
       try {
@@ -172,11 +171,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           pending.push(batch);
           if (pending.length < accumulate) continue;
           const t0 = performance.now();
-          const losses = runStep({ G, D, E, optG, optD, vgg }, pending, config, mixSeed(config.seed, 0x10000 + state.iteration));
+          const losses = runStep({ G: gen, D, optG, optD, vgg }, pending, config, mixSeed(config.seed, 0x10000 + state.iteration));
           const seconds = (performance.now() - t0) / 1000;
           state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + accumulate };
           const every = config.schedule.imageEvery;
-          if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), G, E, pending[pending.length - 1]!);
+          if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), gen, pending[pending.length - 1]!);
           pending.splice(0).forEach(disposeBatch);
           if (state.iteration % config.schedule.logEvery === 0)
             await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
@@ -185,7 +184,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           if (evaluate) {
             // Scored before the checkpoint, so the checkpoint holds the updated best; best.npz is
             // that same checkpoint (G in eval mode changes nothing of the run's state).
-            const value = await evaluator!.score(G, E);
+            const value = await evaluator!.score(gen);
             const improved = isBetter(evaluator!.metric, value, state.best);
             if (improved) state = { ...state, best: { metric: evaluator!.metric, value, iteration: state.iteration } };
             await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, eval: { [evaluator!.metric]: value, best: state.best!.value } })}\n`);
@@ -206,9 +205,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     await save();
     return { state, config };
   } finally {
-    G.dispose();
+    gen.dispose();
     D.dispose();
-    E?.dispose();
     evaluator?.dispose();
     optG?.dispose();
     optD?.dispose();
@@ -216,8 +214,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 }
 
-function batchOptions(config: RunConfig, crop: number, useInstances: boolean, seed: number) {
-  const g = config.generator;
+function batchOptions(config: RunConfig, spec: SampleSpec, useInstances: boolean, seed: number) {
+  const crop = spec.cropSize;
   return {
     batchSize: config.data.batchSize,
     seed,
@@ -225,11 +223,11 @@ function batchOptions(config: RunConfig, crop: number, useInstances: boolean, se
     randomize: true,
     dropLast: true,
     epochs: 1,
-    label: { labelNc: g.labelNc!, containDontcare: g.containDontcare! },
-    preprocess: { mode: 'resize_and_crop' as const, loadSize: config.data.loadSize ?? crop, cropSize: crop, aspectRatio: g.aspectRatio, flip: config.data.flip },
-    useInstances: g.useInstance && useInstances,
+    label: { labelNc: spec.labelNc, containDontcare: spec.containDontcare },
+    preprocess: { mode: 'resize_and_crop' as const, loadSize: config.data.loadSize ?? crop, cropSize: crop, aspectRatio: spec.aspectRatio, flip: config.data.flip },
+    useInstances: spec.useInstance && useInstances,
     withImage: true,
-    positional: g.normMode === 'cladeIcpe' || (g.normPerBlock ?? []).includes('cladeIcpe'),
+    positional: spec.positional,
   };
 }
 
@@ -241,17 +239,14 @@ function runStep(models: StepModels, batches: readonly Batch[], config: RunConfi
 }
 
 /**
- * label | generated | real for the samples of `batch`. G (and E) run in eval mode (running
- * statistics, no power iteration): nothing of the run's state changes, so a resumed run stays
- * exact. A VAE generator reconstructs: z is the encoder's mean of the real image.
+ * label | generated | real for the samples of `batch`. G (and its encoder) run in eval mode
+ * (running statistics, no power iteration): nothing of the run's state changes, so a resumed run
+ * stays exact. Generators with an encoder reconstruct (the VAE's mean, SEAN's region styles).
  */
-async function saveGrid(file: string, G: SpadeGenerator, E: ConvEncoder | null, batch: Batch): Promise<void> {
-  const fake = tf.tidy(() => {
-    const z = E ? E.apply(batch.image!, false).mu : undefined;
-    return G.apply({ seg: batch.semantics, dist: batch.positional ?? undefined, z }, false);
-  });
+async function saveGrid(file: string, gen: TrainableGenerator, batch: Batch): Promise<void> {
+  const fake = gen.reconstruct({ seg: batch.semantics, image: batch.image!, dist: batch.positional ?? undefined });
   try {
-    await saveImageGrid(file, { seg: batch.semantics, fake, real: batch.image!, numClasses: numClassesOf(G.config) });
+    await saveImageGrid(file, { seg: batch.semantics, fake, real: batch.image!, numClasses: gen.numClasses });
   } finally {
     fake.dispose();
   }

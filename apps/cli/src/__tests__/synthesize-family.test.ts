@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { readNpy } from '@clade/core';
 import { describeWithShared, maxAbsDiff, sharedPath } from '@clade/test-utils';
 import { decode, encode } from 'fast-png';
-import { expectUserError, runAll } from './run-cli';
+import { ROOT, expectUserError, runAll } from './run-cli';
 
 // `clade synthesize --model sean|groupdnet` end to end on tiny untrained configs (--random-init):
 // the real CelebAMask-HQ samples as masks and style photos, a synthetic 8-class DeepFashion mask.
@@ -54,4 +54,33 @@ describeWithShared('clade synthesize --model sean / groupdnet', [`${CELEBA}/1.jp
     expect(maxAbsDiff(npy('mix1.npy'), npy('sean.npy'))).toBeGreaterThan(0);
     expectUserError(runs[10]!, /--transfer-classes must be class ids in 0\.\.18, comma-separated, got '0,99'/);
   }, 400_000);
+});
+
+// `clade train` on the example SEAN-CLADE and GroupDNet-CLADE configs (synthetic scenes, no shared
+// data), then `clade synthesize` from the run folders.
+describe('clade train --model sean / groupdnet, then synthesize from the run', () => {
+  it('trains both families and synthesizes from their runs; mismatched flags are one clear line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clade-family-run-'));
+    const run = (n: string) => path.join(dir, n);
+    const trained = await runAll([
+      ['train', '--config', path.join(ROOT, 'examples/train-sean-tiny.json'), '--out', run('sean'), '--iterations', '2'],
+      ['train', '--config', path.join(ROOT, 'examples/train-groupdnet-tiny.json'), '--out', run('gd'), '--iterations', '2'],
+    ], 300_000);
+    for (const r of trained) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
+    const synth = path.join(ROOT, '.clade-cache/synth-64');
+    const label = path.join(synth, 'annotations/training/SYNTH_train_00000001.png');
+    const style = ['--style', path.join(synth, 'images/training/SYNTH_train_00000002.jpg'), '--style-label', path.join(synth, 'annotations/training/SYNTH_train_00000002.png')];
+    const runs = await runAll([
+      ['synthesize', '--model', 'sean-clade', '--checkpoint', run('sean'), '--label', label, ...style, '--out', run('sean.png')],
+      ['synthesize', '--model', 'groupdnet-clade', '--checkpoint', path.join(run('gd'), 'checkpoints/latest.npz'), '--label', label, '--out', run('gd.png')],
+      ['synthesize', '--model', 'sean', '--checkpoint', run('sean'), '--label', label, ...style, '--out', run('x.png')],
+      ['synthesize', '--model', 'groupdnet-clade', '--checkpoint', run('gd'), '--preset', 'deepfashion', '--label', label, '--out', run('x.png')],
+      ['export', run('sean'), run('model')],
+    ], 240_000);
+    for (const r of runs.slice(0, 2)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
+    for (const f of ['sean.png', 'gd.png']) expect([decode(readFileSync(run(f))).width, decode(readFileSync(run(f))).height]).toEqual([64, 64]);
+    expectUserError(runs[2]!, /is a sean-clade run; pass --model sean-clade, got --model sean\./);
+    expectUserError(runs[3]!, /--preset does not apply to a trained run: its run\.json fixes the architecture/);
+    expectUserError(runs[4]!, /trains a sean-clade generator; model folders hold SPADE\/CLADE generators/);
+  }, 600_000);
 });

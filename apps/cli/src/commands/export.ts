@@ -9,6 +9,7 @@ import { loadCheckpoint, resolveRunConfig, type RunConfigInput } from '@clade/tr
 import type { Command } from 'commander';
 import { saveGeneratorDir } from '../checkpoint';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { runModelName } from './synthesize-family';
 
 interface ExportOptions extends GlobalOptions {
   cropSize?: string;
@@ -46,6 +47,10 @@ Examples:
           throw new ConfigError(`export: '${out}' already holds a model; pass --force to overwrite it.`);
         await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
         const config = resolveRunConfig(JSON.parse(await readFile(runJson, 'utf8')) as RunConfigInput);
+        if (config.model !== 'spade')
+          throw new ConfigError(
+            `export: '${run}' trains a ${runModelName(config)} generator; model folders hold SPADE/CLADE generators. Synthesize from the run itself: clade synthesize --model ${runModelName(config)} --checkpoint ${run} …`,
+          );
         const crop = all.cropSize === undefined ? config.generator.cropSize : Number(all.cropSize);
         const G = new SpadeGenerator({ ...config.generator, cropSize: crop });
         const state = await loadCheckpoint(ckpt, { models: { G: G.model }, optimizers: {} });

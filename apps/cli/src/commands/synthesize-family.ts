@@ -1,8 +1,12 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, labelsToSegmap, loadTorchCheckpointFile, saveNpyFile, writeFileAtomic } from '@clade/core';
+import { ConfigError, IOError, labelsToSegmap, loadTorchCheckpointFile, saveNpyFile, writeFileAtomic } from '@clade/core';
 import { loadImage, loadLabelPng, resizeBicubicPil, resizeNearestPil } from '@clade/data';
-import { createGroupDNet, numClassesOf as groupdnetClasses, resampleClass, sampleLatent } from '@clade/groupdnet';
-import { buildSeanGenerator, encodeStyles, interpolateStyles, numClassesOf as seanClasses, synthesize as seanSynthesize, transferRegionStyles } from '@clade/sean';
+import { GroupDNetGenerator, createGroupDNet, numClassesOf as groupdnetClasses, resampleClass, sampleLatent } from '@clade/groupdnet';
+import { SeanGenerator, buildSeanGenerator, encodeStyles, interpolateStyles, numClassesOf as seanClasses, synthesize as seanSynthesize, transferRegionStyles } from '@clade/sean';
+import { loadCheckpoint, resolveRunConfig, type RunConfig, type RunConfigInput } from '@clade/trainer';
 import { encode as encodePng } from 'fast-png';
 import type { ModelFlags } from '../model-options';
 import { presetsOf, type ModelName } from '../model-zoo';
@@ -54,14 +58,53 @@ async function photoOf(file: string, w: number, h: number): Promise<tf.Tensor4D>
 }
 
 /**
+ * A `clade train` run given as --checkpoint: its folder, or an .npz under its checkpoints/ folder
+ * (run.json two levels up). Null for anything else (an official .pth).
+ */
+async function trainedRunOf(p: string): Promise<{ config: RunConfig; checkpoint: string } | null> {
+  const isDir = existsSync(p) && statSync(p).isDirectory();
+  if (!isDir && !/\.npz$/i.test(p)) return null;
+  const checkpoint = isDir ? path.join(p, 'checkpoints', 'latest.npz') : p;
+  const runJson = isDir ? path.join(p, 'run.json') : path.join(path.dirname(path.dirname(p)), 'run.json');
+  if (!existsSync(runJson) || !existsSync(checkpoint))
+    throw new IOError(`--checkpoint '${p}': a clade train run needs ${runJson} and ${checkpoint}; for official weights give their .pth.`);
+  return { config: resolveRunConfig(JSON.parse(await readFile(runJson, 'utf8')) as RunConfigInput), checkpoint };
+}
+
+/** The family and variant a trained run holds, as --model names them. */
+export function runModelName(config: RunConfig): string {
+  if (config.model === 'sean') return config.generator.classBranch === 'clade' ? 'sean-clade' : 'sean';
+  if (config.model === 'groupdnet') return config.generator.normMode === 'clade' ? 'groupdnet-clade' : 'groupdnet';
+  return config.generator.normMode === 'spade' ? 'spade' : 'clade';
+}
+
+/** The generator of a trained run, its weights loaded from the run's checkpoint. */
+async function runGenerator<T extends SeanGenerator | GroupDNetGenerator>(model: string, o: FamilySynthesizeOptions, run: { config: RunConfig; checkpoint: string }, make: (c: RunConfig) => T): Promise<T> {
+  const trained = runModelName(run.config);
+  if (trained !== model) throw new ConfigError(`--checkpoint '${o.checkpoint}' is a ${trained} run; pass --model ${trained}, got --model ${model}.`);
+  for (const [flag, v] of [['--preset', o.preset], ['--ngf', o.ngf], ['--crop-size', o.cropSize], ['--random-init', o.randomInit]] as const)
+    if (v !== undefined) throw new ConfigError(`${flag} does not apply to a trained run: its run.json fixes the architecture (drop ${flag}).`);
+  const g = make(run.config);
+  try {
+    await loadCheckpoint(run.checkpoint, { models: { G: g.model }, optimizers: {} });
+  } catch (e) {
+    g.dispose();
+    throw e;
+  }
+  return g;
+}
+
+/**
  * SEAN (region styles from --style, encoded inside the regions of --style-label) or GroupDNet
- * (per-class latents from --seed; --resample-class redraws one class's latent only).
+ * (per-class latents from --seed; --resample-class redraws one class's latent only). Weights: an
+ * official .pth, a `clade train` run (folder or checkpoint .npz), or --random-init.
  */
 export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: FamilySynthesizeOptions): Promise<{ width: number; height: number; what: string }> {
   if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
   if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
+  const run = o.checkpoint ? await trainedRunOf(o.checkpoint) : null;
   const presets = presetsOf(model);
-  if (o.preset === undefined || !presets.includes(o.preset))
+  if (!run && (o.preset === undefined || !presets.includes(o.preset)))
     throw new ConfigError(`--model ${model} needs --preset one of ${presets.join(', ')}, got ${o.preset === undefined ? 'none' : `'${o.preset}'`}.`);
   if (!o.checkpoint === !o.randomInit)
     throw new ConfigError(`--model ${model}: give --checkpoint <official latest_net_G.pth> or --random-init (untrained weights, for trying the architecture), one of them.`);
@@ -72,12 +115,15 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
   if (initGain !== undefined) Object.assign(overrides, { initGain });
   const seed = Number(o.seed ?? '0');
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
-  const state = o.checkpoint ? await loadTorchCheckpointFile(o.checkpoint) : null;
+  const state = o.checkpoint && !run ? await loadTorchCheckpointFile(o.checkpoint) : null;
+  const what = `${model} (${run ? `run ${o.checkpoint}` : o.preset})`;
 
   if (model === 'sean' || model === 'sean-clade') {
     if (o.resampleClass !== undefined) throw new ConfigError('--resample-class is for --model groupdnet; SEAN takes its styles from --style.');
     if (o.style === undefined) throw new ConfigError(`--model ${model} takes its region styles from a photo: pass --style <image> (and --style-label <png> when its mask is not --label).`);
-    const g = buildSeanGenerator(o.preset, { ...overrides, classBranch: model === 'sean' ? 'spade' : 'clade', initSeed: seed });
+    const g = run
+      ? await runGenerator(model, o, run, (c) => new SeanGenerator({ ...(c.generator as SeanGenerator['config']), initSeed: null }))
+      : buildSeanGenerator(o.preset!, { ...overrides, classBranch: model === 'sean' ? 'spade' : 'clade', initSeed: seed });
     try {
       if (state) g.loadTorchStateDict(state, `'${o.checkpoint}'`);
       const { cropSize: w } = g.config;
@@ -101,7 +147,7 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
       const y = seanSynthesize(g, seg, codes, { noise: seed });
       await writeOutputs(o, y);
       tf.dispose([seg, styleImage, y, codes, ...(styleSeg ? [styleSeg] : [])]);
-      return { width: w, height: h, what: `${model} (${o.preset})` };
+      return { width: w, height: h, what };
     } finally {
       g.dispose();
     }
@@ -109,7 +155,9 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
 
   if ([o.style, o.styleLabel, o.styleB, o.transferClasses, o.mix].some((v) => v !== undefined))
     throw new ConfigError(`--style, --style-b, --transfer-classes and --mix are for --model sean; ${model} draws per-class latents from --seed.`);
-  const g = createGroupDNet(o.preset, { ...overrides, initSeed: seed }, model);
+  const g = run
+    ? await runGenerator(model, o, run, (c) => new GroupDNetGenerator({ ...(c.generator as GroupDNetGenerator['config']), initSeed: null }))
+    : createGroupDNet(o.preset!, { ...overrides, initSeed: seed }, model);
   try {
     if (g.config.useInstance) throw new ConfigError(`--model ${model} --preset ${o.preset} takes instance maps, which clade synthesize does not read yet for GroupDNet.`);
     if (state) g.loadTorchStateDict(state, `'${o.checkpoint}'`);
@@ -129,7 +177,7 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
     const image = g.apply({ seg, z });
     await writeOutputs(o, image);
     tf.dispose([seg, image, z]);
-    return { width: w, height: h, what: `${model} (${o.preset})` };
+    return { width: w, height: h, what };
   } finally {
     g.dispose();
   }

@@ -138,7 +138,7 @@ export function registerSynthesize(program: Command): void {
   const cmd = program
     .command('synthesize')
     .description('Synthesize an image from a semantic label map with a SPADE / CLADE / CLADE-ICPE generator.')
-    .option('--checkpoint <path>', 'official .pth (SPADE latest_net_G / CLADE best_net_G; SEAN/GroupDNet latest_net_G) or a folder from `clade convert` (required)')
+    .option('--checkpoint <path>', 'official .pth (SPADE latest_net_G / CLADE best_net_G; SEAN/GroupDNet latest_net_G), a folder from `clade convert`, or (sean/groupdnet) a `clade train` run folder (required)')
     .option('--model <name>', `generator family: ${MODEL_NAMES.join(', ')} (default spade: SPADE/CLADE)`)
     .option('--random-init', 'sean/groupdnet: untrained weights from --seed instead of --checkpoint (to try the architecture)')
     .option('--init-gain <g>', 'with --random-init: the init gain (official default 0.02; larger makes an untrained net\'s inputs visible)')
@@ -186,7 +186,8 @@ Examples:
   clade synthesize --model sean … --label 0.png --style 0.jpg --style-b 1.jpg --style-b-label 1.png \\
       --transfer-classes 13 --out hair-of-1.png     # region-style transfer (13 = hair)
   clade synthesize --model groupdnet --preset deepfashion --checkpoint deepfashion/latest_net_G.pth \\
-      --label mask.png --seed 3 --resample-class 5 --out look.png`,
+      --label mask.png --seed 3 --resample-class 5 --out look.png
+  clade synthesize --model sean-clade --checkpoint runs/sean --label 0.png --style 0.jpg --out face.png   # a clade train run`,
     )
     .action(async (opts: SynthesizeOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<SynthesizeOptions>(), ...opts };

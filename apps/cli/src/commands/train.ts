@@ -81,7 +81,7 @@ function progress(total: number | null) {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('Train a SPADE/CLADE generator with the official objective; checkpoints are atomic and resumable.')
+    .description('Train a SPADE/CLADE, SEAN or GroupDNet generator (config "model") with the official objective; checkpoints are atomic and resumable.')
     .option('--config <run.json>', 'run config (model, data, loss, optimizer, schedule, seed)')
     .option('--out <dir>', 'run folder (run.json, log.jsonl, checkpoints/latest.npz)')
     .option('--resume <dir>', 'continue the run in this folder from its last complete checkpoint')
@@ -104,6 +104,8 @@ export function registerTrain(program: Command): void {
 Examples:
   clade train --config examples/train-tiny.json --out runs/tiny
   clade train --config examples/train-tiny.json --out runs/tiny --iterations 100
+  clade train --config examples/train-sean-tiny.json --out runs/sean          # SEAN-CLADE ("model": "sean")
+  clade train --config examples/train-groupdnet-tiny.json --out runs/gd      # GroupDNet-CLADE ("model": "groupdnet")
   clade train --config run.json --out runs/a --vgg-weights ~/models/vgg19-dcbb9e9d.pth
   clade train --config coco.json --out runs/ft --init-g latest_net_G.pth --init-d latest_net_D.pth
   clade train --config run.json --out runs/b --fid-every 1000 --inception-weights pt_inception-2015-12-05-6726825d.pth
