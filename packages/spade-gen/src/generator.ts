@@ -9,6 +9,7 @@ import {
   ShapeError,
   formatShape,
   seedFor,
+  withClassIndexCache,
 } from '@clade/core';
 import { blockNormsOf, numClassesOf, resolveGeneratorConfig, semanticNcOf, type GeneratorConfig, type NormMode } from './config';
 import { generatorPlan, type BlockPlan } from './plan';
@@ -160,7 +161,9 @@ export class SpadeGenerator extends OfficialNetwork {
   /** The image in [−1, 1], [N,H,W,3]. `training` switches batch statistics and power iterations. */
   apply(inputs: GeneratorInputs, training = false): tf.Tensor4D {
     const feed = this.feed(inputs);
-    const y = this.model.apply(feed, { training }) as tf.Tensor4D;
+    // Eval passes share one class-index map per resolution across the CLADE layers.
+    const run = () => this.model.apply(feed, { training }) as tf.Tensor4D;
+    const y = training ? run() : withClassIndexCache(run);
     feed.filter((t) => t !== inputs.seg && t !== inputs.dist && t !== inputs.z).forEach((t) => t.dispose());
     return y;
   }

@@ -37,6 +37,48 @@ export function classIndexMap(seg: tf.Tensor4D, numClasses: number, height: numb
 }
 
 /**
+ * Class-index maps shared by the CLADE layers of one forward pass (see `withClassIndexCache`):
+ * the arg-max of a segmap is taken once at its own resolution and nearest-resized per layer size,
+ * which equals resizing the one-hot first (nearest picks whole pixels). Null outside a pass.
+ */
+let sharedIndexMaps: Map<string, tf.Tensor3D> | null = null;
+
+/**
+ * Runs `fn` (an eval forward pass) with the class-index maps of its segmaps computed once per
+ * resolution instead of once per CLADE layer: a generator's CLADE layers all read the same
+ * segmap, and its K-channel arg-max dominates small generators. The maps are freed when `fn`
+ * returns, so use it only where no gradient is taken afterwards (the backward pass of a
+ * training step still needs them).
+ */
+export function withClassIndexCache<T>(fn: () => T): T {
+  if (sharedIndexMaps) return fn(); // nested: the outer pass owns the cache
+  sharedIndexMaps = new Map();
+  try {
+    return fn();
+  } finally {
+    sharedIndexMaps.forEach((t) => t.dispose());
+    sharedIndexMaps = null;
+  }
+}
+
+/** `classIndexMap` through the pass's cache (kept out of the caller's tidy until the pass ends). */
+function cachedClassIndexMap(seg: tf.Tensor4D, numClasses: number, height: number, width: number): tf.Tensor3D {
+  const cache = sharedIndexMaps!;
+  const get = (key: string, make: () => tf.Tensor3D) => {
+    let t = cache.get(key);
+    if (!t) cache.set(key, (t = tf.keep(make())));
+    return t;
+  };
+  const [n, h, w] = seg.shape;
+  const full = get(`${seg.id}:${numClasses}`, () => classIndexMap(seg, numClasses, h, w));
+  if (h === height && w === width) return full;
+  return get(`${seg.id}:${numClasses}:${height}x${width}`, () =>
+    // The resize returns float32 (exact for class ids); gather wants int32 indices.
+    tf.tidy(() => tf.cast(tf.reshape(nearestResize(tf.reshape(full, [n, h, w, 1]) as tf.Tensor4D, height, width), [n, height, width]), 'int32') as tf.Tensor3D),
+  );
+}
+
+/**
  * The edge feature a·E + b, E = the last channel of m: one 1×1 conv whose kernel selects that
  * channel scaled by a (no last-axis slice, gradients reach a and b).
  */
@@ -66,7 +108,7 @@ export function cladeModulate(
   return tf.tidy(() => {
     const [, h, w] = xNorm.shape;
     const numClasses = weights.gamma.shape[0];
-    const cls = classIndexMap(seg, numClasses, h, w);
+    const cls = sharedIndexMaps ? cachedClassIndexMap(seg, numClasses, h, w) : classIndexMap(seg, numClasses, h, w);
     let gamma = tf.gather(weights.gamma as tf.Tensor, cls) as tf.Tensor4D; // guided sampling: [N,h,w,C]
     let beta = tf.gather(weights.beta as tf.Tensor, cls) as tf.Tensor4D;
     if (weights.icpe && dist) {

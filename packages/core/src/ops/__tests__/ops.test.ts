@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expectTensorsClose } from '@clade/test-utils';
 import {
   batchNormTrain,
+  cladeModulate,
   classIndexMap,
   instanceNorm,
   labelsToSegmap,
@@ -10,6 +11,7 @@ import {
   powerIteration,
   spectralSigma,
   spectralWeightMatrix,
+  withClassIndexCache,
 } from '../../index';
 
 describe('param-free norms (PyTorch semantics)', () => {
@@ -52,6 +54,23 @@ describe('nearest resize and class index maps', () => {
   it('argmax over class channels only, ignoring the trailing edge channel', () => {
     const seg = tf.tensor4d([0, 1, 0, 1, /* */ 1, 0, 0, 1], [1, 1, 2, 4]);
     expect(Array.from(classIndexMap(seg, 3, 1, 2).dataSync())).toEqual([1, 0]);
+  });
+
+  it('a pass with shared index maps modulates exactly as per-layer arg-maxes, and frees its maps at the end', () => {
+    // 5 classes + edge at 12×10, modulating features at 12×10, 6×5 and 3×2 (odd floor-rule sizes).
+    const labels = tf.tensor3d(Array.from({ length: 120 }, (_, i) => (i * 7 + (i >> 3)) % 5), [1, 12, 10], 'int32');
+    const seg = labelsToSegmap(labels, 5, tf.cast(tf.greater(tf.randomUniform([1, 12, 10]), 0.7), 'float32') as tf.Tensor3D);
+    const weights = { gamma: tf.randomNormal([5, 3], 0, 1, 'float32', 1) as tf.Tensor2D, beta: tf.randomNormal([5, 3], 0, 1, 'float32', 2) as tf.Tensor2D };
+    const xs = [[12, 10], [6, 5], [3, 2], [6, 5]].map(([h, w], i) => tf.randomNormal([1, h!, w!, 3], 0, 1, 'float32', 10 + i) as tf.Tensor4D);
+    const plain = xs.map((x) => cladeModulate(x, seg, weights));
+    const before = tf.memory().numTensors;
+    const shared = withClassIndexCache(() => xs.map((x) => cladeModulate(x, seg, weights)));
+    expect(tf.memory().numTensors).toBe(before + shared.length); // only the outputs survive the pass
+    shared.forEach((y, i) => expect(Array.from(y.dataSync())).toEqual(Array.from(plain[i]!.dataSync())));
+    // Nested passes reuse the outer cache and free nothing early.
+    const nested = withClassIndexCache(() => [cladeModulate(xs[1]!, seg, weights), withClassIndexCache(() => cladeModulate(xs[2]!, seg, weights))]);
+    expect(Array.from(nested[1]!.dataSync())).toEqual(Array.from(plain[2]!.dataSync()));
+    tf.dispose([labels, seg, weights.gamma, weights.beta, ...xs, ...plain, ...shared, ...nested]);
   });
 });
 
