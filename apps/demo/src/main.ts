@@ -119,11 +119,11 @@ async function main(): Promise<void> {
     return;
   }
 
-  let backendNote = backendDetail(loadOn);
+  let backendNote = await backendDetail(loadOn);
   if (choice === 'auto') {
     const { name, summary } = await pickFastest(main, mask);
     await trySetBackend(name);
-    backendNote = `auto: ${summary} → ${name}; ${backendDetail(name)}`;
+    backendNote = `auto: ${summary} → ${name}; ${await backendDetail(name)}`;
   }
   setupUi(runners, mask, backendNote, config);
 }

@@ -35,7 +35,7 @@ export async function runBench(runners: ModelRunner[], mask: LabelMask, o: Bench
   for (const backend of o.backends) {
     const ok = await trySetBackend(backend);
     for (const r of runners) {
-      const row: BenchRow = { backend, detail: ok ? backendDetail(backend) : 'unavailable', model: r.label, description: r.description, medianMs: null, runsMs: [], capped: false };
+      const row: BenchRow = { backend, detail: ok ? await backendDetail(backend) : 'unavailable', model: r.label, description: r.description, medianMs: null, runsMs: [], capped: false };
       if (ok) {
         for (let i = 0; i < o.warmup + o.reps; i++) {
           const { ms } = await r.synthesize(mask);

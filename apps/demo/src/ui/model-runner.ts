@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerLayers } from '@clade/core';
+import { registerLayers, withClassIndexCache } from '@clade/core';
 import { numClassesOf, resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
 import { imageToRgba } from '../lib/mask-codec';
@@ -60,7 +60,8 @@ export class ModelRunner {
       if (this.config.useInstance) seg = tf.concat([seg, tf.zeros([1, height, width, 1])], 3); // no instance edges when painting
       const feed: Record<string, tf.Tensor> = { seg };
       if (this.hasStyle) feed.z = tf.tensor2d(seededNormal(styleSeed, this.config.zDim), [1, this.config.zDim]);
-      return this.model.predict(this.model.inputNames.map((n) => feed[n]!)) as tf.Tensor4D;
+      // One class-index map per resolution for all CLADE layers (bit-identical, less work).
+      return withClassIndexCache(() => this.model.predict(this.model.inputNames.map((n) => feed[n]!)) as tf.Tensor4D);
     });
     const data = await y.data(); // async backends (webgl) finish only when read
     y.dispose();
