@@ -7,6 +7,7 @@ import { writeTorchCheckpoint, type NdArray } from '@clade/core';
 import { fidInceptionStateShapes } from '@clade/metrics';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { isBetter, readCheckpointState, resolveRunConfig, train, type RunConfigInput } from '../index';
+import { useWasmTraining } from './helpers/wasm-training';
 
 const SEGMENTER = 'models/deeplabv3_mnv2_ade20k_513.onnx';
 
@@ -50,15 +51,7 @@ describe('evaluation config and the best-score rule', () => {
 });
 
 describeWithShared('evaluation during training keeps the best checkpoint', [SEGMENTER], () => {
-  beforeAll(async () => {
-    const { initBackend } = await import('@clade/backend');
-    await initBackend({ backend: 'wasm' });
-    tf.env().set('IS_TEST', false); // see train.test.ts
-  });
-  afterAll(async () => {
-    tf.env().set('IS_TEST', true);
-    await tf.setBackend('cpu');
-  });
+  useWasmTraining();
 
   it('scores FID every 2 iterations with Inception weights in pytorch-fid\'s layout (random here: the mechanics, not the value)', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'clade-fid-'));

@@ -7,6 +7,7 @@ import { collate, disposeBatch, listDataset, prepareSample, type SamplePair } fr
 import { SeanGenerator, transferRegionStyles, type SeanConfig } from '@clade/sean';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { buildTrainable, loadCheckpoint, readCheckpointState, reconstructionL1, resolveRunConfig, train, type RunConfigInput } from '../index';
+import { useWasmTraining } from './helpers/wasm-training';
 
 // SEAN-CLADE and GroupDNet-CLADE trained by the same loop as SPADE/CLADE, on the four real
 // CelebAMask-HQ samples (19 classes) at 64²: tiny widths (ngf 8, 16-d style codes, encoder ndf 19).
@@ -81,15 +82,7 @@ function extend(dir: string, maxIterations: number): void {
 }
 
 describeWithShared('training SEAN and GroupDNet', [`${DATA}/0.png`], () => {
-  beforeAll(async () => {
-    const { initBackend } = await import('@clade/backend');
-    await initBackend({ backend: 'wasm' });
-    tf.env().set('IS_TEST', false); // see train.test.ts
-  });
-  afterAll(async () => {
-    tf.env().set('IS_TEST', true);
-    await tf.setBackend('cpu');
-  });
+  useWasmTraining();
 
   it('rejects what a family does not take, naming the field', () => {
     expect(() => resolveRunConfig({ ...FAMILIES.sean(1), encoder: { ndf: 19 } })).toThrow(/encoder is not used with model 'sean'/);

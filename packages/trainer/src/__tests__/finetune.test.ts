@@ -8,6 +8,7 @@ import {
 import { MultiscaleDiscriminator, SpadeGenerator, type OfficialNetwork } from '@clade/spade-gen';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { train, type RunConfigInput } from '../index';
+import { useWasmTraining } from './helpers/wasm-training';
 
 // Fine-tuning from the official p1 COCO-Stuff generator (CLADE, labelNc 182 + dontcare, instance
 // edges, ngf 4, crop 64) on the shared COCO-Stuff train samples, one iteration, on wasm.
@@ -55,15 +56,7 @@ describeWithShared('fine-tuning from official checkpoints', [P1_G, `${COCO}/trai
     ...over,
   });
 
-  beforeAll(async () => {
-    const { initBackend } = await import('@clade/backend');
-    await initBackend({ backend: 'wasm' });
-    tf.env().set('IS_TEST', false); // see train.test.ts
-  });
-  afterAll(async () => {
-    tf.env().set('IS_TEST', true);
-    await tf.setBackend('cpu');
-  });
+  useWasmTraining();
 
   it('a new run starts from the official G (and a D state dict): one iteration moves each weight by at most lr', async () => {
     // A D state dict in the official layout, from a D with its own seed (no official D fixture exists).

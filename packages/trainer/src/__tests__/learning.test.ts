@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { listDataset } from '@clade/data';
 import { SpadeGenerator } from '@clade/spade-gen';
 import { loadCheckpoint, reconstructionL1, train, type RunConfigInput } from '../index';
+import { useWasmTraining } from './helpers/wasm-training';
 
 // The tiny CLADE config (ngf 4, 64²) on 32 synthetic scenes, generated into a temp folder: no
 // shared data needed. The thresholds are far from the measured values (see the log line).
@@ -19,15 +19,7 @@ describe('training learns', () => {
     seed: 1,
   });
 
-  beforeAll(async () => {
-    const { initBackend } = await import('@clade/backend');
-    await initBackend({ backend: 'wasm' });
-    tf.env().set('IS_TEST', false); // see train.test.ts
-  });
-  afterAll(async () => {
-    tf.env().set('IS_TEST', true);
-    await tf.setBackend('cpu');
-  });
+  useWasmTraining();
 
   async function l1AfterTraining(iterations: number, resume: boolean): Promise<number> {
     if (iterations === 0) {

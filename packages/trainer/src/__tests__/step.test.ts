@@ -4,6 +4,7 @@ import { labelsToSegmap } from '@clade/core';
 import { MultiscaleDiscriminator, SpadeGenerator, type DiscriminatorConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { maxAbsDiff } from '@clade/test-utils';
 import { loadVgg19Features, resolveRunConfig, trainStep, vggLoss, type LossConfig, type StepBatch, type Vgg19Features } from '../index';
+import { useWasmTraining } from './helpers/wasm-training';
 
 // Tiny nets on wasm with our training kernels: 3 classes, 64², ngf 4, ndf 4; the VGG is the golden's
 // tiny one.
@@ -22,15 +23,7 @@ function makeBatch(n: number, seed: number): StepBatch {
 const weightsOf = (net: { model: { trainableWeights: Array<{ originalName: string; read(): tf.Tensor }> } }) =>
   new Map(net.model.trainableWeights.map((w) => [w.originalName, w.read().clone()]));
 
-beforeAll(async () => {
-  const { initBackend } = await import('@clade/backend');
-  await initBackend({ backend: 'wasm' });
-  tf.env().set('IS_TEST', false); // see train.test.ts
-});
-afterAll(async () => {
-  tf.env().set('IS_TEST', true);
-  await tf.setBackend('cpu');
-});
+useWasmTraining();
 
 describe('trainStep with the VGG loss', () => {
   let vgg: Vgg19Features;

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decode as decodePng } from 'fast-png';
 import { readNpz } from '@clade/core';
 import { readCheckpointState, train, type RunConfigInput } from '../index';
+import { useWasmTraining } from './helpers/wasm-training';
 
 // Short runs of the whole loop on a few synthetic scenes (ngf 4, 64², ndf 4), on wasm with our
 // training kernels: the options of a run, end to end.
@@ -39,15 +40,7 @@ async function run(cfg: RunConfigInput): Promise<{ out: string; notes: string[];
   return { out, notes, tensors };
 }
 
-beforeAll(async () => {
-  const { initBackend } = await import('@clade/backend');
-  await initBackend({ backend: 'wasm' });
-  tf.env().set('IS_TEST', false); // see train.test.ts
-});
-afterAll(async () => {
-  tf.env().set('IS_TEST', true);
-  await tf.setBackend('cpu');
-});
+useWasmTraining();
 
 describe('train: VGG loss', () => {
   it('loss.vggWeights turns the perceptual loss on (logged as G_VGG); a missing file is an IOError', async () => {

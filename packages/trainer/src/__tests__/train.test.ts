@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { loadCheckpoint, readCheckpointState, train, type RunConfigInput } from '../index';
+import { useWasmTraining } from './helpers/wasm-training';
 
 // Tiny runs on the three real ADE20K samples (ngf 4, 64², ndf 8), on wasm with our training kernels.
 const DATA = 'data/ade20k_sceneparsing';
@@ -16,17 +17,7 @@ const config = (maxIterations: number, checkpointEvery = 2, useVae = false): Run
 });
 
 describeWithShared('training loop', [`${DATA}/objectInfo150.txt`], () => {
-  beforeAll(async () => {
-    const { initBackend } = await import('@clade/backend');
-    await initBackend({ backend: 'wasm' });
-    // IS_TEST makes tfjs count backend data ids around every op, and customGrad ops (fused conv
-    // under a gradient tape) trip it on wasm although nothing leaks; we count ids ourselves below.
-    tf.env().set('IS_TEST', false);
-  });
-  afterAll(async () => {
-    tf.env().set('IS_TEST', true);
-    await tf.setBackend('cpu');
-  });
+  useWasmTraining();
 
   it('leaks no tensors across iterations', async () => {
     const counts: string[] = [];

@@ -1,0 +1,19 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Runs the enclosing block on wasm with our training kernels, back on cpu after it. IS_TEST makes
+ * tfjs count backend data ids around every op, and customGrad ops (fused conv under a gradient
+ * tape) trip it on wasm although nothing leaks: it is off inside the block (leak tests count
+ * tensors themselves).
+ */
+export function useWasmTraining(): void {
+  beforeAll(async () => {
+    const { initBackend } = await import('@clade/backend');
+    await initBackend({ backend: 'wasm' });
+    tf.env().set('IS_TEST', false);
+  });
+  afterAll(async () => {
+    tf.env().set('IS_TEST', true);
+    await tf.setBackend('cpu');
+  });
+}
