@@ -24,6 +24,13 @@ export interface TensorValue {
   /** ONNX dims (batch = 'N'). */
   dims: Dim[];
   layout: 'nchw' | 'same';
+  /**
+   * The same values channels-last ([N,H,W,C]), when the converter computed them that way (CLADE).
+   * An elementwise consumer may stay channels-last and transpose its own result instead: a
+   * Transpose right before a Conv is folded by ORT into the NCHWc reorder the Conv needs anyway.
+   * Transposes nobody reads are pruned from the graph.
+   */
+  nhwc?: string;
 }
 
 /** Where a semantic map comes from: the ONNX inputs that replace tfjs' one-hot segmap. */
@@ -84,7 +91,11 @@ export class ExportContext {
 
   /** A tensor value (semantic maps are materialized as one-hot + edge, NCHW). */
   tensor(v: Value, who: string): TensorValue {
-    if (v.kind === 'tensor') return v;
+    if (v.kind === 'tensor') {
+      // Converters spread their input into their output; a channels-last twin must not travel along.
+      const { nhwc: _, ...t } = v;
+      return t;
+    }
     const s = v.src.numClasses + (v.src.edge ? 1 : 0);
     return { kind: 'tensor', name: this.oneHot(v, who), dims: [BATCH_DIM, s, v.rows.length, v.cols.length], layout: 'nchw' };
   }

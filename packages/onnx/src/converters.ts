@@ -182,7 +182,9 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
     const t = (v: string, perm: number[]) => ctx.b.op('Transpose', [v], l.name, { perm });
     const g = ctx.b.op('Gather', [ctx.b.floats(`${l.name}.gamma`, gamma, [k, c]), labels], `${l.name}.gamma`, { axis: 0 });
     const b = ctx.b.op('Gather', [ctx.b.floats(`${l.name}.beta`, beta, [k, c]), labels], `${l.name}.beta`, { axis: 0 });
-    out = t(ctx.b.op('Add', [ctx.b.op('Mul', [t(xn, [0, 2, 3, 1]), g], l.name), b], l.name), [0, 3, 1, 2]);
+    const modulated = ctx.b.op('Add', [ctx.b.op('Mul', [t(xn, [0, 2, 3, 1]), g], l.name), b], l.name);
+    if (!l.useInstance) return { ...nchw(t(modulated, [0, 3, 1, 2]), c, x.h, x.w), nhwc: modulated };
+    out = t(modulated, [0, 3, 1, 2]);
   } else {
     const distIn = inputs[2];
     if (!distIn) throw new ShapeError(`${who(l)}: needs a positional map input.`);
@@ -216,7 +218,11 @@ registerOnnxConverter('CLADEICPE', convertClade);
 registerOnnxConverter('LeakyReLU', (layer, [input], ctx) => {
   const x = ctx.tensor(input!, who(layer));
   const alpha = (cfg(layer).alpha as number) ?? 0.3;
-  return { ...x, name: ctx.b.op('LeakyRelu', [x.name], layer.name, { alpha: { float: alpha } }) };
+  const twin = input!.kind === 'tensor' ? input!.nhwc : undefined;
+  if (!twin) return { ...x, name: ctx.b.op('LeakyRelu', [x.name], layer.name, { alpha: { float: alpha } }) };
+  // After CLADE: stay channels-last, so the Transpose back lands right before the next conv.
+  const y = ctx.b.op('LeakyRelu', [twin], layer.name, { alpha: { float: alpha } });
+  return { ...x, name: ctx.b.op('Transpose', [y], layer.name, { perm: [0, 3, 1, 2] }), nhwc: y };
 });
 
 registerOnnxConverter('ReLU', (layer, [input], ctx) => {

@@ -211,7 +211,19 @@ export class GraphBuilder {
     return this.node(opType, inputs, name, attributes)[0]!;
   }
 
+  /** The graph without the nodes and initializers that no output depends on. */
   graph(name: string, doc?: string): GraphData {
-    return { name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs, ...(doc ? { doc } : {}) };
+    const live = new Set(this.outputs.map((o) => o.name));
+    // Walk backwards so a node's inputs are marked before the nodes that produce them are tested.
+    const kept: NodeData[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i]!;
+      if (!n.outputs.some((o) => live.has(o))) continue;
+      kept.push(n);
+      n.inputs.forEach((x) => live.add(x));
+    }
+    kept.reverse();
+    const initializers = this.initializers.filter((t) => live.has(t.name));
+    return { name, nodes: kept, initializers, inputs: this.inputs, outputs: this.outputs, ...(doc ? { doc } : {}) };
   }
 }

@@ -89,4 +89,17 @@ describe('ONNX round trips through onnxruntime-node', () => {
     expect(Array.from(out[t]!.data as Float32Array)).toEqual([10, 12, 11, 11, 20, 22, 21, 21]);
     expect(Array.from(out[oh]!.data as Float32Array)).toEqual([1, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0]);
   });
+
+  it('drops nodes and initializers no output depends on (unused channels-last twins)', async () => {
+    const b = new GraphBuilder();
+    const x = b.input({ name: 'x', elemType: 'FLOAT', dims: [1, 2] });
+    const y = b.op('Mul', [x, b.floats('two', [2], [1])], 'y');
+    b.op('Add', [b.op('Transpose', [y], 'dead', { perm: [1, 0] }), b.floats('unused', [5, 6, 7], [3])], 'dead');
+    b.output({ name: y, elemType: 'FLOAT', dims: [1, 2] });
+    const g = b.graph('pruned');
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Mul']);
+    expect(g.initializers.map((t) => t.name)).toEqual(['two']);
+    const out = await run(b, { x: { data: Float32Array.from([1, 3]), dims: [1, 2] } });
+    expect(Array.from(out[y]!.data as Float32Array)).toEqual([2, 6]);
+  });
 });
