@@ -81,8 +81,17 @@ export class CLADE extends SemanticNorm {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean } = {}): tf.Tensor {
     return tf.tidy(() => {
       const [x, seg, dist] = this.checkTensors(toInputs(inputs));
-      const xNorm = this.normalize(x!, kwargs.training === true);
-      return cladeModulate(xNorm, seg!, this.cladeWeights(), dist);
+      const training = kwargs.training === true;
+      const weights = this.cladeWeights();
+      if (!training && this.runningMean && this.runningVar && !weights.icpe) {
+        // Eval batch norm x̂ = x·s + t folded into the [K,C] tables (Γ' = Γ·s, B' = B + Γ·t):
+        // two small table ops instead of a subtract and a divide over every pixel.
+        const s = tf.rsqrt(tf.add(this.runningVar.read(), this.epsilon));
+        const t = tf.neg(tf.mul(this.runningMean.read(), s));
+        const folded = { ...weights, gamma: tf.mul(weights.gamma, s) as tf.Tensor2D, beta: tf.add(weights.beta, tf.mul(weights.gamma, t)) as tf.Tensor2D };
+        return cladeModulate(x!, seg!, folded, dist);
+      }
+      return cladeModulate(this.normalize(x!, training), seg!, weights, dist);
     });
   }
 
