@@ -37,7 +37,7 @@ const FAMILIES: Record<'sean' | 'groupdnet', (iterations: number) => RunConfigIn
  * Region-style transfer on a trained SEAN-CLADE, measured on the image: face 0 drawn with the skin
  * (class 1) or hair (13) style of face 1. Inside the region the image changes; pixels ≥ 4 px away
  * from it change far less (convolutions carry a little of the change across the border, as in the
- * official SEAN). Measured here after 30 iterations: inside/outside ≈ 37 (skin), 26 (hair).
+ * official SEAN). Measured here after 20 iterations: inside/outside ≈ 58 (skin), 21 (hair).
  */
 async function expectLocalTransfer(out: string, config: RunConfigInput, pairs: SamplePair[]): Promise<void> {
   const G = new SeanGenerator(resolveRunConfig(config).generator as SeanConfig);
@@ -118,11 +118,11 @@ describeWithShared('training SEAN and GroupDNet', [`${DATA}/0.png`], () => {
     400_000,
   );
 
-  // Measured here (wasm, 2 cores): SEAN-CLADE 1.02 untrained → 0.50 after 30 iterations;
-  // GroupDNet-CLADE 0.98 → 0.47. The bounds leave a wide margin for other machines.
-  it.each(['sean', 'groupdnet'] as const)('%s: the reconstruction of the training faces improves over 30 iterations', async (family) => {
+  // Measured here (wasm, 2 cores): SEAN-CLADE 0.96 untrained → 0.51 after 20 iterations;
+  // GroupDNet-CLADE 0.99 → 0.50. The bounds leave a wide margin for other machines.
+  it.each(['sean', 'groupdnet'] as const)('%s: the reconstruction of the training faces improves over 20 iterations', async (family) => {
     const out = mkdtempSync(path.join(tmpdir(), `clade-${family}-learn-`));
-    const config = FAMILIES[family](30);
+    const config = FAMILIES[family](20);
     const pairs = (await listDataset('celebamask', sharedPath(DATA))).pairs;
     const options = { batchSize: 2, label: { labelNc: 19, containDontcare: false }, preprocess: { mode: 'resize_and_crop' as const, loadSize: 64, cropSize: 64 } };
     const l1 = async (checkpoint: string | null) => {
@@ -138,7 +138,7 @@ describeWithShared('training SEAN and GroupDNet', [`${DATA}/0.png`], () => {
     await train({ out, config });
     const trained = await l1(path.join(out, 'checkpoints/latest.npz'));
     // eslint-disable-next-line no-console
-    console.log(`${family}: reconstruction L1 ${untrained.toFixed(4)} untrained, ${trained.toFixed(4)} after 30 iterations`);
+    console.log(`${family}: reconstruction L1 ${untrained.toFixed(4)} untrained, ${trained.toFixed(4)} after 20 iterations`);
     expect(untrained).toBeGreaterThan(0.8);
     expect(trained).toBeLessThan(untrained - 0.3);
     expect(trained).toBeLessThan(0.65);
