@@ -151,8 +151,9 @@ registerOnnxConverter('SPADE', (layer, inputs, ctx) => {
 /**
  * CLADE / CLADE-ICPE. Guided sampling is a Gather of the γ/β tables by the class-index map;
  * an eval batch norm folds into the tables (Γ' = Γ·s, B' = Γ·t + B), so plain CLADE is two
- * Gathers, one Mul and one Add per layer, computed channels-last. With ICPE the factors 1 + C(d) are 1×1 convs of the
- * resized positional map. The edge feature a·E + b is a 1×1 conv, concatenated last.
+ * Gathers, one Mul and one Add per layer, computed channels-last. With ICPE the factors
+ * 1 + C(d) are 1×1 convs of the resized positional map. The edge feature a·E + b is a 1×1 conv,
+ * concatenated last.
  */
 function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportContext): Value {
   const l = layer as CLADE;
@@ -166,9 +167,12 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
   const beta = values(layerWeight(l, 'class_specified_affine/bias'));
   const affine = runningAffine(l, l.epsilon);
   const c = x.c;
-  let out: string;
+  // Guided sampling gives channels-last rows [N,h,w,C]; the modulation stays channels-last (see below).
+  const rows = (table: Float32Array, n: string) => ctx.b.op('Gather', [ctx.b.floats(`${l.name}.${n}`, table, [k, c]), labels], `${l.name}.${n}`, { axis: 0 });
+  let xn = x.name;
+  let g: string;
+  let b: string;
   if (!icpe) {
-    let xn = x.name;
     if (affine) {
       for (let i = 0; i < gamma.length; i++) {
         const ch = i % c;
@@ -176,36 +180,36 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
         gamma[i] = gamma[i]! * affine.s[ch]!;
       }
     } else xn = instanceNorm(ctx, x.name, c, l.epsilon, `${l.name}.param_free_norm`);
-    // Modulated channels-last: the Gathers give [N,h,w,C] rows directly, and the two Transposes
-    // of x̂ and of the result sit next to convs, where ORT folds them into its NCHWc reorders
-    // (measured: the norm layers' Transpose time fell 3×, see bench onnx).
-    const t = (v: string, perm: number[]) => ctx.b.op('Transpose', [v], l.name, { perm });
-    const g = ctx.b.op('Gather', [ctx.b.floats(`${l.name}.gamma`, gamma, [k, c]), labels], `${l.name}.gamma`, { axis: 0 });
-    const b = ctx.b.op('Gather', [ctx.b.floats(`${l.name}.beta`, beta, [k, c]), labels], `${l.name}.beta`, { axis: 0 });
-    const modulated = ctx.b.op('Add', [ctx.b.op('Mul', [t(xn, [0, 2, 3, 1]), g], l.name), b], l.name);
-    if (!l.useInstance) return { ...nchw(t(modulated, [0, 3, 1, 2]), c, x.h, x.w), nhwc: modulated };
-    out = t(modulated, [0, 3, 1, 2]);
+    g = rows(gamma, 'gamma');
+    b = rows(beta, 'beta');
   } else {
     const distIn = inputs[2];
     if (!distIn) throw new ShapeError(`${who(l)}: needs a positional map input.`);
     const d = ctx.feature(distIn, `${who(l)} dist`);
     if (d.c !== 2) throw new ShapeError(`${who(l)}: dist must have 2 channels, got ${formatShape(d.dims as never)}.`);
     const dr = ctx.resizeFeature(d, x.h, x.w);
-    // 1 + C(d'): the 1×1 conv's bias absorbs the "1 +".
-    const factor = (n: string) =>
-      conv(ctx, dr, onnxKernel(layerWeight(l, `class_specified_affine/${n}/weight`)), values(layerWeight(l, `class_specified_affine/${n}/bias`)).map((b) => b + 1), `${l.name}.${n}`, [0, 0, 0, 0]);
-    let xn: string;
+    // 1 + C(d'): the 1×1 conv's bias absorbs the "1 +". One channel, so [N,1,h,w] is already the
+    // channels-last [N,h,w,1] in memory: a Reshape, no Transpose.
+    const factor = (n: string) => {
+      const f = conv(ctx, dr, onnxKernel(layerWeight(l, `class_specified_affine/${n}/weight`)), values(layerWeight(l, `class_specified_affine/${n}/bias`)).map((v) => v + 1), `${l.name}.${n}`, [0, 0, 0, 0]);
+      return ctx.b.op('Reshape', [f, ctx.b.int64s(`${l.name}.nhwc1`, [0, x.h, x.w, 1])], `${l.name}.${n}`);
+    };
     if (affine) {
       const ones = new Float32Array(c).fill(1);
       const zeros = new Float32Array(c);
       const f = (n: string, a: Float32Array) => ctx.b.floats(`${l.name}.param_free_norm.${n}`, a, [c]);
       xn = ctx.b.op('BatchNormalization', [x.name, f('scale', ones), f('bias', zeros), f('running_mean', values(layerWeight(l, 'param_free_norm/running_mean'))), f('running_var', values(layerWeight(l, 'param_free_norm/running_var')))], `${l.name}.param_free_norm`, { epsilon: { float: l.epsilon } });
     } else xn = instanceNorm(ctx, x.name, c, l.epsilon, `${l.name}.param_free_norm`);
-    const g = ctx.b.op('Mul', [ctx.gatherTable(gamma, k, c, labels, `${l.name}.gamma`), factor('dist_conv_w')], `${l.name}.gamma`);
-    const b = ctx.b.op('Mul', [ctx.gatherTable(beta, k, c, labels, `${l.name}.beta`), factor('dist_conv_b')], `${l.name}.beta`);
-    out = ctx.b.op('Add', [ctx.b.op('Mul', [xn, g], l.name), b], l.name);
+    g = ctx.b.op('Mul', [rows(gamma, 'gamma'), factor('dist_conv_w')], `${l.name}.gamma`);
+    b = ctx.b.op('Mul', [rows(beta, 'beta'), factor('dist_conv_b')], `${l.name}.beta`);
   }
-  if (!l.useInstance) return nchw(out, c, x.h, x.w);
+  // Modulated channels-last: x̂ is transposed once, and so is the result. Those Transposes sit
+  // next to convs (a LeakyReLU after CLADE stays channels-last too), where ORT folds them into its
+  // NCHWc reorders; transposing γ and β instead cost 3× more Transpose time (see bench onnx).
+  const t = (v: string, perm: number[]) => ctx.b.op('Transpose', [v], l.name, { perm });
+  const modulated = ctx.b.op('Add', [ctx.b.op('Mul', [t(xn, [0, 2, 3, 1]), g], l.name), b], l.name);
+  const out = t(modulated, [0, 3, 1, 2]);
+  if (!l.useInstance) return { ...nchw(out, c, x.h, x.w), nhwc: modulated };
   const e = ctx.edge(seg, who(l));
   const edge = conv(ctx, e, onnxKernel(layerWeight(l, 'inst_conv/weight')), values(layerWeight(l, 'inst_conv/bias')), `${l.name}.inst_conv`, [0, 0, 0, 0]);
   return nchw(ctx.b.op('Concat', [out, edge], l.name, { axis: 1 }), c + 1, x.h, x.w);
