@@ -132,9 +132,9 @@ export function seanTrainable(G: SeanGenerator): TrainableGenerator {
 export function groupdnetEncoderInput(G: GroupDNetGenerator, e: GroupDNetEncoderConfig): { height: number; width: number } {
   if (e.inputSize) return e.inputSize;
   const official = encoderInputSize(G.config.arch);
-  const out = encoderOutputSize(G.config, { ndf: e.ndf ?? undefined, inputSize: official });
+  const out = encoderOutputSize(G.config, { inputSize: official });
   if (out.height === G.plan.sh && out.width === G.plan.sw) return official;
-  const scale = 2 ** encoderWidths(G.config, e.ndf ?? undefined).length;
+  const scale = 2 ** encoderWidths(G.config).length; // each layer halves (k3 s2 p1)
   return { height: G.plan.sh * scale, width: G.plan.sw * scale };
 }
 
