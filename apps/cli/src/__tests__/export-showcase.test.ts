@@ -14,7 +14,7 @@ describe('float16 weights', () => {
 });
 
 describe('clade train → export → showcase', () => {
-  it('a trained run exports (float16) and runs on the bundled masks, writing a sheet', async () => {
+  it('a trained run exports (float16) and runs on the bundled masks, writing a sheet; --resume takes a new budget', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'clade-showcase-'));
     const run = path.join(dir, 'run');
     const model = path.join(dir, 'model');
@@ -33,6 +33,13 @@ describe('clade train → export → showcase', () => {
     const again = await runCli(['export', run, model], 60_000);
     expect(again.code).toBe(2);
     expect(again.err.trim().split('\n')).toHaveLength(1);
+    // A resumed run takes a new iteration budget (written into its run.json), not a new batch size.
+    const more = await runCli(['train', '--resume', run, '--iterations', '3', '--checkpoint-every', '1'], 180_000);
+    expect([more.code, more.out]).toEqual([0, expect.stringMatching(/trained to iteration 3 /)]);
+    expect(JSON.parse(readFileSync(path.join(run, 'run.json'), 'utf8')).schedule).toMatchObject({ maxIterations: 3, checkpointEvery: 1 });
+    const refused = await runCli(['train', '--resume', run, '--batch-size', '2'], 60_000);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--batch-size would change what the run trains/);
   }, 400_000);
 
   it('showcase without any model is a user error', async () => {

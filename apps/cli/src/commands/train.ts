@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { initBackend } from '@clade/backend';
-import { ConfigError, IOError } from '@clade/core';
-import { train, type RunConfigInput, type StepLosses } from '@clade/trainer';
+import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
+import { resolveRunConfig, train, type RunConfigInput, type StepLosses } from '@clade/trainer';
 import type { Command } from 'commander';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
@@ -61,6 +61,29 @@ function intFlag(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+const SCHEDULE_FLAGS = ['iterations', 'checkpointEvery', 'fidEvery', 'miouEvery', 'evalCount', 'inceptionWeights', 'segmenter'] as const;
+
+function scheduleFlagsGiven(all: TrainOptions): boolean {
+  return SCHEDULE_FLAGS.some((k) => all[k] !== undefined);
+}
+
+/** --iterations, --checkpoint-every and the evaluation flags, written into a run config. */
+function applyScheduleFlags(config: RunConfigInput, all: TrainOptions): void {
+  const iterations = intFlag(all.iterations, 'iterations');
+  const every = intFlag(all.checkpointEvery, 'checkpoint-every');
+  if (iterations) config.schedule = { ...config.schedule, maxIterations: iterations };
+  if (every) config.schedule = { ...config.schedule, checkpointEvery: every };
+  const fidEvery = intFlag(all.fidEvery, 'fid-every');
+  const miouEvery = intFlag(all.miouEvery, 'miou-every');
+  if (fidEvery && miouEvery) throw new ConfigError('train: give --fid-every or --miou-every, not both (one metric picks the best checkpoint).');
+  const evalCount = intFlag(all.evalCount, 'eval-count');
+  if (fidEvery) config.eval = { ...config.eval, every: fidEvery, metric: 'fid' };
+  if (miouEvery) config.eval = { ...config.eval, every: miouEvery, metric: 'miou' };
+  if (evalCount) config.eval = { ...config.eval, count: evalCount };
+  if (all.inceptionWeights) config.eval = { ...config.eval, inceptionWeights: path.resolve(all.inceptionWeights) };
+  if (all.segmenter) config.eval = { ...config.eval, segmenter: path.resolve(all.segmenter) };
+}
+
 /** A one-line progress display on a terminal, a line per checkpoint interval otherwise. */
 function progress(total: number | null) {
   const tty = process.stderr.isTTY;
@@ -110,40 +133,32 @@ Examples:
   clade train --config coco.json --out runs/ft --init-g latest_net_G.pth --init-d latest_net_D.pth
   clade train --config run.json --out runs/b --fid-every 1000 --inception-weights pt_inception-2015-12-05-6726825d.pth
   clade train --config examples/train-default.json --out runs/d --miou-every 500 --segmenter deeplabv3_mnv2_ade20k_513.onnx
-  clade train --resume runs/tiny          # after an interruption (even SIGKILL)`,
+  clade train --resume runs/tiny          # after an interruption (even SIGKILL)
+  clade train --resume runs/d --iterations 5000 --miou-every 500 --segmenter deeplabv3_mnv2_ade20k_513.onnx`,
     )
     .action(async (opts: TrainOptions, cmd: Command) => {
       const all = { ...cmd.optsWithGlobals<TrainOptions>(), ...opts };
       await runCommand(all, async () => {
         if (!all.resume && !(all.config && all.out))
           throw new ConfigError('train: give --config <run.json> and --out <dir> for a new run, or --resume <dir>.');
-        if (all.resume && (all.initG || all.initD))
-          throw new ConfigError("train: --init-g/--init-d start a new run from official weights; --resume continues from the run's own checkpoint.");
+        if (all.resume) {
+          // Flags that change what is trained would break the exact continuation.
+          for (const [flag, v] of [['--init-g', all.initG], ['--init-d', all.initD], ['--batch-size', all.batchSize], ['--accumulate', all.accumulate], ['--seed', all.seed], ['--vgg-weights', all.vggWeights], ['--config', all.config]] as const)
+            if (v !== undefined)
+              throw new ConfigError(`train --resume: ${flag} would change what the run trains; it continues exactly as its run.json says. Only --iterations, --checkpoint-every and the evaluation flags apply to a resumed run.`);
+        }
         const choice = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
         let config: RunConfigInput | undefined;
         if (!all.resume) {
           config = await readConfig(all.config!);
-          const iterations = intFlag(all.iterations, 'iterations');
           const batchSize = intFlag(all.batchSize, 'batch-size');
           const accumulate = intFlag(all.accumulate, 'accumulate');
-          const every = intFlag(all.checkpointEvery, 'checkpoint-every');
-          if (iterations) config.schedule = { ...config.schedule, maxIterations: iterations };
-          if (every) config.schedule = { ...config.schedule, checkpointEvery: every };
           if (batchSize) config.data = { ...config.data, batchSize };
           if (accumulate) config.data = { ...config.data, accumulate };
           if (all.seed !== undefined) config.seed = Number(all.seed);
           if (all.vggWeights) config.loss = { ...config.loss, vggWeights: path.resolve(all.vggWeights) };
           if (all.initG) config.generator = { ...config.generator, init: null };
           if (all.initD && config.discriminator) config.discriminator = { ...config.discriminator, init: null };
-          const fidEvery = intFlag(all.fidEvery, 'fid-every');
-          const miouEvery = intFlag(all.miouEvery, 'miou-every');
-          if (fidEvery && miouEvery) throw new ConfigError('train: give --fid-every or --miou-every, not both (one metric picks the best checkpoint).');
-          const evalCount = intFlag(all.evalCount, 'eval-count');
-          if (fidEvery) config.eval = { ...config.eval, every: fidEvery, metric: 'fid' };
-          if (miouEvery) config.eval = { ...config.eval, every: miouEvery, metric: 'miou' };
-          if (evalCount) config.eval = { ...config.eval, count: evalCount };
-          if (all.inceptionWeights) config.eval = { ...config.eval, inceptionWeights: path.resolve(all.inceptionWeights) };
-          if (all.segmenter) config.eval = { ...config.eval, segmenter: path.resolve(all.segmenter) };
           if (all.initG || all.initD) {
             config.init = {
               ...config.init,
@@ -151,6 +166,16 @@ Examples:
               ...(all.initD ? { discriminator: path.resolve(all.initD) } : {}),
             };
           }
+          applyScheduleFlags(config, all);
+        } else if (scheduleFlagsGiven(all)) {
+          // A resumed run reads run.json: the schedule and evaluation flags are written into it.
+          const runJson = path.join(all.resume, 'run.json');
+          const run = JSON.parse(await readFile(runJson, 'utf8').catch(() => {
+            throw new IOError(`train --resume: '${runJson}' not found; start a run with --config first.`);
+          })) as RunConfigInput;
+          applyScheduleFlags(run, all);
+          resolveRunConfig(run); // one clear error before anything is written
+          await writeFileAtomic(runJson, new TextEncoder().encode(`${JSON.stringify(run, null, 2)}\n`));
         }
         const out = all.resume ?? all.out!;
         process.stderr.write(`clade train: backend ${choice.name}; run folder ${path.resolve(out)}\n`);
