@@ -11,7 +11,7 @@ import {
   mapGroundTruth,
   type GaussianStats,
 } from '@clade/metrics';
-import type { SampleSpec, TrainableGenerator } from './trainable';
+import { classChannelsOf, type SampleSpec, type TrainableGenerator } from './trainable';
 
 /** What periodic evaluation scores. */
 export const EVAL_METRICS = ['fid', 'miou'] as const;
@@ -98,7 +98,7 @@ export async function createEvaluator(options: {
         positional: spec.positional,
       }),
     );
-  const numClasses = spec.labelNc + (spec.containDontcare ? 1 : 0);
+  const numClasses = classChannelsOf(spec);
   /** G's images of every held-out sample, one at a time (bounded memory), as 8-bit RGB. */
   async function* synthesize(G: TrainableGenerator): AsyncGenerator<{ sample: PreparedSample; rgb: Uint8Array }> {
     for (const sample of samples) {

@@ -10,7 +10,7 @@ import { createEvaluator, isBetter, type Evaluator } from './evaluation';
 import { saveImageGrid } from './image-grid';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
 import { trainStep, type StepLosses, type StepModels } from './step';
-import { buildTrainable, type SampleSpec, type TrainableGenerator } from './trainable';
+import { buildTrainable, classChannelsOf, type SampleSpec, type TrainableGenerator } from './trainable';
 import { VGG19_WIDTHS, loadVgg19Features, type Vgg19Features } from './vgg';
 
 export interface TrainOptions {
@@ -246,7 +246,7 @@ function runStep(models: StepModels, batches: readonly Batch[], config: RunConfi
 async function saveGrid(file: string, gen: TrainableGenerator, batch: Batch): Promise<void> {
   const fake = gen.reconstruct({ seg: batch.semantics, image: batch.image!, dist: batch.positional ?? undefined });
   try {
-    await saveImageGrid(file, { seg: batch.semantics, fake, real: batch.image!, numClasses: gen.numClasses });
+    await saveImageGrid(file, { seg: batch.semantics, fake, real: batch.image!, numClasses: classChannelsOf(gen.sample) });
   } finally {
     fake.dispose();
   }

@@ -8,13 +8,12 @@ import {
   encoderInputSize,
   encoderOutputSize,
   encoderWidths,
-  numClassesOf as groupdnetClasses,
   sampleLatent,
   semanticNcOf,
   type GroupDNetConfig,
 } from '@clade/groupdnet';
-import { SeanGenerator, numClassesOf as seanClasses } from '@clade/sean';
-import { ConvEncoder, SpadeGenerator, numClassesOf as spadeClasses } from '@clade/spade-gen';
+import { SeanGenerator } from '@clade/sean';
+import { ConvEncoder, SpadeGenerator } from '@clade/spade-gen';
 import { kldLoss } from './losses';
 import type { GroupDNetEncoderConfig, ModelFamily, ModelSection } from './run-config';
 
@@ -38,6 +37,11 @@ export interface SampleSpec {
   evalNeedsImage: boolean;
 }
 
+/** Class channels of the one-hot segmap (labelNc + dontcare; an edge channel may follow). */
+export function classChannelsOf(spec: Pick<SampleSpec, 'labelNc' | 'containDontcare'>): number {
+  return spec.labelNc + (spec.containDontcare ? 1 : 0);
+}
+
 /**
  * A generator as the training loop sees it: the nets it checkpoints (G and its encoder), the
  * variables the G optimizer trains, and its fake image for a batch. Each family's extra objective
@@ -48,8 +52,6 @@ export interface TrainableGenerator {
   /** LayersModels by checkpoint prefix ('G', 'E'). */
   readonly nets: Record<string, tfl.LayersModel>;
   readonly sample: SampleSpec;
-  /** Channels of the one-hot segmap (image grids colour it). */
-  readonly numClasses: number;
   /** Every variable the G optimizer updates: G's and its encoder's (the official G parameter list). */
   variables(): tf.Variable[];
   /**
@@ -78,14 +80,13 @@ export function spadeTrainable(G: SpadeGenerator, E: ConvEncoder | null = null):
   return {
     family: 'spade',
     nets: { G: G.model, ...(E && { E: E.model }) },
-    numClasses: spadeClasses(c),
     sample: {
       labelNc: c.labelNc,
       containDontcare: c.containDontcare,
       useInstance: c.useInstance,
       cropSize: c.cropSize,
       aspectRatio: c.aspectRatio,
-      positional: c.normMode === 'cladeIcpe' || (c.normPerBlock ?? []).includes('cladeIcpe'),
+      positional: G.usesDist,
       evalNeedsImage: false,
     },
     variables: () => (E ? [...trainableOf(G.model), ...trainableOf(E.model)] : trainableOf(G.model)),
@@ -111,7 +112,6 @@ export function seanTrainable(G: SeanGenerator): TrainableGenerator {
   return {
     family: 'sean',
     nets: { G: G.model },
-    numClasses: seanClasses(c),
     sample: { labelNc: c.labelNc, containDontcare: c.containDontcare, useInstance: false, cropSize: c.cropSize, aspectRatio: c.aspectRatio, positional: false, evalNeedsImage: true },
     variables: () => trainableOf(G.model),
     // The ACE noise is seeded per pass (each ACE mixes in its name), so resume redraws it.
@@ -147,11 +147,20 @@ export function groupdnetTrainable(G: GroupDNetGenerator, E: GroupDNetEncoder, i
     throw new ConfigError(
       `groupdnet training: the encoder's mu is ${out.height}×${out.width} for ${inputSize.height}×${inputSize.width} crops, but z must be ${G.plan.sh}×${G.plan.sw}; set encoder.inputSize to ${G.plan.sh * (inputSize.height / out.height)}×${G.plan.sw * (inputSize.width / out.width)} or leave it unset.`,
     );
-  const encode = (image: tf.Tensor4D, seg: tf.Tensor4D, training: boolean) => E.apply(classCrops(image, seg, classes, inputSize), training);
+  // The crops are a pure function of the batch, read back per class: an iteration's G pass, D pass
+  // and grid reuse the last batch's crops instead of cutting them again.
+  let last: { image: tf.Tensor4D; seg: tf.Tensor4D; crops: tf.Tensor4D } | null = null;
+  const cropsOf = (image: tf.Tensor4D, seg: tf.Tensor4D) => {
+    if (last?.image !== image || last.seg !== seg) {
+      last?.crops.dispose();
+      last = { image, seg, crops: tf.keep(classCrops(image, seg, classes, inputSize)) };
+    }
+    return last.crops;
+  };
+  const encode = (image: tf.Tensor4D, seg: tf.Tensor4D, training: boolean) => E.apply(cropsOf(image, seg), training);
   return {
     family: 'groupdnet',
     nets: { G: G.model, E: E.model },
-    numClasses: groupdnetClasses(c),
     sample: { labelNc: c.labelNc, containDontcare: c.containDontcare, useInstance: c.useInstance, cropSize: c.cropSize, aspectRatio: c.aspectRatio, positional: false, evalNeedsImage: false },
     variables: () => [...trainableOf(G.model), ...trainableOf(E.model)],
     fake({ seg, image }, training, draw) {
@@ -162,6 +171,7 @@ export function groupdnetTrainable(G: GroupDNetGenerator, E: GroupDNetEncoder, i
     reconstruct: ({ seg, image }) => tf.tidy(() => G.apply({ seg, z: encode(image, seg, false).mu }, false)),
     synthesize: ({ seg }, seed) => tf.tidy(() => G.apply({ seg, z: sampleLatent(G.plan, seg.shape[0], seed) }, false)),
     dispose() {
+      last?.crops.dispose();
       G.dispose();
       E.dispose();
     },
