@@ -5,8 +5,9 @@ import type { Browser } from 'playwright-core';
 import { CHROMIUM_PATH, hasChromium, launchChromium, startDemoFixture, type DemoFixture } from '../e2e/browser';
 
 // The whole painter in headless Chromium: server, bundle, model load, a brush stroke, a new image.
-// Uses models/default-clade once it is committed; until then an ngf-4 random-init CLADE written
-// through the `clade export` code path (its output is noise, but it depends on the mask).
+// Uses the bundled models/default-clade; a checkout without it falls back to an ngf-4 random-init
+// CLADE written through the `clade export` code path (noise, but it depends on the mask). Skipped,
+// with a warning, only where no Chromium is installed.
 const demoRoot = path.resolve(__dirname, '..', '..');
 const shots = path.join(demoRoot, '.e2e');
 const run = hasChromium() ? it : it.skip;
