@@ -25,6 +25,8 @@ async function main(): Promise<void> {
       warmup: Number(flags.warmup ?? 1),
       maxSecondsPerRun: Number(flags['max-seconds'] ?? 60),
       ngf: Number(flags.ngf ?? 16),
+      // 1 thread (tfjs' own choice on a 2-core machine) against the page's default, every core.
+      threads: (flags.threads ?? '1,0').split(',').map(Number),
     });
     return;
   }

@@ -14,6 +14,8 @@ export interface DemoBenchOptions {
   maxSecondsPerRun: number;
   /** ngf of the random-init pair when models/default-clade is absent. */
   ngf: number;
+  /** wasm thread counts, one page load each (the module's pool is fixed when it starts); 0 = the page's default (every core, ≤ 8). */
+  threads: number[];
 }
 
 /**
@@ -31,38 +33,50 @@ export async function benchDemo(o: DemoBenchOptions): Promise<void> {
   const fx = await startDemoFixture(demoRoot, tmp, { fallback: { ngf: o.ngf }, spade: true });
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
-    page.on('console', (m) => {
-      if (m.text().startsWith('bench:')) process.stderr.write(`  ${m.text()}\n`);
-    });
-    const q = new URLSearchParams({ bench: '1', backends: o.backends.join(','), reps: String(o.reps), warmup: String(o.warmup), 'max-seconds': String(o.maxSecondsPerRun) });
-    await page.goto(`${fx.server.url}?${q}`);
-    const perRow = (o.warmup + o.reps) * o.maxSecondsPerRun * 1000;
-    // String expressions: they run in the page, and this package is type-checked without DOM types.
-    const limitMs = 60_000 + 2 * o.backends.length * perRow;
-    // A single software-GL SPADE run can take many minutes: past the limit, print the rows that finished.
-    const finished = await page
-      .waitForFunction(`['bench-done', 'error'].includes(document.body.dataset.state)`, undefined, { timeout: limitMs })
-      .then(() => true, () => false);
-    const error = await page.locator('#error').textContent();
-    if (error) throw new Error(`demo bench: the page failed: ${error}`);
-    const rows = (await page.evaluate('window.__cladeBench')) as BenchRow[];
-    if (!finished) process.stdout.write(`\ndemo: gave up after ${(limitMs / 1000).toFixed(0)} s; the rows below finished, the next one did not complete a run.\n`);
-    const ms = (b: string, m: string) => rows.find((r) => r.backend === b && r.model === m)?.medianMs ?? null;
+    const rows: BenchRow[] = [];
+    // The first page times every backend; later pages only wasm at their thread count.
+    for (const [i, threads] of o.threads.entries()) {
+      const backends = i === 0 ? o.backends : o.backends.filter((b) => b === 'wasm');
+      if (backends.length === 0) continue;
+      const page = await browser.newPage();
+      page.on('console', (m) => {
+        if (m.text().startsWith('bench:')) process.stderr.write(`  ${m.text()}\n`);
+      });
+      const q = new URLSearchParams({ bench: '1', backends: backends.join(','), reps: String(o.reps), warmup: String(o.warmup), 'max-seconds': String(o.maxSecondsPerRun) });
+      if (threads > 0) q.set('threads', String(threads));
+      await page.goto(`${fx.server.url}?${q}`);
+      const perRow = (o.warmup + o.reps) * o.maxSecondsPerRun * 1000;
+      // String expressions: they run in the page, and this package is type-checked without DOM types.
+      const limitMs = 60_000 + 2 * backends.length * perRow;
+      // A single software-GL SPADE run can take many minutes: past the limit, print the rows that finished.
+      const finished = await page
+        .waitForFunction(`['bench-done', 'error'].includes(document.body.dataset.state)`, undefined, { timeout: limitMs })
+        .then(() => true, () => false);
+      const error = await page.locator('#error').textContent();
+      if (error) throw new Error(`demo bench: the page failed: ${error}`);
+      rows.push(...((await page.evaluate('window.__cladeBench')) as BenchRow[]));
+      await page.close();
+      if (!finished) {
+        process.stdout.write(`\ndemo: gave up after ${(limitMs / 1000).toFixed(0)} s; the rows below finished, the next one did not complete a run.\n`);
+        break;
+      }
+    }
+    // Ratios compare rows of the same page load (same backend and detail) or against its first wasm row.
+    const ms = (b: string, m: string, detail?: string) => rows.find((r) => r.backend === b && r.model === m && (detail === undefined || r.detail === detail))?.medianMs ?? null;
     const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}x` : '-');
     process.stdout.write(
       `\ndemo: painter synthesis in headless Chromium (${fx.bundled ? 'models/default-clade' : `random-init CLADE ngf ${o.ngf}`} vs random-init SPADE, same ngf), ` +
         `mask -> pixels, median of ${o.reps} after ${o.warmup} warm-up; >= marks a row stopped after one run over ${o.maxSecondsPerRun} s\n`,
     );
     printTable(
-      ['backend', 'runs on', 'model', 'ms', 'SPADE/CLADE', 'vs wasm'],
+      ['backend', 'runs on', 'model', 'ms', 'SPADE/CLADE', 'vs first wasm row'],
       rows.map((r) => [
         r.backend,
         r.detail,
         r.description,
         r.medianMs === null ? '-' : `${r.capped ? '>= ' : ''}${r.medianMs.toFixed(0)}`,
-        r.model === 'SPADE' ? ratio(r.medianMs, ms(r.backend, 'CLADE')) : '',
-        r.backend === 'wasm' ? '' : ratio(r.medianMs, ms('wasm', r.model)),
+        r.model === 'SPADE' ? ratio(r.medianMs, ms(r.backend, 'CLADE', r.detail)) : '',
+        r.backend === 'wasm' && r.detail === rows.find((w) => w.backend === 'wasm')?.detail ? '' : ratio(r.medianMs, ms('wasm', r.model)),
       ]),
     );
   } finally {

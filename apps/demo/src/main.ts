@@ -5,7 +5,8 @@ import { createMask, resizeMaskNearest, type LabelMask } from './lib/label-mask'
 import { MASK_ENCODINGS, maskToRawRgba, type MaskEncodingChoice } from './lib/mask-codec';
 import { demoClasses } from './lib/palette';
 import { formatMs, median } from './lib/stats';
-import { BACKEND_CHOICES, backendDetail, MEASURED_BACKENDS, parseBackendChoice, trySetBackend, webglRenderer } from './ui/backends';
+import { BACKEND_CHOICES, backendDetail, MEASURED_BACKENDS, parseBackendChoice, requestWasmThreads, trySetBackend, webglRenderer } from './ui/backends';
+import { parseThreadsChoice } from './lib/threads-choice';
 import { parseBenchOptions, runBench, type BenchRow } from './ui/bench';
 import { byId, downloadCanvas, drawRgba, el } from './ui/dom';
 import { LatencyView } from './ui/latency-view';
@@ -90,6 +91,7 @@ async function initialMask(config: DemoConfig, size: { width: number; height: nu
 async function main(): Promise<void> {
   setState('loading');
   const choice = parseBackendChoice(params.get('backend'));
+  requestWasmThreads(parseThreadsChoice(params.get('threads'), navigator.hardwareConcurrency));
   const config = (await (await fetch('/demo-config.json')).json()) as DemoConfig;
   // Load on wasm (always present) when measuring; a model's weights follow the backend on use.
   const loadOn = choice === 'auto' ? 'wasm' : choice;

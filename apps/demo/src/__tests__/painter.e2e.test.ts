@@ -37,6 +37,10 @@ describe('painter in headless Chromium', () => {
       await page.waitForFunction(() => document.body.dataset.state !== 'loading', undefined, { timeout: 40_000 });
       expect(await page.locator('#error').textContent()).toBe('');
       expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+      // wasm runs on every core (≤ 8): tfjs alone would cap the pool at half of them (1 on 2 cores).
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      const threads = Math.min(8, cores);
+      expect(await page.locator('#backend-info').textContent()).toContain(`wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'}`);
       await page.waitForFunction(() => Number(document.body.dataset.synthCount ?? 0) >= 1, undefined, { timeout: 20_000 });
 
       // Keep the first output to compare against.

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from '@clade/backend';
 
 /** Backends the page can run on; 'auto' measures webgl and wasm on the model and keeps the faster. */
 export const BACKEND_CHOICES = ['auto', 'webgl', 'wasm', 'cpu'] as const;
@@ -14,10 +15,22 @@ export function parseBackendChoice(v: string | null): BackendChoice {
 
 // The server serves tfjs-backend-wasm's dist/*.wasm under /wasm/.
 setWasmPaths('/wasm/');
-// tfjs asks for half the cores (at most 4); the page runs one synthesis at a time, so it asks for
-// all of them, still at most 4. Must run before the backend starts. The bench row shows the count
-// the wasm module really runs with (headless Chromium on the 2-core CI machine: 1).
-if (typeof navigator !== 'undefined') setThreadsCount(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)));
+// Our wasm kernels: CLADE's guided sampling (GatherV2 along axis 0) as row copies on the wasm
+// heap; the stock kernel spent ~85 % of a 256² synthesis there (1.43 of 1.7 s in Chromium).
+registerWasmKernels();
+/**
+ * Asks tfjs-backend-wasm for `n` threads; must run before the wasm backend starts. Its C side caps
+ * the pool at navigator.hardwareConcurrency / 2 (it assumes two hyper-threads per core), which on
+ * a 2-core machine means one thread whatever setThreadsCount says. The module reads the core count
+ * once, while it starts, so the page reports 2n cores to it for that moment.
+ */
+export function requestWasmThreads(n: number): void {
+  setThreadsCount(n);
+  if (n * 2 <= (navigator.hardwareConcurrency || 1)) return;
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: n * 2, configurable: true });
+  coresReportedTwice = true;
+}
+let coresReportedTwice = false;
 
 /** Switches to `name`; false when this browser cannot run it (no WebGL, no wasm). */
 export async function trySetBackend(name: string): Promise<boolean> {
@@ -25,6 +38,12 @@ export async function trySetBackend(name: string): Promise<boolean> {
     return (await tf.setBackend(name)) && tf.getBackend() === name;
   } catch {
     return false;
+  } finally {
+    // The wasm module has read the core count by now: the page's navigator is the real one again.
+    if (name === 'wasm' && coresReportedTwice) {
+      delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+      coresReportedTwice = false;
+    }
   }
 }
 
