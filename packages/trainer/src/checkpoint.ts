@@ -113,3 +113,36 @@ export async function loadCheckpoint(path: string, objects: Checkpointable): Pro
   }
   return meta.state;
 }
+
+/** What `initFromCheckpoint` did: weights copied, and those left at their fresh init (partial only). */
+export interface CheckpointInit {
+  loaded: number;
+  kept: string[];
+}
+
+/**
+ * Copies one net's weights (`<prefix>/<name>` entries) from a run checkpoint into a freshly built
+ * model, to start a new run from another one. Strict by default: a weight missing from the file or
+ * shaped differently is an error listing them. `partial` keeps the fresh init for those instead.
+ */
+export async function initFromCheckpoint(path: string, prefix: string, model: tfl.LayersModel, partial: boolean): Promise<CheckpointInit> {
+  const { arrays } = await readCheckpoint(path);
+  if (![...arrays.keys()].some((k) => k.startsWith(`${prefix}/`)))
+    throw new IOError(`init: '${path}' holds no ${prefix} weights (entries '${prefix}/…'); is it the checkpoint of a run with that net?`);
+  const kept: string[] = [];
+  const writes: Array<[tfl.LayersModel['weights'][number], NdArray]> = [];
+  for (const w of model.weights) {
+    const a = arrays.get(`${prefix}/${w.originalName}`);
+    if (!a) kept.push(`${w.originalName} (not in the file)`);
+    else if (a.shape.join(',') !== w.shape.join(',')) kept.push(`${w.originalName} (file [${a.shape}], model [${w.shape}])`);
+    else writes.push([w, a]);
+  }
+  if (kept.length && !partial)
+    throw new IOError(`init: '${path}' does not fit this ${prefix}: ${kept.slice(0, 6).join('; ')}${kept.length > 6 ? `; … ${kept.length - 6} more` : ''}. Set init.partial (--init-partial) to keep the fresh init for these.`);
+  for (const [w, a] of writes) {
+    const t = tf.tensor(a.data as Float32Array, a.shape, 'float32');
+    w.write(t);
+    t.dispose();
+  }
+  return { loaded: writes.length, kept };
+}

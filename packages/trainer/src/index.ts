@@ -14,7 +14,7 @@ export {
   type OptimConfig,
   type ScheduleConfig,
 } from './run-config';
-export { saveCheckpoint, loadCheckpoint, readCheckpointState, type TrainingState, type Checkpointable } from './checkpoint';
+export { saveCheckpoint, loadCheckpoint, readCheckpointState, initFromCheckpoint, type TrainingState, type Checkpointable, type CheckpointInit } from './checkpoint';
 export { trainStep, type StepLosses, type StepModels } from './step';
 export {
   buildTrainable,

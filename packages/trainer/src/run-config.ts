@@ -75,10 +75,16 @@ export interface ScheduleConfig {
  * NEW run; a resumed run continues from its own checkpoint and ignores these.
  */
 export interface InitConfig {
-  /** An official generator .pth (e.g. `latest_net_G.pth`) matching the generator config. */
+  /** An official generator .pth (e.g. `latest_net_G.pth`) or a clade run checkpoint (.npz) matching the generator config. */
   generator: string | null;
-  /** An official discriminator .pth (`latest_net_D.pth`) matching the discriminator config. */
+  /** An official discriminator .pth (`latest_net_D.pth`) or a clade run checkpoint (.npz). */
   discriminator: string | null;
+  /**
+   * Run checkpoints only: load the weights whose name and shape match and keep the fresh init for
+   * the rest (listed in the log), e.g. a VAE generator started from a non-VAE run (its `fc` differs).
+   * Default false: any difference is an error.
+   */
+  partial: boolean;
 }
 
 /** The generator families the trainer runs (REFERENCE §7, §17). */
@@ -159,8 +165,8 @@ function nonNeg(v: unknown, name: string): number {
 /** One init path from its short (`generator.init`) or long (`init.generator`) spelling. */
 function initPath(short: unknown, long: unknown, net: 'generator' | 'discriminator'): string | null {
   for (const [v, name] of [[short, `${net}.init`], [long, `init.${net}`]] as const)
-    if (v != null && (typeof v !== 'string' || v === ''))
-      throw new ConfigError(`run config: ${name} must be a path to an official .pth or null, got ${JSON.stringify(v)}.`);
+    if (v != null && (typeof v !== 'string' || !/\.(pth|pt|npz)$/i.test(v)))
+      throw new ConfigError(`run config: ${name} must be a path to an official .pth or a clade run checkpoint .npz, or null, got ${JSON.stringify(v)}.`);
   if (short != null && long != null && short !== long)
     throw new ConfigError(`run config: ${net}.init and init.${net} must not differ, got '${String(short)}' and '${String(long)}'.`);
   return ((short ?? long) as string | null | undefined) ?? null;
@@ -176,7 +182,11 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   const init: InitConfig = {
     generator: initPath(initG, input.init?.generator, 'generator'),
     discriminator: initPath(initD, input.init?.discriminator, 'discriminator'),
+    partial: input.init?.partial ?? false,
   };
+  if (typeof init.partial !== 'boolean') throw new ConfigError(`run config: init.partial must be true or false, got ${JSON.stringify(init.partial)}.`);
+  if (init.partial && ![init.generator, init.discriminator].some((f) => f?.toLowerCase().endsWith('.npz')))
+    throw new ConfigError('run config: init.partial applies to clade run checkpoints (.npz); official .pth files always load strictly. Give init.generator or init.discriminator as a .npz, or drop init.partial.');
   const family = input.model ?? 'spade';
   if (!MODEL_FAMILIES.includes(family)) throw new ConfigError(`run config: model must be one of ${MODEL_FAMILIES.join(', ')}, got '${String(family)}'.`);
   const section = resolveModelSection(family, generatorInput, input.encoder);

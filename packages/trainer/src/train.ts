@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError, loadTorchCheckpointFile, loadTorchStateDict, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { MultiscaleDiscriminator } from '@clade/spade-gen';
-import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
+import { initFromCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { createEvaluator, isBetter, type Evaluator } from './evaluation';
 import { saveImageGrid } from './image-grid';
 import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
@@ -105,9 +105,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let evaluator: Evaluator | null = null;
   try {
     if (!opts.resume) {
-      // Fine-tuning: official weights replace the fresh init (strictly: any key mismatch is one error).
-      for (const [net, model, file] of [['generator', gen.nets.G!, config.init.generator], ['discriminator', D.model, config.init.discriminator]] as const) {
+      // Fine-tuning: official weights (strictly: any key mismatch is one error) or another run's
+      // checkpoint (strictly, or by matching names with init.partial) replace the fresh init.
+      for (const [net, prefix, model, file] of [['generator', 'G', gen.nets.G!, config.init.generator], ['discriminator', 'D', D.model, config.init.discriminator]] as const) {
         if (!file) continue;
+        if (file.toLowerCase().endsWith('.npz')) {
+          const { loaded, kept } = await initFromCheckpoint(file, prefix, model, config.init.partial);
+          log(`${net} initialised from ${file}: ${loaded} weights${kept.length ? `; fresh init kept for ${kept.join(', ')}` : ''}`);
+          continue;
+        }
         loadTorchStateDict(model, await loadTorchCheckpointFile(file), { source: `'${file}'` });
         log(`${net} initialised from ${file}`);
       }
