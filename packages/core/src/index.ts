@@ -1,5 +1,6 @@
 export { CladeError, ConfigError, ShapeError, IOError, NotImplementedError, isUserError } from './errors';
 export { assertShape, assertNHWC, formatShape, type ShapePattern } from './asserts';
+export { mulberry32, seededNormal } from './random';
 export {
   PARAM_FREE_NORMS,
   type ParamFreeNorm,

@@ -1,4 +1,4 @@
-import { ConfigError } from '@clade/core';
+import { ConfigError, mulberry32 } from '@clade/core';
 
 /** A seeded random source: `random()` in [0, 1), `randint(lo, hi)` inclusive (like Python's). */
 export interface Rng {
@@ -7,18 +7,11 @@ export interface Rng {
 }
 
 /**
- * mulberry32: a small, fast 32-bit generator, deterministic for a given integer seed. It does not
+ * @clade/core's mulberry32, deterministic for a given integer seed. It does not
  * reproduce Python's Mersenne Twister stream (the official crops), only its distributions.
  */
 export function seededRng(seed: number): Rng {
   if (!Number.isInteger(seed)) throw new ConfigError(`seededRng: seed must be an integer, got ${seed}.`);
-  let a = seed >>> 0;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   return { random, randint: (lo, hi) => lo + Math.floor(random() * (hi - lo + 1)) };
 }

@@ -1,21 +1,11 @@
 // Times the float64 pieces of FID at a given feature size:
 //   pnpm --filter @clade/metrics exec tsx --conditions=@clade/source scripts/bench-fd.ts [dims=2048] [rows=2100] [methods=cholesky,eigh]
+import { mulberry32 } from '@clade/core';
 import { GaussianAccumulator, frechetDistance, type FrechetMethod } from '../src/index';
 
 const dims = Number(process.argv[2] ?? 2048);
 const rows = Number(process.argv[3] ?? 2100);
 const methods = (process.argv[4] ?? 'cholesky,eigh').split(',') as FrechetMethod[];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function stats(seed: number) {
   const rnd = mulberry32(seed);

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerLayers, withClassIndexCache } from '@clade/core';
+import { registerLayers, seededNormal, withClassIndexCache } from '@clade/core';
 import { numClassesOf, resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
 import { imageToRgba } from '../lib/mask-codec';
-import { seededNormal } from '../lib/seeded-normal';
 
 export interface Synthesized {
   rgba: Uint8ClampedArray;
@@ -59,7 +58,7 @@ export class ModelRunner {
       let seg: tf.Tensor = tf.cast(tf.oneHot(ids, numClassesOf(this.config)), 'float32');
       if (this.config.useInstance) seg = tf.concat([seg, tf.zeros([1, height, width, 1])], 3); // no instance edges when painting
       const feed: Record<string, tf.Tensor> = { seg };
-      if (this.hasStyle) feed.z = tf.tensor2d(seededNormal(styleSeed, this.config.zDim), [1, this.config.zDim]);
+      if (this.hasStyle) feed.z = tf.tensor2d(seededNormal(this.config.zDim, styleSeed), [1, this.config.zDim]);
       // One class-index map per resolution for all CLADE layers (bit-identical, less work).
       return withClassIndexCache(() => this.model.predict(this.model.inputNames.map((n) => feed[n]!)) as tf.Tensor4D);
     });

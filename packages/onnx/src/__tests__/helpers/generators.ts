@@ -1,23 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SpectralConv2D, labelsToSegmap, powerIteration } from '@clade/core';
+import { SpectralConv2D, labelsToSegmap, mulberry32, powerIteration, seededNormal } from '@clade/core';
 import { SpadeGenerator, type GeneratorConfig } from '@clade/spade-gen';
-
-/** A tiny seeded PRNG (mulberry32), so the re-randomised weights are the same every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(r: () => number, n: number, mean: number, std: number): Float32Array {
-  return Float32Array.from({ length: n }, () => mean + std * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()));
-}
-
 
 /**
  * Re-randomises every weight to O(1) scale (as the official fixtures do): the default init
@@ -79,7 +62,7 @@ export const TINY: Partial<GeneratorConfig> & { labelNc: number } = { labelNc: 1
 export function randomInputs(c: GeneratorConfig, size: [number, number], seed: number, n = 1) {
   const k = c.labelNc + (c.containDontcare ? 1 : 0);
   const [h, w] = size;
-  const r = rng(seed);
+  const r = mulberry32(seed);
   // Blocky labels (8×8 cells), so resized maps are not just noise; plus a few single pixels.
   const cell = Int32Array.from({ length: n * Math.ceil(h / 8) * Math.ceil(w / 8) }, () => Math.floor(r() * k));
   const label = new Int32Array(n * h * w);
@@ -91,7 +74,7 @@ export function randomInputs(c: GeneratorConfig, size: [number, number], seed: n
       }
   const edge = Float32Array.from({ length: n * h * w }, (_, i) => (i > 0 && label[i] !== label[i - 1] ? 1 : 0));
   const dist = Float32Array.from({ length: n * h * w * 2 }, () => 2 * r() - 1);
-  const z = normal(r, n * c.zDim, 0, 1);
+  const z = seededNormal(n * c.zDim, seed + 1);
   const seg = tf.tidy(() => {
     const l = tf.tensor3d(label, [n, h, w], 'int32');
     return c.useInstance ? labelsToSegmap(l, k, tf.tensor3d(edge, [n, h, w])) : labelsToSegmap(l, k);
