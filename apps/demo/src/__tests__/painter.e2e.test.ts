@@ -93,4 +93,46 @@ describe('painter in headless Chromium', () => {
     },
     90_000,
   );
+
+  run(
+    'style: on a VAE model, "new style" draws another z and the output follows',
+    async () => {
+      // A random-init ngf-4 VAE model: what is checked is the page's z path (seed field, button,
+      // model input 'z'), not image quality.
+      const dir = mkdtempSync(path.join(tmpdir(), 'clade-demo-e2e-vae-'));
+      const vae = await startDemoFixture(demoRoot, dir, { forceRandom: true, fallback: { ngf: 4, useVae: true } });
+      browser ??= await launchChromium();
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await page.goto(`${vae.server.url}?backend=wasm`);
+        await page.waitForFunction(() => Number(document.body.dataset.synthCount ?? 0) >= 1, undefined, { timeout: 40_000 });
+        expect(await page.locator('#new-style').isDisabled()).toBe(false);
+        const pixels = () =>
+          page.evaluate(() => {
+            const c = document.querySelector<HTMLCanvasElement>('canvas.output')!;
+            return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+          });
+        const first = await pixels();
+        const count = await page.evaluate(() => Number(document.body.dataset.synthCount));
+        await page.click('#new-style');
+        await page.waitForFunction((n) => Number(document.body.dataset.synthCount) > n, count, { timeout: 30_000 });
+        const second = await pixels();
+        const seed = await page.locator('#seed').inputValue();
+        let diff = 0;
+        for (let i = 0; i < first.length; i++) if (i % 4 !== 3) diff += Math.abs(first[i]! - second[i]!);
+        const meanAbsDiff = diff / ((3 * first.length) / 4);
+        console.log(`painter e2e (random-init ngf-4 VAE): new style (seed ${seed}) changed the output by ${meanAbsDiff.toFixed(2)}/255 on average`);
+        expect(errors).toEqual([]);
+        expect(seed).not.toBe('0');
+        expect(meanAbsDiff).toBeGreaterThan(0.5);
+      } finally {
+        await page.close();
+        await vae.server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    90_000,
+  );
 });

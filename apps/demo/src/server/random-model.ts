@@ -17,6 +17,8 @@ export interface RandomModelOptions {
   float16?: boolean;
   /** Param-free norm. Default 'syncBatch' (what training uses; eval mode already gives a contrasty random image). */
   paramFreeNorm?: GeneratorConfig['paramFreeNorm'];
+  /** A VAE generator (style input z). Default false. */
+  useVae?: boolean;
 }
 
 /**
@@ -25,13 +27,13 @@ export interface RandomModelOptions {
  * trained model is bundled, and for timing SPADE vs CLADE (weights do not change the cost).
  */
 export async function writeRandomModel(dir: string, options: RandomModelOptions = {}): Promise<GeneratorConfig> {
-  const { normMode = 'clade', ngf = 16, cropSize = 256, initSeed = 0, float16 = true, paramFreeNorm = 'syncBatch' } = options;
-  const g = new SpadeGenerator({ labelNc: 150, containDontcare: true, normMode, ngf, cropSize, initSeed, paramFreeNorm });
+  const { normMode = 'clade', ngf = 16, cropSize = 256, initSeed = 0, float16 = true, paramFreeNorm = 'syncBatch', useVae = false } = options;
+  const g = new SpadeGenerator({ labelNc: 150, containDontcare: true, normMode, ngf, cropSize, initSeed, paramFreeNorm, useVae });
   try {
     await saveGeneratorDir(
       dir,
       { preset: 'ade20k', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'random-init' },
-      { file: `random-init-${normMode}-ngf${ngf}-seed${initSeed}`, sha256: '' },
+      { file: `random-init-${normMode}${useVae ? '-vae' : ''}-ngf${ngf}-seed${initSeed}`, sha256: '' },
       { float16 },
     );
     return g.config;
