@@ -11,6 +11,7 @@ import { benchNormLayers } from './suites/norm-layers';
 import { benchOnnx } from './suites/onnx';
 import { benchTrainStep } from './suites/train-step';
 import { parseArgs } from './lib';
+import { parseVariants, VARIANTS } from './variants';
 
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   if (suite === 'generator' || suite === 'all') {
     await benchGenerator({
       backends,
-      norms: ['spade', 'clade', 'cladeIcpe'].filter((n) => !flags.norms || flags.norms.split(',').includes(n)) as never,
+      norms: parseVariants(flags.norms, VARIANTS),
       ngf: Number(flags.ngf ?? 64),
       cropSize: Number(flags['crop-size'] ?? 256),
       reps: Number(flags.reps ?? 3),
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   if (suite === 'train' || suite === 'all') {
     await benchTrainStep({
       backends,
-      norms: ['spade', 'clade', 'cladeIcpe'].filter((n) => (flags.norms ? flags.norms.split(',') : ['spade', 'clade']).includes(n)) as never,
+      norms: parseVariants(flags.norms, ['spade', 'clade']),
       ngf: Number(flags.ngf ?? 16),
       ndf: Number(flags.ndf ?? 16),
       cropSize: Number(flags['crop-size'] ?? 128),
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     // Not part of 'all': it builds ngf-64 generators for three norms (minutes on a loaded machine).
     // --tfjs false skips the tfjs column; CLADE_BENCH_PYTHON=<python with torch> adds PyTorch.
     await benchOnnx({
-      norms: (flags.norms ?? 'spade,clade,cladeIcpe').split(',') as never,
+      norms: parseVariants(flags.norms, VARIANTS),
       ngf: Number(flags.ngf ?? 64),
       cropSize: Number(flags['crop-size'] ?? 256),
       reps: Number(flags.reps ?? 3),

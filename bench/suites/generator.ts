@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { measureConvGflops } from '@clade/backend';
 import { labelsToSegmap } from '@clade/core';
-import { SpadeGenerator, generatorCost, type GeneratorConfig, type NormMode } from '@clade/spade-gen';
+import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
 import { printTable, timeMedian } from '../lib';
+import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface GeneratorBenchOptions {
   backends: string[];
-  /** Norms to compare; the first is the reference of the ratio column. */
-  norms: NormMode[];
+  /** Variants to compare; the first is the reference of the ratio column. */
+  norms: Variant[];
   ngf: number;
   cropSize: number;
   reps: number;
@@ -25,20 +26,21 @@ export async function benchGenerator(o: GeneratorBenchOptions): Promise<void> {
     const seg = tf.tidy(() => labelsToSegmap(tf.randomUniform([1, o.cropSize, o.cropSize], 0, 151, 'int32', 1), 151));
     const dist = tf.randomUniform([1, o.cropSize, o.cropSize, 2], -1, 1, 'float32', 2) as tf.Tensor4D;
     const times: number[] = [];
-    for (const normMode of o.norms) {
-      const macs = generatorCost({ ...base, normMode }).macs.total;
+    for (const variant of o.norms) {
+      const config = { ...base, ...variantConfig(variant) };
+      const macs = generatorCost(config).macs.total;
       const estimate = (2 * macs) / 1e9 / o.gflops[backend]!;
       let ms = NaN;
       if (estimate <= o.maxSecondsPerRun) {
-        const g = new SpadeGenerator({ ...base, normMode });
-        ms = await timeMedian(() => g.apply({ seg, dist: normMode === 'cladeIcpe' ? dist : undefined }), o.reps);
+        const g = new SpadeGenerator(config);
+        ms = await timeMedian(() => g.apply({ seg, dist: usesDist(variant) ? dist : undefined }), o.reps);
         g.dispose();
       }
       times.push(ms);
       const ratio = Number.isNaN(ms) || Number.isNaN(times[0]!) ? '-' : `${(times[0]! / ms).toFixed(2)}x`;
       rows.push([
         backend,
-        normMode,
+        variant,
         (macs / 1e9).toFixed(1),
         Number.isNaN(ms) ? `skipped (est. ${estimate.toFixed(0)} s)` : ms.toFixed(0),
         Number.isNaN(ms) ? '-' : ((2 * macs) / 1e6 / ms).toFixed(1),

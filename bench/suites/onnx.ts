@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
 import { OrtGenerator, exportGeneratorToOnnx } from '@clade/onnx';
-import { SpadeGenerator, generatorCost, type GeneratorConfig, type NormMode } from '@clade/spade-gen';
+import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
 import { printTable, timeMedian } from '../lib';
+import { usesDist, variantConfig, variantTorchArgs, type Variant } from '../variants';
 
 export interface OnnxBenchOptions {
-  norms: NormMode[];
+  norms: Variant[];
   ngf: number;
   cropSize: number;
   reps: number;
@@ -66,9 +67,9 @@ async function normShare(model: Uint8Array, feeds: Parameters<OrtGenerator['run'
   return { share: norm / all, normMs: norm / 1000 / reps };
 }
 
-function torchMs(python: string, norm: NormMode, o: OnnxBenchOptions, threads: number): number | string {
+function torchMs(python: string, norm: Variant, o: OnnxBenchOptions, threads: number): number | string {
   const script = path.resolve(import.meta.dirname, '..', 'torch', 'generator.py');
-  const r = spawnSync(python, [script, '--norm', norm, '--ngf', String(o.ngf), '--size', String(o.cropSize), '--threads', String(threads), '--reps', String(o.reps)], {
+  const r = spawnSync(python, [script, ...variantTorchArgs(norm), '--ngf', String(o.ngf), '--size', String(o.cropSize), '--threads', String(threads), '--reps', String(o.reps)], {
     encoding: 'utf8',
     timeout: 600_000,
   });
@@ -94,20 +95,21 @@ export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
   const dist = tf.randomUniform([1, o.cropSize, o.cropSize, 2], -1, 1, 'float32', 2) as tf.Tensor4D;
   const distData = Float32Array.from(dist.dataSync());
   const seg = labelsToSegmap(labels, k);
-  type Row = { norm: NormMode; gmac: number; tfjs?: number | string; ort: Record<number, number>; torch: Record<number, number | string>; share?: number; normMs?: number };
+  type Row = { norm: Variant; gmac: number; tfjs?: number | string; ort: Record<number, number>; torch: Record<number, number | string>; share?: number; normMs?: number };
   const rows: Row[] = [];
   const python = o.python;
   for (const norm of o.norms) {
-    const row: Row = { norm, gmac: generatorCost({ ...base, normMode: norm }).macs.total / 1e9, ort: {}, torch: {} };
+    const config = { ...base, ...variantConfig(norm) };
+    const row: Row = { norm, gmac: generatorCost(config).macs.total / 1e9, ort: {}, torch: {} };
     const t0 = performance.now();
-    const g = new SpadeGenerator({ ...base, normMode: norm });
+    const g = new SpadeGenerator(config);
     const model = exportGeneratorToOnnx(g);
     process.stdout.write(`  ${norm}: built + exported in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(model.length / 2 ** 20).toFixed(0)} MiB)\n`);
     if (o.tfjs) {
       const estimate = (2 * row.gmac) / o.tfjsGflops;
       row.tfjs =
         estimate <= o.maxSecondsPerRun
-          ? await timeMedian(() => g.apply({ seg, ...(norm === 'cladeIcpe' ? { dist } : {}) }), o.reps)
+          ? await timeMedian(() => g.apply({ seg, ...(usesDist(norm) ? { dist } : {}) }), o.reps)
           : `skipped (est. ${estimate.toFixed(0)} s)`;
     }
     g.dispose();

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
 import { measureConvGflops } from '@clade/backend';
-import { MultiscaleDiscriminator, SpadeGenerator, discriminatorCost, generatorCost, type NormMode } from '@clade/spade-gen';
+import { MultiscaleDiscriminator, SpadeGenerator, discriminatorCost, generatorCost } from '@clade/spade-gen';
 import { adamBetas, learningRates, resolveRunConfig, trainStep, type StepBatch } from '@clade/trainer';
 import { printTable } from '../lib';
+import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface TrainStepBenchOptions {
   backends: string[];
   /** Norms to compare; the first is the reference of the ratio column. */
-  norms: NormMode[];
+  norms: Variant[];
   ngf: number;
   ndf: number;
   cropSize: number;
@@ -45,29 +46,30 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
     }));
     const dist = tf.randomUniform([o.batchSize, o.cropSize, o.cropSize, 2], -1, 1, 'float32', 3) as tf.Tensor4D; // CLADE-ICPE only
     const rates: number[] = [];
-    for (const normMode of o.norms) {
+    for (const variant of o.norms) {
+      const config = { labelNc, containDontcare: true, ...variantConfig(variant), ngf: o.ngf, cropSize: o.cropSize };
       // FLOPs of an iteration, counted as the fwd+bwd measurement counts them (backward = 2× forward):
       // G step = G fwd+bwd + D fwd+bwd on fake‖real; D step = G fwd + D fwd+bwd on fake‖real.
-      const gMacs = generatorCost({ labelNc, containDontcare: true, normMode, ngf: o.ngf, cropSize: o.cropSize }).macs.total * o.batchSize;
+      const gMacs = generatorCost(config).macs.total * o.batchSize;
       const dMacs = discriminatorCost({ labelNc, containDontcare: true, ndf: o.ndf }, o.cropSize, o.cropSize).macs * 2 * o.batchSize;
       const estimate = (2 * (4 * gMacs + 6 * dMacs)) / 1e9 / gflops;
       if (estimate > o.maxSecondsPerStep) {
         rates.push(NaN);
-        rows.push([backend, normMode, '-', estimate.toFixed(1), `skipped (est. ${estimate.toFixed(0)} s > --max-seconds)`, '-', '-']);
+        rows.push([backend, variant, '-', estimate.toFixed(1), `skipped (est. ${estimate.toFixed(0)} s > --max-seconds)`, '-', '-']);
         continue;
       }
-      const G = new SpadeGenerator({ labelNc, containDontcare: true, normMode, ngf: o.ngf, cropSize: o.cropSize, initSeed: 1 });
+      const G = new SpadeGenerator({ ...config, initSeed: 1 });
       const D = new MultiscaleDiscriminator({ labelNc, containDontcare: true, ndf: o.ndf, initSeed: 2 });
       const optG = tf.train.adam(lr.g, beta1, beta2);
       const optD = tf.train.adam(lr.d, beta1, beta2);
       // trainStep reads every loss back, so each step has finished when it returns.
       const step = () => {
         const t0 = performance.now();
-        trainStep({ G, D, optG, optD }, normMode === 'cladeIcpe' ? { ...batch, dist } : batch, run.loss);
+        trainStep({ G, D, optG, optD }, usesDist(variant) ? { ...batch, dist } : batch, run.loss);
         return (performance.now() - t0) / 1000;
       };
       const warm = step(); // builds the optimizer slots, compiles kernels
-      process.stderr.write(`train-step: ${backend} ${normMode} warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)\n`);
+      process.stderr.write(`train-step: ${backend} ${variant} warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)\n`);
       const times: number[] = [];
       if (warm <= o.maxSecondsPerStep) for (let i = 0; i < o.reps; i++) times.push(step());
       times.sort((a, b) => a - b);
@@ -76,7 +78,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
       const ratio = Number.isNaN(s) || Number.isNaN(rates[0]!) ? '-' : `${(1 / s / rates[0]!).toFixed(2)}x`;
       rows.push([
         backend,
-        normMode,
+        variant,
         (G.countParams() / 1e6).toFixed(2),
         estimate.toFixed(1),
         Number.isNaN(s) ? `skipped (warm-up ${warm.toFixed(0)} s)` : (s * 1000).toFixed(0),

@@ -7,7 +7,8 @@ Eval-time form, as the official test runs: spectral norm is a plain conv with th
 the param-free norm is BatchNorm2d(affine=False) with running statistics, CLADE's guided
 sampling is an embedding lookup of the argmax class (the official active implementation).
 
-Usage: generator.py --norm clade --ngf 64 --size 256 --threads 1 --reps 5 → one JSON line.
+Usage: generator.py --norm clade --ngf 64 --size 256 --threads 1 --reps 5 → one JSON line;
+--hidden 16 for SPADE-light, --per-block spade,…,clade for a mixed generator.
 """
 import argparse
 import json
@@ -78,17 +79,20 @@ class Block(nn.Module):
 class Generator(nn.Module):
     """'normal' upsampling, square output, no instances, no VAE (the benchmark's configuration)."""
 
-    def __init__(self, norm_mode, num_classes, ngf, size):
+    def __init__(self, norm_mode, num_classes, ngf, size, hidden=128, per_block=None):
         super().__init__()
         nf = ngf
         self.sw = size // 32
-        if norm_mode == 'spade':
-            norm = lambda c: SpadeNorm(c, num_classes)  # noqa: E731
-        else:
-            norm = lambda c: CladeNorm(c, num_classes, icpe=norm_mode == 'cladeIcpe')  # noqa: E731
+
+        def norm_of(mode):
+            if mode == 'spade':
+                return lambda c: SpadeNorm(c, num_classes, hidden)
+            return lambda c: CladeNorm(c, num_classes, icpe=mode == 'cladeIcpe')
+
         self.fc = nn.Conv2d(num_classes, 16 * nf, 3, padding=1)
         widths = [(16, 16), (16, 16), (16, 16), (16, 8), (8, 4), (4, 2), (2, 1)]
-        self.blocks = nn.ModuleList(Block(a * nf, b * nf, norm) for a, b in widths)
+        modes = per_block or [norm_mode] * len(widths)
+        self.blocks = nn.ModuleList(Block(a * nf, b * nf, norm_of(m)) for (a, b), m in zip(widths, modes))
         self.conv_img = nn.Conv2d(nf, 3, 3, padding=1)
 
     def forward(self, seg, dist):
@@ -108,10 +112,15 @@ def main():
     p.add_argument('--classes', type=int, default=151)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--reps', type=int, default=5)
+    p.add_argument('--hidden', type=int, default=128, help="SPADE's shared MLP width (16: SPADE-light)")
+    p.add_argument('--per-block', default=None, help='norm of each of the 7 ResBlks, e.g. spade,spade,spade,spade,clade,clade,clade')
     a = p.parse_args()
+    per_block = a.per_block.split(',') if a.per_block else None
+    if per_block and (len(per_block) != 7 or any(m not in ('spade', 'clade', 'cladeIcpe') for m in per_block)):
+        p.error(f'--per-block needs 7 of spade, clade, cladeIcpe, got {a.per_block}')
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    g = Generator(a.norm, a.classes, a.ngf, a.size).eval()
+    g = Generator(a.norm, a.classes, a.ngf, a.size, a.hidden, per_block).eval()
     labels = torch.randint(0, a.classes, (1, a.size, a.size))
     seg = F.one_hot(labels, a.classes).permute(0, 3, 1, 2).float()
     dist = torch.rand(1, 2, a.size, a.size) * 2 - 1
