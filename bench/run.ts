@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   if (suite === 'demo') {
     // In the browser: Node's backend choice does not apply.
     await benchDemo({
-      backends: (flags.backends ?? 'wasm,webgl').split(','),
+      backends: (flags.backends ?? 'wasm,ort-wasm,webgl').split(','),
       reps: Number(flags.reps ?? 3),
       warmup: Number(flags.warmup ?? 1),
       maxSecondsPerRun: Number(flags['max-seconds'] ?? 60),

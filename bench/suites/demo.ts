@@ -34,9 +34,9 @@ export async function benchDemo(o: DemoBenchOptions): Promise<void> {
   const browser = await launchChromium();
   try {
     const rows: BenchRow[] = [];
-    // The first page times every backend; later pages only wasm at their thread count.
+    // The first page times every backend; later pages only the wasm engines at their thread count.
     for (const [i, threads] of o.threads.entries()) {
-      const backends = i === 0 ? o.backends : o.backends.filter((b) => b === 'wasm');
+      const backends = i === 0 ? o.backends : o.backends.filter((b) => b === 'wasm' || b === 'ort-wasm');
       if (backends.length === 0) continue;
       const page = await browser.newPage();
       page.on('console', (m) => {

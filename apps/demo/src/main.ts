@@ -1,17 +1,19 @@
 // The painter page: loads the models, picks a backend, wires painter, palette and outputs.
-import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createMask, resizeMaskNearest, type LabelMask } from './lib/label-mask';
 import { MASK_ENCODINGS, maskToRawRgba, type MaskEncodingChoice } from './lib/mask-codec';
 import { demoClasses } from './lib/palette';
 import { formatMs, median } from './lib/stats';
-import { BACKEND_CHOICES, backendDetail, MEASURED_BACKENDS, parseBackendChoice, requestWasmThreads, trySetBackend, webglRenderer } from './ui/backends';
+import { BACKEND_CHOICES, backendDetail, MEASURED_BACKENDS, ORT_BACKEND, parseBackendChoice, requestWasmThreads, trySetBackend, webglRenderer } from './ui/backends';
 import { parseThreadsChoice } from './lib/threads-choice';
 import { parseBenchOptions, runBench, type BenchRow } from './ui/bench';
 import { byId, downloadCanvas, drawRgba, el } from './ui/dom';
 import { LatencyView } from './ui/latency-view';
 import { describeDecoded, loadMaskImage } from './ui/mask-io';
 import { ModelRunner } from './ui/model-runner';
+import { OrtRunner } from './ui/ort-runner';
+import type { Synthesizer } from './ui/synthesizer';
 import { Painter, TOOLS, type Tool } from './ui/painter';
 import { renderPalette } from './ui/palette-view';
 
@@ -38,8 +40,11 @@ function showError(e: unknown): void {
   console.error(e);
 }
 
-/** Median of a few runs of the first model per backend; returns the faster backend and a summary. */
-async function pickFastest(runner: ModelRunner, mask: LabelMask): Promise<{ name: string; summary: string }> {
+/** The models on an engine: onnxruntime-web runners for 'ort-wasm', else the tfjs ones. */
+type RunnersFor = (backend: string) => Promise<Synthesizer[]>;
+
+/** Median of a few runs of the first model per backend; returns the fastest backend and a summary. */
+async function pickFastest(runnersFor: RunnersFor, mask: LabelMask): Promise<{ name: string; summary: string }> {
   const timings: [string, number][] = [];
   const skipped: string[] = [];
   for (const b of MEASURED_BACKENDS) {
@@ -51,6 +56,13 @@ async function pickFastest(runner: ModelRunner, mask: LabelMask): Promise<{ name
     }
     if (!(await trySetBackend(b))) continue;
     status(`measuring ${b}…`);
+    const runner = await runnersFor(b)
+      .then((r) => r[0]!)
+      .catch((e: unknown) => {
+        skipped.push(`${b} does not load (${e instanceof Error ? e.message : String(e)})`);
+        return null;
+      });
+    if (!runner) continue;
     await runner.synthesize(mask); // warm-up: shader compiles, wasm JIT
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) runs.push((await runner.synthesize(mask)).ms);
@@ -94,17 +106,20 @@ async function main(): Promise<void> {
   requestWasmThreads(parseThreadsChoice(params.get('threads'), navigator.hardwareConcurrency));
   const config = (await (await fetch('/demo-config.json')).json()) as DemoConfig;
   // Load on wasm (always present) when measuring; a model's weights follow the backend on use.
-  const loadOn = choice === 'auto' ? 'wasm' : choice;
+  // (onnxruntime-web reads the model's config from the tfjs folder, which loads on wasm.)
+  const loadOn = choice === 'auto' || choice === ORT_BACKEND ? 'wasm' : choice;
   if (!(await trySetBackend(loadOn))) throw new Error(`backend '${loadOn}' does not load in this browser; try ?backend=cpu.`);
   status('loading models…');
   const runners = await Promise.all(config.models.map((m) => ModelRunner.load(m.label, m.url)));
-  const main = runners[0]!;
-  const mask = await initialMask(config, main.size);
+  let ortRunners: Promise<Synthesizer[]> | null = null;
+  const runnersFor: RunnersFor = async (backend) =>
+    backend === ORT_BACKEND ? (ortRunners ??= Promise.all(config.models.map((m, i) => OrtRunner.load(m.label, m.url, runners[i]!.config)))) : runners;
+  const mask = await initialMask(config, runners[0]!.size);
 
   if (params.get('bench') === '1') {
     window.__cladeBench = [];
     const rows = await runBench(
-      runners,
+      runnersFor,
       mask,
       parseBenchOptions(params),
       (s) => {
@@ -121,16 +136,18 @@ async function main(): Promise<void> {
     return;
   }
 
-  let backendNote = await backendDetail(loadOn);
+  let backend: string = choice === 'auto' ? loadOn : choice;
+  let backendNote = await backendDetail(backend);
   if (choice === 'auto') {
-    const { name, summary } = await pickFastest(main, mask);
+    const { name, summary } = await pickFastest(runnersFor, mask);
     await trySetBackend(name);
+    backend = name;
     backendNote = `auto: ${summary} → ${name}; ${await backendDetail(name)}`;
   }
-  setupUi(runners, mask, backendNote, config);
+  setupUi(await runnersFor(backend), backend, mask, backendNote, config);
 }
 
-function setupUi(runners: ModelRunner[], mask: LabelMask, backendNote: string, config: DemoConfig): void {
+function setupUi(runners: Synthesizer[], backend: string, mask: LabelMask, backendNote: string, config: DemoConfig): void {
   const backendSelect = byId<HTMLSelectElement>('backend');
   backendSelect.replaceChildren(...BACKEND_CHOICES.map((b) => el('option', { value: b, textContent: b })));
   backendSelect.value = parseBackendChoice(params.get('backend'));
@@ -138,8 +155,8 @@ function setupUi(runners: ModelRunner[], mask: LabelMask, backendNote: string, c
     params.set('backend', backendSelect.value);
     location.search = params.toString(); // a clean page per backend: no half-moved weights
   };
-  byId('backend-info').textContent = `running on ${tf.getBackend()} (${backendNote})`;
-  document.body.dataset.backend = tf.getBackend();
+  byId('backend-info').textContent = `running on ${backend} (${backendNote})`;
+  document.body.dataset.backend = backend;
 
   // Outputs, one card per model.
   const outputs = runners.map((r) => {

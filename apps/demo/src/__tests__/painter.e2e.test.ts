@@ -95,6 +95,50 @@ describe('painter in headless Chromium', () => {
   );
 
   run(
+    'onnxruntime-web engine: the same image as tfjs on the bundled model (the ONNX export in the browser)',
+    async () => {
+      fx ??= await startDemoFixture(demoRoot, (tmp ||= mkdtempSync(path.join(tmpdir(), 'clade-demo-e2e-'))), { fallback: { ngf: 4 } });
+      browser ??= await launchChromium();
+      const outputOn = async (backend: string) => {
+        const page = await browser!.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        try {
+          await page.goto(`${fx!.server.url}?backend=${backend}`);
+          await page.waitForFunction(() => document.body.dataset.state !== 'loading', undefined, { timeout: 60_000 });
+          expect(await page.locator('#error').textContent()).toBe('');
+          await page.waitForFunction(() => Number(document.body.dataset.synthCount ?? 0) >= 1, undefined, { timeout: 60_000 });
+          expect(errors).toEqual([]);
+          return {
+            info: (await page.locator('#backend-info').textContent()) ?? '',
+            pixels: await page.evaluate(() => {
+              const c = document.querySelector<HTMLCanvasElement>('canvas.output')!;
+              return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+            }),
+          };
+        } finally {
+          await page.close();
+        }
+      };
+      const ort = await outputOn('ort-wasm');
+      const tfjs = await outputOn('wasm');
+      expect(ort.info).toMatch(/running on ort-wasm \(onnxruntime-web [\d.]+, wasm SIMD, \d+ threads?\)/);
+      // Both truncate the same float image to bytes; a float difference ≤ 1e-4 can flip a byte by 1.
+      let worst = 0;
+      let off = 0;
+      for (let i = 0; i < ort.pixels.length; i++) {
+        const d = Math.abs(ort.pixels[i]! - tfjs.pixels[i]!);
+        worst = Math.max(worst, d);
+        if (d > 0) off++;
+      }
+      console.log(`painter e2e: onnxruntime-web vs tfjs-wasm: max byte difference ${worst}, ${off} of ${ort.pixels.length} bytes differ`);
+      expect(worst).toBeLessThanOrEqual(1);
+      expect(off / ort.pixels.length).toBeLessThan(0.01);
+    },
+    150_000,
+  );
+
+  run(
     'style: on a VAE model, "new style" draws another z and the output follows',
     async () => {
       // A random-init ngf-4 VAE model: what is checked is the page's z path (seed field, button,

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { IOError } from '@clade/core';
+import { onnxModelCache } from './onnx-model';
 
 export interface DemoServerOptions {
   /** apps/demo (static/, dist/ and node_modules/ live there). */
@@ -44,6 +45,7 @@ export function checkModelDir(dir: string, flag: string): void {
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
@@ -65,6 +67,8 @@ export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer>
   if (o.spadeModelDir) checkModelDir(o.spadeModelDir, '--spade-model');
   const masksDir = o.masksDir ?? path.resolve(o.demoRoot, '..', '..', 'examples', 'masks');
   const wasmDir = path.join(o.demoRoot, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+  const ortDir = path.join(o.demoRoot, 'node_modules', 'onnxruntime-web', 'dist');
+  const onnxOf = onnxModelCache();
   const masks = existsSync(masksDir) ? readdirSync(masksDir).filter((f) => f.endsWith('.png') && SAFE_NAME.test(f)).sort() : [];
   const config: DemoConfig = {
     models: [
@@ -77,6 +81,7 @@ export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer>
     static: path.join(o.demoRoot, 'static'),
     dist: path.join(o.demoRoot, 'dist'),
     wasm: wasmDir,
+    ort: ortDir,
     clade: o.modelDir,
     masks: masksDir,
     ...(o.spadeModelDir ? { spade: o.spadeModelDir } : {}),
@@ -84,7 +89,7 @@ export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer>
 
   const route = (urlPath: string): string | null => {
     if (urlPath === '/' || urlPath === '/index.html') return path.join(roots.static!, 'index.html');
-    const m = /^\/(?:(wasm|masks|models\/clade|models\/spade)\/)?([^/]+)$/.exec(urlPath);
+    const m = /^\/(?:(wasm|ort|masks|models\/clade|models\/spade)\/)?([^/]+)$/.exec(urlPath);
     if (!m || !SAFE_NAME.test(m[2]!)) return null;
     const [, dir, name] = m as unknown as [string, string | undefined, string];
     if (dir === undefined) {
@@ -113,6 +118,14 @@ export async function startDemoServer(o: DemoServerOptions): Promise<DemoServer>
     }
     if (urlPath === '/demo-config.json') {
       res.writeHead(200, { ...headers, 'Content-Type': TYPES['.json']! }).end(JSON.stringify(config));
+      return;
+    }
+    // A model folder's ONNX form (onnxruntime-web engine), exported on first request.
+    const onnx = /^\/models\/(clade|spade)\/model\.onnx$/.exec(urlPath);
+    const onnxDir = onnx ? roots[onnx[1]!] : undefined;
+    if (onnxDir) {
+      const bytes = await onnxOf(onnxDir);
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(req.method === 'HEAD' ? undefined : bytes);
       return;
     }
     const file = route(urlPath);

@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '@clade/backend';
+import { configureOrt, ortDetail } from './ort-runner';
 
-/** Backends the page can run on; 'auto' measures webgl and wasm on the model and keeps the faster. */
-export const BACKEND_CHOICES = ['auto', 'webgl', 'wasm', 'cpu'] as const;
+/**
+ * Engines the page can run on: 'ort-wasm' is onnxruntime-web (wasm) on the model's ONNX form, the
+ * others are tfjs backends; 'auto' measures ort-wasm, wasm and webgl on the model and keeps the fastest.
+ */
+export const BACKEND_CHOICES = ['auto', 'ort-wasm', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-export const MEASURED_BACKENDS = ['wasm', 'webgl'] as const;
+export const MEASURED_BACKENDS = ['ort-wasm', 'wasm', 'webgl'] as const;
+/** The engine that is not a tfjs backend. */
+export const ORT_BACKEND = 'ort-wasm';
 
 export function parseBackendChoice(v: string | null): BackendChoice {
   if (v === null || v === '') return 'auto';
@@ -19,13 +25,14 @@ setWasmPaths('/wasm/');
 // heap; the stock kernel spent ~85 % of a 256² synthesis there (1.43 of 1.7 s in Chromium).
 registerWasmKernels();
 /**
- * Asks tfjs-backend-wasm for `n` threads; must run before the wasm backend starts. Its C side caps
+ * Asks tfjs-backend-wasm (and onnxruntime-web) for `n` threads; must run before the wasm backend starts. Its C side caps
  * the pool at navigator.hardwareConcurrency / 2 (it assumes two hyper-threads per core), which on
  * a 2-core machine means one thread whatever setThreadsCount says. The module reads the core count
  * once, while it starts, so the page reports 2n cores to it for that moment.
  */
 export function requestWasmThreads(n: number): void {
   setThreadsCount(n);
+  configureOrt(n);
   if (n * 2 <= (navigator.hardwareConcurrency || 1)) return;
   Object.defineProperty(navigator, 'hardwareConcurrency', { value: n * 2, configurable: true });
   coresReportedTwice = true;
@@ -34,6 +41,7 @@ let coresReportedTwice = false;
 
 /** Switches to `name`; false when this browser cannot run it (no WebGL, no wasm). */
 export async function trySetBackend(name: string): Promise<boolean> {
+  if (name === ORT_BACKEND) return true; // onnxruntime-web runs beside tfjs; its session load is the check
   try {
     return (await tf.setBackend(name)) && tf.getBackend() === name;
   } catch {
@@ -62,6 +70,7 @@ export function webglRenderer(): { renderer: string; software: boolean } | null 
  * tfjs detected (SIMD, threads) and the thread count it runs with.
  */
 export async function backendDetail(name: string): Promise<string> {
+  if (name === ORT_BACKEND) return ortDetail();
   if (name === 'webgl') {
     const gl = webglRenderer();
     return !gl ? 'no WebGL context' : gl.software ? `software GL: ${gl.renderer}` : gl.renderer;

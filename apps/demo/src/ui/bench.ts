@@ -2,7 +2,7 @@ import type { BenchRow } from '../lib/bench-row';
 import { median } from '../lib/stats';
 import type { LabelMask } from '../lib/label-mask';
 import { backendDetail, MEASURED_BACKENDS, trySetBackend } from './backends';
-import type { ModelRunner } from './model-runner';
+import type { Synthesizer } from './synthesizer';
 
 export type { BenchRow };
 
@@ -30,12 +30,19 @@ export function parseBenchOptions(params: URLSearchParams): BenchOptions {
 }
 
 /** Median synthesis time of every model on every backend, on the same mask; runs one after another. */
-export async function runBench(runners: ModelRunner[], mask: LabelMask, o: BenchOptions, progress: (s: string) => void, rows: BenchRow[] = []): Promise<BenchRow[]> {
+export async function runBench(runnersFor: (backend: string) => Promise<Synthesizer[]>, mask: LabelMask, o: BenchOptions, progress: (s: string) => void, rows: BenchRow[] = []): Promise<BenchRow[]> {
   // `rows` fills as rows finish, so a caller that gives up on a very slow backend still has the rest.
   for (const backend of o.backends) {
-    const ok = await trySetBackend(backend);
-    for (const r of runners) {
-      const row: BenchRow = { backend, detail: ok ? await backendDetail(backend) : 'unavailable', model: r.label, description: r.description, medianMs: null, runsMs: [], capped: false };
+    let why = 'unavailable';
+    const runners = (await trySetBackend(backend))
+      ? await runnersFor(backend).catch((e: unknown) => {
+          why = `unavailable: ${e instanceof Error ? e.message : String(e)}`;
+          return null;
+        })
+      : null;
+    const ok = runners !== null;
+    for (const r of runners ?? (await runnersFor('wasm'))) {
+      const row: BenchRow = { backend, detail: ok ? await backendDetail(backend) : why, model: r.label, description: r.description, medianMs: null, runsMs: [], capped: false };
       if (ok) {
         for (let i = 0; i < o.warmup + o.reps; i++) {
           const { ms } = await r.synthesize(mask);

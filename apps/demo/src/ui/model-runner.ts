@@ -3,17 +3,10 @@ import { registerLayers, seededNormal, withClassIndexCache } from '@clade/core';
 import { numClassesOf, resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
 import { imageToRgba } from '../lib/mask-codec';
+import { describeModel, outputSize, type Synthesized, type Synthesizer } from './synthesizer';
 
-export interface Synthesized {
-  rgba: Uint8ClampedArray;
-  width: number;
-  height: number;
-  /** Wall time from the mask to pixels read back (upload, generator, download). */
-  ms: number;
-}
-
-/** One generator model folder (model.json + weights.bin + clade.json), loaded over HTTP. */
-export class ModelRunner {
+/** One generator model folder (model.json + weights.bin + clade.json), loaded over HTTP, run by tfjs. */
+export class ModelRunner implements Synthesizer {
   private constructor(
     readonly label: string,
     readonly config: GeneratorConfig,
@@ -34,8 +27,7 @@ export class ModelRunner {
   }
 
   get size(): { width: number; height: number } {
-    const { cropSize, aspectRatio } = this.config;
-    return { width: cropSize, height: Math.round(cropSize / aspectRatio) };
+    return outputSize(this.config);
   }
 
   get hasStyle(): boolean {
@@ -43,8 +35,7 @@ export class ModelRunner {
   }
 
   get description(): string {
-    const c = this.config;
-    return `${c.normMode === 'spade' ? 'SPADE' : 'CLADE'}, ngf ${c.ngf}, ${this.size.width}×${this.size.height}`;
+    return describeModel(this.config);
   }
 
   /** Runs the generator on `mask` (resized to the model's size); `styleSeed` draws z for VAE models. */
