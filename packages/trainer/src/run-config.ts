@@ -79,6 +79,8 @@ export interface InitConfig {
   generator: string | null;
   /** An official discriminator .pth (`latest_net_D.pth`) or a clade run checkpoint (.npz). */
   discriminator: string | null;
+  /** The VAE encoder's: an official netE .pth (`latest_net_E.pth`) or a clade run checkpoint (.npz). */
+  encoder: string | null;
   /**
    * Run checkpoints only: load the weights whose name and shape match and keep the fresh init for
    * the rest (listed in the log), e.g. a VAE generator started from a non-VAE run (its `fc` differs).
@@ -163,7 +165,7 @@ function nonNeg(v: unknown, name: string): number {
 }
 
 /** One init path from its short (`generator.init`) or long (`init.generator`) spelling. */
-function initPath(short: unknown, long: unknown, net: 'generator' | 'discriminator'): string | null {
+function initPath(short: unknown, long: unknown, net: 'generator' | 'discriminator' | 'encoder'): string | null {
   for (const [v, name] of [[short, `${net}.init`], [long, `init.${net}`]] as const)
     if (v != null && (typeof v !== 'string' || !/\.(pth|pt|npz)$/i.test(v)))
       throw new ConfigError(`run config: ${name} must be a path to an official .pth or a clade run checkpoint .npz, or null, got ${JSON.stringify(v)}.`);
@@ -182,14 +184,17 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   const init: InitConfig = {
     generator: initPath(initG, input.init?.generator, 'generator'),
     discriminator: initPath(initD, input.init?.discriminator, 'discriminator'),
+    encoder: initPath(undefined, input.init?.encoder, 'encoder'),
     partial: input.init?.partial ?? false,
   };
   if (typeof init.partial !== 'boolean') throw new ConfigError(`run config: init.partial must be true or false, got ${JSON.stringify(init.partial)}.`);
-  if (init.partial && ![init.generator, init.discriminator].some((f) => f?.toLowerCase().endsWith('.npz')))
-    throw new ConfigError('run config: init.partial applies to clade run checkpoints (.npz); official .pth files always load strictly. Give init.generator or init.discriminator as a .npz, or drop init.partial.');
+  if (init.partial && ![init.generator, init.discriminator, init.encoder].some((f) => f?.toLowerCase().endsWith('.npz')))
+    throw new ConfigError('run config: init.partial applies to clade run checkpoints (.npz); official .pth files always load strictly. Give an init path as a .npz, or drop init.partial.');
   const family = input.model ?? 'spade';
   if (!MODEL_FAMILIES.includes(family)) throw new ConfigError(`run config: model must be one of ${MODEL_FAMILIES.join(', ')}, got '${String(family)}'.`);
   const section = resolveModelSection(family, generatorInput, input.encoder);
+  if (init.encoder && !(section.model === 'groupdnet' || (section.model === 'spade' && section.encoder)))
+    throw new ConfigError(`run config: init.encoder is given but this run has no encoder (model '${section.model}'${section.model === 'spade' ? ' without generator.useVae' : ''}); drop init.encoder.`);
   const g = section.generator as { labelNc: number; containDontcare?: boolean; useInstance?: boolean };
   // Validated here; stored as given (the nets take the label fields from the generator).
   resolveDiscriminatorConfig({

@@ -107,8 +107,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (!opts.resume) {
       // Fine-tuning: official weights (strictly: any key mismatch is one error) or another run's
       // checkpoint (strictly, or by matching names with init.partial) replace the fresh init.
-      for (const [net, prefix, model, file] of [['generator', 'G', gen.nets.G!, config.init.generator], ['discriminator', 'D', D.model, config.init.discriminator]] as const) {
-        if (!file) continue;
+      const inits = [['generator', 'G', gen.nets.G, config.init.generator], ['discriminator', 'D', D.model, config.init.discriminator], ['encoder', 'E', gen.nets.E, config.init.encoder]] as const;
+      for (const [net, prefix, model, file] of inits) {
+        if (!file || !model) continue;
         if (file.toLowerCase().endsWith('.npz')) {
           const { loaded, kept } = await initFromCheckpoint(file, prefix, model, config.init.partial);
           log(`${net} initialised from ${file}: ${loaded} weights${kept.length ? `; fresh init kept for ${kept.join(', ')}` : ''}`);

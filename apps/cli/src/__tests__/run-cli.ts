@@ -34,14 +34,14 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
   });
 }
 
-/** Runs at most `limit` CLI invocations at a time (the machine has 2 cores). */
-export async function runAll(jobs: string[][], limit = 2): Promise<CliResult[]> {
+/** Runs the CLI invocations, at most `limit` at a time (the machine has 2 cores), each killed after `timeoutMs`. */
+export async function runAll(jobs: string[][], timeoutMs = 60_000, limit = 2): Promise<CliResult[]> {
   const results: CliResult[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const i = next++;
-      results[i] = await runCli(jobs[i]!);
+      results[i] = await runCli(jobs[i]!, timeoutMs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));

@@ -76,11 +76,18 @@ describe('clade train --model sean / groupdnet, then synthesize from the run', (
       ['synthesize', '--model', 'sean', '--checkpoint', run('sean'), '--label', label, ...style, '--out', run('x.png')],
       ['synthesize', '--model', 'groupdnet-clade', '--checkpoint', run('gd'), '--preset', 'deepfashion', '--label', label, '--out', run('x.png')],
       ['export', run('sean'), run('model')],
+      // A new run started from this one: G, D and the grouped encoder E from its checkpoint.
+      ['train', '--config', path.join(ROOT, 'examples/train-groupdnet-tiny.json'), '--out', run('gd-ft'), '--iterations', '1',
+        ...['--init-g', '--init-d', '--init-e'].flatMap((f) => [f, path.join(run('gd'), 'checkpoints/latest.npz')])],
+      ['train', '--config', path.join(ROOT, 'examples/train-tiny.json'), '--out', run('x'), '--init-e', path.join(run('gd'), 'checkpoints/latest.npz')],
     ], 240_000);
     for (const r of runs.slice(0, 2)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
     for (const f of ['sean.png', 'gd.png']) expect([decode(readFileSync(run(f))).width, decode(readFileSync(run(f))).height]).toEqual([64, 64]);
     expectUserError(runs[2]!, /is a sean-clade run; pass --model sean-clade, got --model sean\./);
     expectUserError(runs[3]!, /--preset does not apply to a trained run: its run\.json fixes the architecture/);
     expectUserError(runs[4]!, /trains a sean-clade generator; model folders hold SPADE\/CLADE generators/);
+    expect([runs[5]!.code, runs[5]!.err]).toEqual([0, expect.anything()]);
+    for (const net of ['generator', 'discriminator', 'encoder']) expect(runs[5]!.out + runs[5]!.err).toMatch(new RegExp(`${net} initialised from .*latest\\.npz: \\d+ weights\\n`));
+    expectUserError(runs[6]!, /init.encoder is given but this run has no encoder \(model 'spade' without generator.useVae\)/);
   }, 600_000);
 });

@@ -18,6 +18,7 @@ interface TrainOptions extends GlobalOptions {
   vggWeights?: string;
   initG?: string;
   initD?: string;
+  initE?: string;
   initPartial?: boolean;
   fidEvery?: string;
   miouEvery?: string;
@@ -116,6 +117,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'override the run seed')
     .option('--init-g <pth|npz>', "fine-tune: start the new run from an official generator state dict or another run's checkpoint (generator.init)")
     .option('--init-d <pth|npz>', "fine-tune: start the new run from an official discriminator state dict or another run's checkpoint (discriminator.init)")
+    .option('--init-e <pth|npz>', "fine-tune a VAE run: start its encoder from an official netE state dict or another run's checkpoint (init.encoder)")
     .option('--init-partial', 'with a run checkpoint: load the weights that match by name and shape, keep the fresh init for the rest (init.partial)')
     .option('--vgg-weights <pth>', "torchvision's vgg19-*.pth: turns on the VGG perceptual loss (loss.vggWeights)")
     .option('--fid-every <n>', 'score FID on held-out samples every n iterations and keep checkpoints/best.npz (needs --inception-weights)')
@@ -133,6 +135,7 @@ Examples:
   clade train --config examples/train-groupdnet-tiny.json --out runs/gd      # GroupDNet-CLADE ("model": "groupdnet")
   clade train --config run.json --out runs/a --vgg-weights ~/models/vgg19-dcbb9e9d.pth
   clade train --config coco.json --out runs/ft --init-g latest_net_G.pth --init-d latest_net_D.pth
+  clade train --config examples/train-groupdnet-tiny.json --out runs/gft --init-g latest_net_G.pth --init-e latest_net_E.pth
   clade train --config vae.json --out runs/vae --init-g runs/d/checkpoints/latest.npz --init-d runs/d/checkpoints/latest.npz --init-partial
   clade train --config run.json --out runs/b --fid-every 1000 --inception-weights pt_inception-2015-12-05-6726825d.pth
   clade train --config examples/train-default.json --out runs/d --miou-every 500 --segmenter deeplabv3_mnv2_ade20k_513.onnx
@@ -146,7 +149,7 @@ Examples:
           throw new ConfigError('train: give --config <run.json> and --out <dir> for a new run, or --resume <dir>.');
         if (all.resume) {
           // Flags that change what is trained would break the exact continuation.
-          for (const [flag, v] of [['--init-g', all.initG], ['--init-d', all.initD], ['--init-partial', all.initPartial], ['--batch-size', all.batchSize], ['--accumulate', all.accumulate], ['--seed', all.seed], ['--vgg-weights', all.vggWeights], ['--config', all.config]] as const)
+          for (const [flag, v] of [['--init-g', all.initG], ['--init-d', all.initD], ['--init-e', all.initE], ['--init-partial', all.initPartial], ['--batch-size', all.batchSize], ['--accumulate', all.accumulate], ['--seed', all.seed], ['--vgg-weights', all.vggWeights], ['--config', all.config]] as const)
             if (v !== undefined)
               throw new ConfigError(`train --resume: ${flag} would change what the run trains; it continues exactly as its run.json says. Only --iterations, --checkpoint-every and the evaluation flags apply to a resumed run.`);
         }
@@ -162,15 +165,17 @@ Examples:
           if (all.vggWeights) config.loss = { ...config.loss, vggWeights: path.resolve(all.vggWeights) };
           if (all.initG) config.generator = { ...config.generator, init: null };
           if (all.initD && config.discriminator) config.discriminator = { ...config.discriminator, init: null };
-          if (all.initG || all.initD) {
+          if (all.initG || all.initD || all.initE) {
             config.init = {
               ...config.init,
               ...(all.initG ? { generator: path.resolve(all.initG) } : {}),
               ...(all.initD ? { discriminator: path.resolve(all.initD) } : {}),
+              ...(all.initE ? { encoder: path.resolve(all.initE) } : {}),
             };
           }
           if (all.initPartial) config.init = { ...config.init, partial: true };
           applyScheduleFlags(config, all);
+          resolveRunConfig(config); // a bad config is one clear line before anything is printed or written
         } else if (scheduleFlagsGiven(all)) {
           // A resumed run reads run.json: the schedule and evaluation flags are written into it.
           const runJson = path.join(all.resume, 'run.json');

@@ -48,9 +48,17 @@ describe('initFromCheckpoint (init.generator / init.discriminator as a run check
 
   it('the config takes .pth or .npz paths; partial needs a run checkpoint', () => {
     const base = { generator: { labelNc: 3 }, data: { dataset: 'ade20k' as const, root: 'x' } };
-    expect(resolveRunConfig({ ...base, init: { generator: 'run/latest.npz', partial: true } }).init).toEqual({ generator: 'run/latest.npz', discriminator: null, partial: true });
+    expect(resolveRunConfig({ ...base, init: { generator: 'run/latest.npz', partial: true } }).init).toEqual({ generator: 'run/latest.npz', discriminator: null, encoder: null, partial: true });
     expect(() => resolveRunConfig({ ...base, init: { generator: 'g.pth', partial: true } })).toThrow(/init.partial applies to clade run checkpoints \(.npz\)/);
     expect(() => resolveRunConfig({ ...base, init: { generator: 'g.ckpt' } })).toThrow(/init.generator must be a path to an official .pth or a clade run checkpoint .npz, or null, got "g.ckpt"/);
     expect(() => resolveRunConfig({ ...base, init: { generator: 'g.npz', partial: 'yes' as never } })).toThrow(/init.partial must be true or false, got "yes"/);
+    // The encoder's init: only where the run has an encoder (a VAE, or GroupDNet).
+    const vae = { ...base, generator: { labelNc: 3, useVae: true } };
+    expect(resolveRunConfig({ ...vae, init: { encoder: 'latest_net_E.pth' } }).init.encoder).toBe('latest_net_E.pth');
+    expect(resolveRunConfig({ ...vae, init: { encoder: 'run/latest.npz', partial: true } }).init.partial).toBe(true);
+    expect(() => resolveRunConfig({ ...base, init: { encoder: 'latest_net_E.pth' } })).toThrow(
+      /init.encoder is given but this run has no encoder \(model 'spade' without generator.useVae\); drop init.encoder/,
+    );
+    expect(() => resolveRunConfig({ ...base, model: 'sean', init: { encoder: 'e.pth' } })).toThrow(/this run has no encoder \(model 'sean'\)/);
   });
 });

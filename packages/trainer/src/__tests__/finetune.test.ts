@@ -71,7 +71,7 @@ describeWithShared('fine-tuning from official checkpoints', [P1_G, `${COCO}/trai
     await train({ out, config: config({ init: { discriminator: dFile } }), log: (l) => notes.push(l) });
     expect(notes).toEqual(expect.arrayContaining([`generator initialised from ${sharedPath(P1_G)}`, `discriminator initialised from ${dFile}`]));
     const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
-    expect(run.init).toEqual({ generator: sharedPath(P1_G), discriminator: dFile, partial: false });
+    expect(run.init).toEqual({ generator: sharedPath(P1_G), discriminator: dFile, encoder: null, partial: false });
     expect(run.generator.init).toBeUndefined(); // the network config holds network fields only
 
     // One TTUR Adam step (β1 = 0) moves every weight by at most lr: |Δ| ≤ 1e-4 for G, 4e-4 for D.

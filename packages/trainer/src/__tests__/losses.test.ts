@@ -44,9 +44,9 @@ describe('run config and schedule', () => {
   });
   it('fine-tuning paths: generator.init is short for init.generator; data.accumulate defaults to 1', () => {
     const c = resolveRunConfig({ ...base, generator: { labelNc: 3, init: 'g.pth' }, discriminator: { ndf: 8, init: 'd.pth' } });
-    expect(c.init).toEqual({ generator: 'g.pth', discriminator: 'd.pth', partial: false });
+    expect(c.init).toEqual({ generator: 'g.pth', discriminator: 'd.pth', encoder: null, partial: false });
     expect('init' in c.generator || 'init' in c.discriminator).toBe(false);
-    expect(resolveRunConfig({ ...base, init: { generator: 'g.pth' } }).init).toEqual({ generator: 'g.pth', discriminator: null, partial: false });
+    expect(resolveRunConfig({ ...base, init: { generator: 'g.pth' } }).init).toEqual({ generator: 'g.pth', discriminator: null, encoder: null, partial: false });
     expect(resolveRunConfig(base).data.accumulate).toBe(1);
     expect(() => resolveRunConfig({ ...base, generator: { labelNc: 3, init: 'a.pth' }, init: { generator: 'b.pth' } })).toThrow(/generator.init and init.generator must not differ/);
     expect(() => resolveRunConfig({ ...base, init: { discriminator: 3 as never } })).toThrow(/init.discriminator must be a path to an official .pth or a clade run checkpoint .npz, or null, got 3/);
