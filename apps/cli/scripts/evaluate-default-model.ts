@@ -14,8 +14,9 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@clade/backend';
-import { labelsToSegmap, writeFileAtomic } from '@clade/core';
+import { labelsToSegmap, seededNormal, writeFileAtomic } from '@clade/core';
 import { SYNTH_CLASS_NAMES, loadImage, loadLabelPng, synthScene, synthSampleSeed } from '@clade/data';
 import {
   ConfusionMatrix,
@@ -88,10 +89,12 @@ function flatColours(label: Uint8Array, colours: Map<number, [number, number, nu
   return { width: SIZE, height: SIZE, data };
 }
 
-function synthesize(model: { apply(x: tf.Tensor, o: { training: boolean }): tf.Tensor | tf.Tensor[] }, label: Uint8Array, numClasses: number): Image8 {
+/** One image; a VAE generator (input 'z') gets z ~ N(0, I) drawn from `styleSeed`. */
+function synthesize(model: tfl.LayersModel, label: Uint8Array, numClasses: number, zDim: number, styleSeed: number): Image8 {
   const out = tf.tidy(() => {
     const seg = labelsToSegmap(tf.tensor3d(Int32Array.from(label), [1, SIZE, SIZE], 'int32'), numClasses);
-    return model.apply(seg, { training: false }) as tf.Tensor4D;
+    const inputs = model.inputNames.map((n) => (n === 'z' ? tf.tensor2d(seededNormal(zDim, styleSeed), [1, zDim]) : seg));
+    return model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor4D;
   });
   const data = quantizeImage(out.dataSync() as Float32Array);
   out.dispose();
@@ -135,8 +138,8 @@ async function main(): Promise<void> {
   for (const [i, s] of samples.entries()) {
     const images: Image8[] = [
       s.photo,
-      synthesize(trained.model, s.label, numClasses),
-      synthesize(untrained.model, s.label, numClasses),
+      synthesize(trained.model, s.label, numClasses, trained.config.zDim, i),
+      synthesize(untrained.model, s.label, numClasses, trained.config.zDim, i),
       flatColours(s.label, colours),
     ];
     for (const [k, img] of images.entries()) {
