@@ -3,15 +3,17 @@ import { registerLayers, seededNormal, withClassIndexCache } from '@clade/core';
 import { numClassesOf, resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
 import { imageToRgba } from '../lib/mask-codec';
-import { describeModel, outputSize, type Synthesized, type Synthesizer } from './synthesizer';
+import { GeneratorSynthesizer, type Synthesized } from './synthesizer';
 
 /** One generator model folder (model.json + weights.bin + clade.json), loaded over HTTP, run by tfjs. */
-export class ModelRunner implements Synthesizer {
+export class ModelRunner extends GeneratorSynthesizer {
   private constructor(
-    readonly label: string,
-    readonly config: GeneratorConfig,
+    label: string,
+    config: GeneratorConfig,
     readonly model: tf.LayersModel,
-  ) {}
+  ) {
+    super(label, config);
+  }
 
   static async load(label: string, url: string): Promise<ModelRunner> {
     const res = await fetch(`${url}clade.json`);
@@ -26,16 +28,8 @@ export class ModelRunner implements Synthesizer {
     return new ModelRunner(label, config, model);
   }
 
-  get size(): { width: number; height: number } {
-    return outputSize(this.config);
-  }
-
   get hasStyle(): boolean {
     return this.model.inputNames.includes('z');
-  }
-
-  get description(): string {
-    return describeModel(this.config);
   }
 
   /** Runs the generator on `mask` (resized to the model's size); `styleSeed` draws z for VAE models. */

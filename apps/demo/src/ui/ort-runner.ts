@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import { seededNormal } from '@clade/core';
 import type { GeneratorConfig } from '@clade/spade-gen';
 import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
-import { describeModel, outputSize, type Synthesized, type Synthesizer } from './synthesizer';
+import { GeneratorSynthesizer, type Synthesized } from './synthesizer';
 
 /** onnxruntime-web's files are served under /ort/ (the .wasm it fetches at start). */
 ort.env.wasm.wasmPaths = '/ort/';
@@ -23,12 +23,14 @@ export function ortDetail(): string {
  * writer) run by onnxruntime-web's wasm engine: the label map goes in as ids, the graph does the
  * one-hot and the class lookups.
  */
-export class OrtRunner implements Synthesizer {
+export class OrtRunner extends GeneratorSynthesizer {
   private constructor(
-    readonly label: string,
-    readonly config: GeneratorConfig,
+    label: string,
+    config: GeneratorConfig,
     private readonly session: ort.InferenceSession,
-  ) {}
+  ) {
+    super(label, config);
+  }
 
   static async load(label: string, url: string, config: GeneratorConfig): Promise<OrtRunner> {
     const res = await fetch(`${url}model.onnx`);
@@ -38,16 +40,8 @@ export class OrtRunner implements Synthesizer {
     return new OrtRunner(label, config, session);
   }
 
-  get size(): { width: number; height: number } {
-    return outputSize(this.config);
-  }
-
   get hasStyle(): boolean {
     return this.session.inputNames.includes('z');
-  }
-
-  get description(): string {
-    return describeModel(this.config);
   }
 
   async synthesize(mask: LabelMask, styleSeed = 0): Promise<Synthesized> {

@@ -21,13 +21,23 @@ export interface Synthesizer {
   synthesize(mask: LabelMask, styleSeed?: number): Promise<Synthesized>;
 }
 
-/** Output size of a generator config. */
-export function outputSize(c: GeneratorConfig): { width: number; height: number } {
-  return { width: c.cropSize, height: Math.round(c.cropSize / c.aspectRatio) };
-}
+/** What every engine derives from the generator config: output size and description. */
+export abstract class GeneratorSynthesizer implements Synthesizer {
+  constructor(
+    readonly label: string,
+    readonly config: GeneratorConfig,
+  ) {}
 
-/** "CLADE, ngf 16, 256×256". */
-export function describeModel(c: GeneratorConfig): string {
-  const { width, height } = outputSize(c);
-  return `${c.normMode === 'spade' ? 'SPADE' : 'CLADE'}, ngf ${c.ngf}, ${width}×${height}`;
+  get size(): { width: number; height: number } {
+    return { width: this.config.cropSize, height: Math.round(this.config.cropSize / this.config.aspectRatio) };
+  }
+
+  /** "CLADE, ngf 16, 256×256". */
+  get description(): string {
+    const { width, height } = this.size;
+    return `${this.config.normMode === 'spade' ? 'SPADE' : 'CLADE'}, ngf ${this.config.ngf}, ${width}×${height}`;
+  }
+
+  abstract get hasStyle(): boolean;
+  abstract synthesize(mask: LabelMask, styleSeed?: number): Promise<Synthesized>;
 }
