@@ -32,3 +32,18 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Record
   }
   return { positional, flags };
 }
+
+/**
+ * Peak tensor memory of one call above what was allocated before it (activations, gradients,
+ * optimizer slots made by it), from the tfjs engine's own accounting (`tf.profile`), in MB.
+ * Outputs are disposed.
+ */
+export async function peakMemoryMb(fn: () => tf.Tensor | tf.Tensor[] | void): Promise<number> {
+  const before = tf.memory().numBytes;
+  const info = await tf.profile(() => fn() ?? []);
+  tf.dispose(info.result as tf.Tensor | tf.Tensor[]);
+  return (info.peakBytes - before) / 2 ** 20;
+}
+
+/** Bytes of a model's weights, in MB (float32). */
+export const weightsMb = (params: number): number => (4 * params) / 2 ** 20;

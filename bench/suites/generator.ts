@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { measureConvGflops } from '@clade/backend';
 import { labelsToSegmap } from '@clade/core';
 import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
-import { printTable, timeMedian } from '../lib';
+import { peakMemoryMb, printTable, timeMedian, weightsMb } from '../lib';
 import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface GeneratorBenchOptions {
@@ -31,9 +31,12 @@ export async function benchGenerator(o: GeneratorBenchOptions): Promise<void> {
       const macs = generatorCost(config).macs.total;
       const estimate = (2 * macs) / 1e9 / o.gflops[backend]!;
       let ms = NaN;
+      let memory = ['-', '-'];
       if (estimate <= o.maxSecondsPerRun) {
         const g = new SpadeGenerator(config);
-        ms = await timeMedian(() => g.apply({ seg, dist: usesDist(variant) ? dist : undefined }), o.reps);
+        const forward = () => g.apply({ seg, dist: usesDist(variant) ? dist : undefined });
+        ms = await timeMedian(forward, o.reps);
+        memory = [weightsMb(g.countParams()).toFixed(0), (await peakMemoryMb(forward)).toFixed(0)];
         g.dispose();
       }
       times.push(ms);
@@ -45,10 +48,11 @@ export async function benchGenerator(o: GeneratorBenchOptions): Promise<void> {
         Number.isNaN(ms) ? `skipped (est. ${estimate.toFixed(0)} s)` : ms.toFixed(0),
         Number.isNaN(ms) ? '-' : ((2 * macs) / 1e6 / ms).toFixed(1),
         ratio,
+        ...memory,
       ]);
     }
     tf.dispose([seg, dist]);
   }
   process.stdout.write(`\nGenerator forward, ADE20K ${o.cropSize}², ngf ${o.ngf}, batch 1, eval (median of ${o.reps})\n`);
-  printTable(['backend', 'norm', 'GMAC', 'ms', 'GFLOP/s', `${o.norms[0]}/this`], rows);
+  printTable(['backend', 'norm', 'GMAC', 'ms', 'GFLOP/s', `${o.norms[0]}/this`, 'weights MB', 'peak activations MB'], rows);
 }

@@ -3,7 +3,7 @@ import { labelsToSegmap } from '@clade/core';
 import { measureConvGflops } from '@clade/backend';
 import { MultiscaleDiscriminator, SpadeGenerator, discriminatorCost, generatorCost } from '@clade/spade-gen';
 import { adamBetas, learningRates, resolveRunConfig, trainStep, type StepBatch } from '@clade/trainer';
-import { printTable } from '../lib';
+import { peakMemoryMb, printTable } from '../lib';
 import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface TrainStepBenchOptions {
@@ -55,7 +55,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
       const estimate = (2 * (4 * gMacs + 6 * dMacs)) / 1e9 / gflops;
       if (estimate > o.maxSecondsPerStep) {
         rates.push(NaN);
-        rows.push([backend, variant, '-', estimate.toFixed(1), `skipped (est. ${estimate.toFixed(0)} s > --max-seconds)`, '-', '-']);
+        rows.push([backend, variant, '-', estimate.toFixed(1), `skipped (est. ${estimate.toFixed(0)} s > --max-seconds)`, '-', '-', '-']);
         continue;
       }
       const G = new SpadeGenerator({ ...config, initSeed: 1 });
@@ -69,6 +69,8 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
         return (performance.now() - t0) / 1000;
       };
       const warm = step(); // builds the optimizer slots, compiles kernels
+      // Peak above the nets, batch and optimizer slots: the step's activations and gradients.
+      const peak = await peakMemoryMb(() => void step());
       process.stderr.write(`train-step: ${backend} ${variant} warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)\n`);
       const times: number[] = [];
       if (warm <= o.maxSecondsPerStep) for (let i = 0; i < o.reps; i++) times.push(step());
@@ -84,6 +86,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
         Number.isNaN(s) ? `skipped (warm-up ${warm.toFixed(0)} s)` : (s * 1000).toFixed(0),
         Number.isNaN(s) ? '-' : (1 / s).toFixed(2),
         ratio,
+        peak.toFixed(0),
       ]);
       optG.dispose();
       optD.dispose();
@@ -96,5 +99,5 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
     `\nTraining step (G step + D step, TTUR Adam, hinge + feature matching), ADE20K ${o.cropSize}², ngf ${o.ngf}, ndf ${o.ndf}, ` +
       `batch ${o.batchSize} (median of ${o.reps} after 1 warm-up)\n`,
   );
-  printTable(['backend', 'norm', 'G Mparams', 'est. s/it', 'ms/it', 'it/s', `it/s vs ${o.norms[0]}`], rows);
+  printTable(['backend', 'norm', 'G Mparams', 'est. s/it', 'ms/it', 'it/s', `it/s vs ${o.norms[0]}`, 'step peak MB'], rows);
 }
