@@ -50,7 +50,7 @@ describeWithShared('clade data dist-map / dist-maps / inspect', [...DIST_FILES, 
         ['data', 'dist-maps', coco, '--dataset', 'coco', '--json'],
         ['data', 'inspect', sharedPath('data/coco_stuff'), '--dataset', 'coco', '--json'],
       ],
-      3,
+      { limit: 3 },
     );
     // dist-map on the largest sample; dist-maps writes all three (the same map code).
     expect(map!.code).toBe(0);
@@ -83,7 +83,7 @@ describeWithShared('clade data dist-map / dist-maps / inspect', [...DIST_FILES, 
         ['data', 'inspect', custom, '--dataset', 'custom'],
         ['data', 'inspect', custom, '--dataset', 'custom', '--label-nc', '13', '--strict', '--json'],
       ],
-      3,
+      { limit: 3 },
     );
     expect(again!.code).toBe(2);
     expect(again!.out).toMatch(/coco at .*: 4 labels \(train 1, val 3\)\nwrote 0, up to date 3, failed 1 in/);

@@ -34,8 +34,8 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
   });
 }
 
-/** Runs the CLI invocations, at most `limit` at a time (the machine has 2 cores), each killed after `timeoutMs`. */
-export async function runAll(jobs: string[][], timeoutMs = 60_000, limit = 2): Promise<CliResult[]> {
+/** Runs the CLI invocations, at most `limit` at a time (default 2: the machine has 2 cores), each killed after `timeoutMs` (default 60 s). */
+export async function runAll(jobs: string[][], { timeoutMs = 60_000, limit = 2 }: { timeoutMs?: number; limit?: number } = {}): Promise<CliResult[]> {
   const results: CliResult[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {

@@ -33,7 +33,7 @@ describeWithShared('clade synthesize --model sean / groupdnet', [`${CELEBA}/1.jp
       [...sean, ...styleB, '--mix', '0', '--out', out('mix0.png'), '--out-npy', out('mix0.npy')],
       [...sean, ...styleB, '--mix', '1', '--out', out('mix1.png'), '--out-npy', out('mix1.npy')],
       [...sean, ...styleB, '--transfer-classes', '0,99', '--out', out('x.png')],
-    ], 240_000);
+    ], { timeoutMs: 240_000 });
     for (const r of runs.slice(0, 4)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
     const png = (n: string) => decode(readFileSync(out(n)));
     expect([png('sean.png').width, png('sean.png').height]).toEqual([64, 64]);
@@ -65,7 +65,7 @@ describe('clade train --model sean / groupdnet, then synthesize from the run', (
     const trained = await runAll([
       ['train', '--config', path.join(ROOT, 'examples/train-sean-tiny.json'), '--out', run('sean'), '--iterations', '2'],
       ['train', '--config', path.join(ROOT, 'examples/train-groupdnet-tiny.json'), '--out', run('gd'), '--iterations', '2'],
-    ], 300_000);
+    ], { timeoutMs: 300_000 });
     for (const r of trained) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
     const synth = path.join(ROOT, '.clade-cache/synth-64');
     const label = path.join(synth, 'annotations/training/SYNTH_train_00000001.png');
@@ -80,7 +80,7 @@ describe('clade train --model sean / groupdnet, then synthesize from the run', (
       ['train', '--config', path.join(ROOT, 'examples/train-groupdnet-tiny.json'), '--out', run('gd-ft'), '--iterations', '1',
         ...['--init-g', '--init-d', '--init-e'].flatMap((f) => [f, path.join(run('gd'), 'checkpoints/latest.npz')])],
       ['train', '--config', path.join(ROOT, 'examples/train-tiny.json'), '--out', run('x'), '--init-e', path.join(run('gd'), 'checkpoints/latest.npz')],
-    ], 240_000);
+    ], { timeoutMs: 240_000 });
     for (const r of runs.slice(0, 2)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
     for (const f of ['sean.png', 'gd.png']) expect([decode(readFileSync(run(f))).width, decode(readFileSync(run(f))).height]).toEqual([64, 64]);
     expectUserError(runs[2]!, /is a sean-clade run; pass --model sean-clade, got --model sean\./);
