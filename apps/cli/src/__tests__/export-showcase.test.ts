@@ -2,8 +2,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decode } from 'fast-png';
+import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
+import { saveGeneratorDir } from '../checkpoint';
 import { toFloat16Bits } from '../float16';
-import { ROOT, runCli } from './run-cli';
+import { ROOT, runAll, runCli } from './run-cli';
 
 describe('float16 weights', () => {
   it('rounds like IEEE half precision', () => {
@@ -41,6 +43,30 @@ describe('clade train → export → showcase', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/--batch-size would change what the run trains/);
   }, 400_000);
+
+  it('showcase draws a VAE model\'s style z from --seed: same seed, same sheet; another seed, another image', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clade-showcase-vae-'));
+    const model = path.join(dir, 'vae');
+    // initGain 1: at the official 0.02 an untrained net's z barely reaches the image.
+    const g = new SpadeGenerator({ labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64, useVae: true, initGain: 1, initSeed: 3 });
+    await saveGeneratorDir(model, { preset: 'ade20k', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' }, { file: 'random-init', sha256: '' });
+    g.dispose();
+    const out = (n: string) => path.join(dir, n);
+    const runs = await runAll(
+      [
+        ['showcase', '--model', model, '--out', out('a')],
+        ['showcase', '--model', model, '--out', out('b')],
+        ['showcase', '--model', model, '--out', out('c'), '--seed', '1'],
+        ['showcase', '--model', model, '--out', out('x'), '--seed', 'one'],
+      ],
+      { timeoutMs: 120_000 },
+    );
+    for (const r of runs.slice(0, 3)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
+    const img = (d: string) => Buffer.from(decode(readFileSync(path.join(out(d), 'scene-1.clade.png'))).data as Uint8Array);
+    expect(Buffer.compare(img('a'), img('b'))).toBe(0);
+    expect(Buffer.compare(img('a'), img('c'))).not.toBe(0);
+    expect([runs[3]!.code, runs[3]!.err.trim()]).toEqual([2, "clade: showcase: --seed must be an integer, got 'one'."]);
+  }, 300_000);
 
   it('showcase without any model is a user error', async () => {
     const r = await runCli(['showcase', '--model', path.join(tmpdir(), 'no-such-model')], 60_000);

@@ -3,7 +3,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
-import { ConfigError, IOError, labelsToSegmap, writeFileAtomic } from '@clade/core';
+import { ConfigError, IOError, labelsToSegmap, seededNormal, writeFileAtomic } from '@clade/core';
 import { prepareSample } from '@clade/data';
 import { numClassesOf } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +19,7 @@ interface ShowcaseOptions extends GlobalOptions {
   model: string[];
   masks: string;
   out: string;
+  seed: string;
 }
 
 /** The repository's bundled model folders, in the order they appear on the sheet. */
@@ -67,13 +68,15 @@ export function registerShowcase(program: Command): void {
     .option('--model <dir...>', 'model folder(s) (clade convert/export format); default: the bundled ones that exist')
     .option('--masks <dir>', 'folder of label PNGs (raw ADE20K ids)', 'examples/masks')
     .option('--out <dir>', 'output folder', 'out/showcase')
+    .option('--seed <n>', 'VAE models: the style z ~ N(0, I) drawn from this seed, the same for every mask', '0')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
       `
 Examples:
   clade showcase                                    # bundled CLADE (and SPADE, if bundled) on examples/masks
-  clade showcase --model models/default-clade --masks my-masks --out out/mine`,
+  clade showcase --model models/default-clade --masks my-masks --out out/mine
+  clade showcase --model my-vae-model --seed 7                # a VAE model: another style`,
     )
     .action(async (opts: ShowcaseOptions, cmd: Command) => {
       const all = { ...cmd.optsWithGlobals<ShowcaseOptions>(), ...opts };
@@ -83,6 +86,8 @@ Examples:
         if (!existsSync(all.masks)) throw new IOError(`showcase: --masks folder '${all.masks}' not found.`);
         const masks = (await readdir(all.masks)).filter((f) => /\.png$/i.test(f)).sort();
         if (masks.length === 0) throw new ConfigError(`showcase: --masks '${all.masks}' holds no .png label maps.`);
+        const seed = Number(all.seed);
+        if (!Number.isInteger(seed)) throw new ConfigError(`showcase: --seed must be an integer, got '${all.seed}'.`);
         const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
 
         const t0 = performance.now();
@@ -110,10 +115,11 @@ Examples:
             const labels = tf.tensor3d(sample.classes, [1, h, w], 'int32');
             const seg = labelsToSegmap(labels, numClassesOf(g.config));
             const t = performance.now();
-            const y = runGenerator(g, { seg });
+            const z = g.model.inputNames.includes('z') ? tf.tensor2d(seededNormal(g.config.zDim, seed), [1, g.config.zDim]) : null;
+            const y = runGenerator(g, { seg, ...(z && { z }) });
             const rgb = quantizeImage((await y.data()) as Float32Array);
             row.ms.push(performance.now() - t);
-            tf.dispose([labels, seg, y]);
+            tf.dispose([labels, seg, y, ...(z ? [z] : [])]);
             row.outputs.push(rgb);
             const tag = g.config.normMode === 'clade' ? 'clade' : g.config.normMode === 'spade' ? 'spade' : g.config.normMode;
             await writeFileAtomic(path.join(all.out, `${name}.${tag}.png`), encodePng({ width: w, height: h, data: rgb, channels: 3, depth: 8 }));
