@@ -143,9 +143,9 @@ async function main(): Promise<void> {
       flatColours(s.label, colours),
     ];
     for (const [k, img] of images.entries()) {
-      const pred = await segmenter.predict(img);
-      confusion[k]!.add({ width: SIZE, height: SIZE, data: mapGroundTruth(s.label, segmenter.descriptor) }, pred);
-      segFeats[k]!.push(await segmenter.pooledScores(img, 'logits'));
+      const { labels, pooled } = await segmenter.predictWithPooledScores(img, 'logits');
+      confusion[k]!.add({ width: SIZE, height: SIZE, data: mapGroundTruth(s.label, segmenter.descriptor) }, labels);
+      segFeats[k]!.push(pooled);
       if (inception) {
         const x = tf.tidy(() => tf.div(tf.tensor4d(img.data, [1, SIZE, SIZE, 3], 'float32'), 255) as tf.Tensor4D);
         const f = inception.features(x, 2048);

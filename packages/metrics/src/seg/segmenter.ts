@@ -4,6 +4,13 @@ import { ConfigError, IOError } from '@clade/core';
 import { resizeNearestPil, type LabelMap, type RgbImage } from '@clade/data';
 import { createSession, floatTensor, type OrtSession } from '../onnx/node';
 import { checkDescriptor, type SegmenterDescriptor } from './descriptor';
+
+/** The part of an onnxruntime output tensor read here. */
+interface OrtTensorLike {
+  dims: readonly number[];
+  size: number;
+  data: unknown;
+}
 import { resizeBilinearPil } from '@clade/data';
 
 export interface LoadSegmenterOptions {
@@ -104,12 +111,45 @@ export class OnnxSegmenter {
 
   /** Class ids (evaluation space, after `predMap`) at the image's own size. */
   async predict(image: RgbImage): Promise<LabelMap<Int32Array>> {
+    return (await this.analyze(image, null)).labels;
+  }
+
+  /**
+   * The spatial mean of a score output (`name`, [1,C,H,W] for NCHW models or [1,H,W,C]) over the
+   * image area (letterbox padding excluded): a C-dim description of the image as this network sees
+   * it. Fréchet distance and KID on these features need no Inception weights, but they are not FID:
+   * report them under their own name, with the segmenter.
+   */
+  async pooledScores(image: RgbImage, name: string): Promise<Float64Array> {
+    return (await this.analyze(image, name)).pooled!;
+  }
+
+  /** `predict` and `pooledScores(name)` from one run of the network. */
+  async predictWithPooledScores(image: RgbImage, name: string): Promise<{ labels: LabelMap<Int32Array>; pooled: Float64Array }> {
+    const r = await this.analyze(image, name, true);
+    return { labels: r.labels, pooled: r.pooled! };
+  }
+
+  private async analyze(image: RgbImage, scores: string | null, withLabels = scores === null): Promise<{ labels: LabelMap<Int32Array>; pooled: Float64Array | null }> {
     if (!this.session) throw new ConfigError(`segmenter '${this.descriptor.name}' was disposed.`);
     const d = this.descriptor;
+    if (scores !== null && !this.session.outputNames.includes(scores))
+      throw new ConfigError(`segmenter '${d.name}': the model has no output '${scores}' (it has ${this.session.outputNames.map((n) => `'${n}'`).join(', ')}).`);
     const input = this.preprocess(image);
-    const feeds = { [d.inputName]: await floatTensor(input.data, input.dims) };
-    const result = await this.session.run(feeds, [d.outputName]);
-    const t = result[d.outputName]!;
+    const outputs = [...new Set([...(withLabels ? [d.outputName] : []), ...(scores !== null ? [scores] : [])])];
+    const result = await this.session.run({ [d.inputName]: await floatTensor(input.data, input.dims) }, outputs);
+    try {
+      return {
+        labels: withLabels ? this.labelsOf(result[d.outputName]!, input, image) : { width: 0, height: 0, data: new Int32Array(0) },
+        pooled: scores !== null ? this.poolScores(result[scores]!, scores, input) : null,
+      };
+    } finally {
+      for (const v of Object.values(result)) v.dispose?.();
+    }
+  }
+
+  private labelsOf(t: OrtTensorLike, input: { validWidth: number; validHeight: number }, image: RgbImage): LabelMap<Int32Array> {
+    const d = this.descriptor;
     const W = d.inputWidth;
     const H = d.inputHeight;
     const ids = new Int32Array(W * H);
@@ -133,7 +173,6 @@ export class OnnxSegmenter {
         ids[p] = best;
       }
     }
-    for (const v of Object.values(result)) v.dispose?.();
     let map: LabelMap<Int32Array> = { width: W, height: H, data: ids };
     if (input.validWidth !== W || input.validHeight !== H) {
       const crop = new Int32Array(input.validWidth * input.validHeight);
@@ -149,20 +188,8 @@ export class OnnxSegmenter {
     return sized;
   }
 
-  /**
-   * The spatial mean of a score output (`name`, [1,C,H,W] for NCHW models or [1,H,W,C]) over the
-   * image area (letterbox padding excluded): a C-dim description of the image as this network sees
-   * it. Fréchet distance and KID on these features need no Inception weights, but they are not FID:
-   * report them under their own name, with the segmenter.
-   */
-  async pooledScores(image: RgbImage, name: string): Promise<Float64Array> {
-    if (!this.session) throw new ConfigError(`segmenter '${this.descriptor.name}' was disposed.`);
-    if (!this.session.outputNames.includes(name))
-      throw new ConfigError(`segmenter '${this.descriptor.name}': the model has no output '${name}' (it has ${this.session.outputNames.map((n) => `'${n}'`).join(', ')}).`);
+  private poolScores(t: OrtTensorLike, name: string, input: { validWidth: number; validHeight: number }): Float64Array {
     const d = this.descriptor;
-    const input = this.preprocess(image);
-    const result = await this.session.run({ [d.inputName]: await floatTensor(input.data, input.dims) }, [name]);
-    const t = result[name]!;
     const W = d.inputWidth;
     const H = d.inputHeight;
     const c = t.dims.length === 4 ? (d.layout === 'NCHW' ? t.dims[1]! : t.dims[3]!) : 0;
@@ -175,7 +202,6 @@ export class OnnxSegmenter {
         const p = y * W + x;
         for (let k = 0; k < c; k++) out[k]! += d.layout === 'NCHW' ? s[k * W * H + p]! : s[p * c + k]!;
       }
-    for (const v of Object.values(result)) v.dispose?.();
     const n = input.validWidth * input.validHeight;
     for (let k = 0; k < c; k++) out[k]! /= n;
     return out;

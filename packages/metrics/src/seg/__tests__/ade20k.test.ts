@@ -84,6 +84,10 @@ describeWithShared('ADE20K DeepLabV3+ MobileNetV2 on the shared sceneparsing sam
     const labels = (await stretch.predict(image)).data;
     const share = labels.filter((v) => v === top).length / labels.length;
     expect(share).toBeGreaterThan(0.1);
+    // Both from one run of the network: the same numbers as the two calls.
+    const both = await stretch.predictWithPooledScores(image, 'logits');
+    expect(Array.from(both.pooled)).toEqual(Array.from(pooled));
+    expect(Buffer.compare(Buffer.from(both.labels.data.buffer), Buffer.from(Int32Array.from(labels).buffer))).toBe(0);
     await expect(stretch.pooledScores(image, 'features')).rejects.toThrow(/has no output 'features' \(it has 'logits', 'labels'\)|has no output 'features' \(it has 'labels', 'logits'\)/);
   }, 120_000);
 
