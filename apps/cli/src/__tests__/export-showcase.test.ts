@@ -35,6 +35,9 @@ describe('clade train → export → showcase', () => {
     const again = await runCli(['export', run, model], 60_000);
     expect(again.code).toBe(2);
     expect(again.err.trim().split('\n')).toHaveLength(1);
+    // --from best needs a run that evaluated.
+    const best = await runCli(['export', run, path.join(dir, 'best'), '--from', 'best'], 60_000);
+    expect([best.code, best.err.trim()]).toEqual([2, expect.stringMatching(/^clade: export: '.*run' has no checkpoints\/best\.npz; a run keeps one only when it evaluates/)]);
     // A resumed run takes a new iteration budget (written into its run.json), not a new batch size.
     const more = await runCli(['train', '--resume', run, '--iterations', '3', '--checkpoint-every', '1'], 180_000);
     expect([more.code, more.out]).toEqual([0, expect.stringMatching(/trained to iteration 3 /)]);

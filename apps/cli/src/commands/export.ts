@@ -15,6 +15,7 @@ interface ExportOptions extends GlobalOptions {
   cropSize?: string;
   float16?: boolean;
   force?: boolean;
+  from: string;
 }
 
 /**
@@ -29,20 +30,25 @@ export function registerExport(program: Command): void {
     .option('--crop-size <n>', 'output width of the exported generator (default: the training crop)')
     .option('--float16', 'store weights at half precision (half the size; ~1e-3 relative error)')
     .option('--force', 'overwrite an existing model folder')
+    .option('--from <checkpoint>', "which checkpoint: 'latest' (default) or 'best' (kept by --fid-every / --miou-every)", 'latest')
     .addHelpText(
       'after',
       `
 Examples:
   clade export runs/tiny models/tiny
-  clade export runs/default models/default --crop-size 256 --float16`,
+  clade export runs/default models/default --crop-size 256 --float16
+  clade export runs/default models/default-best --from best --crop-size 256 --float16`,
     )
     .action(async (run: string, out: string, opts: ExportOptions, cmd: Command) => {
       const all = { ...cmd.optsWithGlobals<ExportOptions>(), ...opts };
       await runCommand(all, async () => {
         const runJson = path.join(run, 'run.json');
-        const ckpt = path.join(run, 'checkpoints', 'latest.npz');
-        if (!existsSync(runJson) || !existsSync(ckpt))
+        if (all.from !== 'latest' && all.from !== 'best') throw new ConfigError(`export: --from must be 'latest' or 'best', got '${all.from}'.`);
+        const ckpt = path.join(run, 'checkpoints', `${all.from}.npz`);
+        if (!existsSync(runJson) || !existsSync(path.join(run, 'checkpoints', 'latest.npz')))
           throw new IOError(`export: '${run}' is not a clade run folder (needs run.json and checkpoints/latest.npz).`);
+        if (!existsSync(ckpt))
+          throw new IOError(`export: '${run}' has no checkpoints/best.npz; a run keeps one only when it evaluates (--fid-every or --miou-every). Use --from latest.`);
         if (existsSync(path.join(out, 'model.json')) && !all.force)
           throw new ConfigError(`export: '${out}' already holds a model; pass --force to overwrite it.`);
         await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
