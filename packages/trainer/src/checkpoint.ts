@@ -76,6 +76,29 @@ async function readCheckpoint(path: string) {
   return { arrays, meta };
 }
 
+type WeightWrite = [tfl.LayersModel['weights'][number], NdArray];
+
+/** A model's weights against a checkpoint's `<prefix>/<name>` entries: what fits, and what does not (and why). */
+function matchWeights(arrays: Map<string, NdArray>, prefix: string, model: tfl.LayersModel): { writes: WeightWrite[]; unmatched: string[] } {
+  const writes: WeightWrite[] = [];
+  const unmatched: string[] = [];
+  for (const w of model.weights) {
+    const a = arrays.get(`${prefix}/${w.originalName}`);
+    if (!a) unmatched.push(`${w.originalName} (not in the file)`);
+    else if (a.shape.join(',') !== w.shape.join(',')) unmatched.push(`${w.originalName} (file [${a.shape}], model [${w.shape}])`);
+    else writes.push([w, a]);
+  }
+  return { writes, unmatched };
+}
+
+function writeWeights(writes: WeightWrite[]): void {
+  for (const [w, a] of writes) {
+    const t = tf.tensor(a.data as Float32Array, a.shape, 'float32');
+    w.write(t);
+    t.dispose();
+  }
+}
+
 /**
  * Restores weights, optimizer slots and state from `saveCheckpoint`'s file. The models must be
  * built with the same config; a missing or mis-shaped entry is an error listing what differs.
@@ -83,25 +106,17 @@ async function readCheckpoint(path: string) {
 export async function loadCheckpoint(path: string, objects: Checkpointable): Promise<TrainingState> {
   const { arrays, meta } = await readCheckpoint(path);
   const problems: string[] = [];
-  const writes: Array<[tfl.LayersModel['weights'][number], NdArray]> = [];
+  const writes: WeightWrite[] = [];
   for (const [prefix, model] of Object.entries(objects.models)) {
-    for (const w of model.weights) {
-      const key = `${prefix}/${w.originalName}`;
-      const a = arrays.get(key);
-      if (!a) problems.push(`missing ${key}`);
-      else if (a.shape.join(',') !== w.shape.join(',')) problems.push(`${key} is [${a.shape}] (model has [${w.shape}])`);
-      else writes.push([w, a]);
-    }
+    const m = matchWeights(arrays, prefix, model);
+    writes.push(...m.writes);
+    problems.push(...m.unmatched.map((u) => `${prefix}/${u}`));
   }
   for (const [prefix, opt] of Object.entries(objects.optimizers)) {
     if (!meta.optimizerSlots[prefix]) problems.push(`missing optimizer ${prefix}`);
   }
   if (problems.length) throw new IOError(`loadCheckpoint: '${path}' does not fit this run: ${problems.slice(0, 8).join('; ')}.`);
-  for (const [w, a] of writes) {
-    const t = tf.tensor(a.data as Float32Array, a.shape, 'float32');
-    w.write(t);
-    t.dispose();
-  }
+  writeWeights(writes);
   for (const [prefix, opt] of Object.entries(objects.optimizers)) {
     const names = meta.optimizerSlots[prefix]!;
     const slots = names.map((name, i) => {
@@ -129,20 +144,9 @@ export async function initFromCheckpoint(path: string, prefix: string, model: tf
   const { arrays } = await readCheckpoint(path);
   if (![...arrays.keys()].some((k) => k.startsWith(`${prefix}/`)))
     throw new IOError(`init: '${path}' holds no ${prefix} weights (entries '${prefix}/…'); is it the checkpoint of a run with that net?`);
-  const kept: string[] = [];
-  const writes: Array<[tfl.LayersModel['weights'][number], NdArray]> = [];
-  for (const w of model.weights) {
-    const a = arrays.get(`${prefix}/${w.originalName}`);
-    if (!a) kept.push(`${w.originalName} (not in the file)`);
-    else if (a.shape.join(',') !== w.shape.join(',')) kept.push(`${w.originalName} (file [${a.shape}], model [${w.shape}])`);
-    else writes.push([w, a]);
-  }
+  const { writes, unmatched: kept } = matchWeights(arrays, prefix, model);
   if (kept.length && !partial)
     throw new IOError(`init: '${path}' does not fit this ${prefix}: ${kept.slice(0, 6).join('; ')}${kept.length > 6 ? `; … ${kept.length - 6} more` : ''}. Set init.partial (--init-partial) to keep the fresh init for these.`);
-  for (const [w, a] of writes) {
-    const t = tf.tensor(a.data as Float32Array, a.shape, 'float32');
-    w.write(t);
-    t.dispose();
-  }
+  writeWeights(writes);
   return { loaded: writes.length, kept };
 }

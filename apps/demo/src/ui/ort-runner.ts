@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import { seededNormal } from '@clade/core';
 import type { GeneratorConfig } from '@clade/spade-gen';
 import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
+import { planarImageToRgba } from '../lib/mask-codec';
 import { GeneratorSynthesizer, type Synthesized } from './synthesizer';
 
 /** onnxruntime-web's files are served under /ort/ (the .wasm it fetches at start). */
@@ -53,16 +54,8 @@ export class OrtRunner extends GeneratorSynthesizer {
     if (this.session.inputNames.includes('edge')) feeds.edge = new ort.Tensor('float32', new Float32Array(hw), [1, 1, height, width]); // no instance edges when painting
     if (this.hasStyle) feeds.z = new ort.Tensor('float32', seededNormal(this.config.zDim, styleSeed), [1, this.config.zDim]);
     const out = (await this.session.run(feeds)).image!;
-    const chw = out.data as Float32Array;
-    // [-1, 1] NCHW → RGBA bytes, truncating like the tfjs path (imageToRgba).
-    const rgba = new Uint8ClampedArray(hw * 4);
-    for (let p = 0; p < hw; p++) {
-      for (let c = 0; c < 3; c++) {
-        const v = ((chw[c * hw + p]! + 1) / 2) * 255;
-        rgba[4 * p + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
-      }
-      rgba[4 * p + 3] = 255;
-    }
+    // [-1, 1] NCHW → RGBA bytes, truncating like the tfjs path.
+    const rgba = planarImageToRgba(out.data as Float32Array);
     out.dispose();
     return { rgba, width, height, ms: performance.now() - t0 };
   }
