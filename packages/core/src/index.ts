@@ -15,7 +15,7 @@ export {
 export { nearestResize } from './ops/nearest-resize';
 export { labelsToSegmap } from './ops/segmap';
 export { spadeModulate, spadeGammaBeta, type SpadeWeights } from './ops/spade';
-export { cladeModulate, classIndexMap, withClassIndexCache, type CladeWeights, type IcpeWeights } from './ops/clade';
+export { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeAffine, cladeModulate, classIndexMap, withClassIndexCache, type CladeScales, type CladeWeights, type IcpeWeights } from './ops/clade';
 export { SPADE, type SPADEArgs } from './layers/spade';
 export { CLADE, type CLADEArgs } from './layers/clade';
 export { CLADEICPE, type CLADEICPEArgs } from './layers/clade-icpe';

@@ -2,7 +2,8 @@
  * Installs our wasm training kernels into the global tfjs kernel registry (idempotent).
  *
  * Added (missing in tfjs-backend-wasm 4.22): Conv2DBackpropFilter, UnsortedSegmentSum,
- * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput.
+ * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, and CLADE's fused
+ * modulation (CladeModulate, CladeModulateScaled, run by @clade/core).
  * Replaced (slow there): Conv2DBackpropInput, BatchMatMul / _FusedMatMul when a transpose
  * flag is set (the untransposed case still runs the stock kernel), and GatherV2 along axis 0.
  *
@@ -19,6 +20,7 @@ import { conv2DBackpropInput } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { rowGather } from './gather';
+import { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeModulate } from './clade-modulate';
 import { WASM } from './kernel-utils';
 
 /** Kernels we add where the wasm backend has none (a stock one, if a release adds it, wins). */
@@ -27,6 +29,8 @@ const ADDED: Record<string, KernelFunc> = {
   UnsortedSegmentSum: unsortedSegmentSum,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter,
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput,
+  [CLADE_MODULATE]: cladeModulate,
+  [CLADE_MODULATE_SCALED]: cladeModulate,
 };
 
 /** Kernels we replace; each factory receives the stock kernel. */

@@ -93,6 +93,72 @@ function icpeFactor(dist: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D): 
   return tf.add(tf.fused.conv2d({ x: dist, filter: kernel, strides: 1, pad: 'valid', bias }), 1) as tf.Tensor4D;
 }
 
+/** Kernel names of the fused modulation, plain and with ICPE's factors; @clade/backend registers them for wasm. */
+export const CLADE_MODULATE = 'CladeModulate';
+export const CLADE_MODULATE_SCALED = 'CladeModulateScaled';
+
+/** CLADE-ICPE's per-pixel factors 1 + C(d) of Γ and B, [N,h,w,1]. */
+export interface CladeScales {
+  gamma: tf.Tensor4D;
+  beta: tf.Tensor4D;
+}
+
+/**
+ * x ⊙ Γ[cls] + B[cls] (x [N,h,w,C], cls [N,h,w] int32, Γ/B [K,C]); with `scales` (CLADE-ICPE)
+ * x ⊙ (Γ[cls]·s_γ) + B[cls]·s_β. One pass where the active backend has the fused kernel (no
+ * dense [N,h,w,C] γ/β maps); else gathers, Muls and an Add. Both are differentiable, with the
+ * same values and gradients.
+ */
+export function cladeAffine(x: tf.Tensor4D, cls: tf.Tensor3D, gamma: tf.Tensor2D, beta: tf.Tensor2D, scales?: CladeScales): tf.Tensor4D {
+  const kernel = scales ? CLADE_MODULATE_SCALED : CLADE_MODULATE;
+  if (tf.getKernel(kernel, tf.getBackend())) {
+    const inputs = { x, indices: cls, gamma, beta, ...(scales ? { gammaScale: scales.gamma, betaScale: scales.beta } : {}) };
+    return tf.engine().runKernel(kernel, inputs, {}) as tf.Tensor4D;
+  }
+  return tf.tidy(() => {
+    let g: tf.Tensor = tf.gather(gamma, cls); // guided sampling: [N,h,w,C]
+    let b: tf.Tensor = tf.gather(beta, cls);
+    if (scales) [g, b] = [tf.mul(g, scales.gamma), tf.mul(b, scales.beta)];
+    return tf.add(tf.mul(x, g), b) as tf.Tensor4D;
+  });
+}
+
+// The fused kernels' gradients, as autodiff gives them for the composed form (a gather's
+// gradient is a segment sum over the pixels of each class).
+function cladeGradient(dy: tf.Tensor, x: tf.Tensor, indices: tf.Tensor, gamma: tf.Tensor2D, beta: tf.Tensor2D, fg?: tf.Tensor, fb?: tf.Tensor) {
+  const [k, c] = gamma.shape;
+  const ids = () => tf.reshape(indices, [-1]) as tf.Tensor1D;
+  const scaledBy = (t: tf.Tensor, f: tf.Tensor | undefined) => (f ? tf.mul(t, f) : t);
+  return {
+    x: () => tf.mul(dy, scaledBy(tf.gather(gamma, indices), fg)),
+    indices: () => tf.zerosLike(indices),
+    gamma: () => tf.unsortedSegmentSum(tf.reshape(scaledBy(tf.mul(dy, x), fg), [-1, c]), ids(), k),
+    beta: () => tf.unsortedSegmentSum(tf.reshape(scaledBy(dy, fb), [-1, c]), ids(), k),
+  };
+}
+tf.registerGradient({
+  kernelName: CLADE_MODULATE,
+  inputsToSave: ['x', 'indices', 'gamma', 'beta'],
+  gradFunc: (dy, saved) => {
+    const [x, indices, gamma, beta] = saved as [tf.Tensor, tf.Tensor, tf.Tensor2D, tf.Tensor2D];
+    return cladeGradient(dy as tf.Tensor, x, indices, gamma, beta);
+  },
+});
+tf.registerGradient({
+  kernelName: CLADE_MODULATE_SCALED,
+  inputsToSave: ['x', 'indices', 'gamma', 'beta', 'gammaScale', 'betaScale'],
+  gradFunc: (dy, saved) => {
+    const [x, indices, gamma, beta, fg, fb] = saved as [tf.Tensor, tf.Tensor, tf.Tensor2D, tf.Tensor2D, tf.Tensor, tf.Tensor];
+    const d = dy as tf.Tensor;
+    const perPixel = (t: tf.Tensor, like: tf.Tensor) => tf.reshape(tf.sum(t, -1, true), like.shape);
+    return {
+      ...cladeGradient(d, x, indices, gamma, beta, fg, fb),
+      gammaScale: () => perPixel(tf.mul(tf.mul(d, x), tf.gather(gamma, indices)), fg),
+      betaScale: () => perPixel(tf.mul(d, tf.gather(beta, indices)), fb),
+    };
+  },
+});
+
 /**
  * CLADE modulation of an already normalised x̂ (NHWC): x̂ ⊙ Γ[c] + B[c] (no "1 +"), with
  * CLADE-ICPE Γ[c]⊙(1+Cγ(d)), B[c]⊙(1+Cβ(d)), and the edge channel a·E + b concatenated last.
@@ -109,14 +175,12 @@ export function cladeModulate(
     const [, h, w] = xNorm.shape;
     const numClasses = weights.gamma.shape[0];
     const cls = sharedIndexMaps ? cachedClassIndexMap(seg, numClasses, h, w) : classIndexMap(seg, numClasses, h, w);
-    let gamma = tf.gather(weights.gamma as tf.Tensor, cls) as tf.Tensor4D; // guided sampling: [N,h,w,C]
-    let beta = tf.gather(weights.beta as tf.Tensor, cls) as tf.Tensor4D;
+    let scales: CladeScales | undefined;
     if (weights.icpe && dist) {
       const d = nearestResize(dist, h, w);
-      gamma = tf.mul(gamma, icpeFactor(d, weights.icpe.gammaKernel, weights.icpe.gammaBias));
-      beta = tf.mul(beta, icpeFactor(d, weights.icpe.betaKernel, weights.icpe.betaBias));
+      scales = { gamma: icpeFactor(d, weights.icpe.gammaKernel, weights.icpe.gammaBias), beta: icpeFactor(d, weights.icpe.betaKernel, weights.icpe.betaBias) };
     }
-    const out = tf.add(tf.mul(xNorm, gamma), beta) as tf.Tensor4D;
+    const out = cladeAffine(xNorm, cls, weights.gamma, weights.beta, scales);
     if (!weights.edge) return out;
     const e = edgeFeature(nearestResize(seg, h, w), weights.edge.kernel, weights.edge.bias);
     return tf.concat([out, e], 3);
