@@ -148,7 +148,16 @@ function simdFunctions(backend: object): Simd | null {
   return fns;
 }
 
-/** Whether the kernel runs its SIMD loops on this wasm backend (else a scalar JS loop). */
+let simdValid: boolean | undefined;
+/**
+ * Whether this engine runs WebAssembly SIMD. Without it the kernels are not registered: the
+ * scalar JS loop (~6 ns per element) would be slower than the composed ops.
+ */
+export function wasmSimdSupported(): boolean {
+  return (simdValid ??= WA.validate(cladeModulateWasm(false)));
+}
+
+/** Whether the kernel runs its SIMD loops on this wasm backend (else a scalar JS loop, for C % 4 ≠ 0). */
 export function cladeModulateIsSimd(backend: object): boolean {
   return simdFunctions(backend) !== null;
 }

@@ -3,7 +3,7 @@
  *
  * Added (missing in tfjs-backend-wasm 4.22): Conv2DBackpropFilter, UnsortedSegmentSum,
  * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, and CLADE's fused
- * modulation (CladeModulate, CladeModulateScaled, run by @clade/core).
+ * modulation (CladeModulate, CladeModulateScaled, run by @clade/core; where wasm SIMD runs).
  * Replaced (slow there): Conv2DBackpropInput, BatchMatMul / _FusedMatMul when a transpose
  * flag is set (the untransposed case still runs the stock kernel), and GatherV2 along axis 0.
  *
@@ -20,7 +20,7 @@ import { conv2DBackpropInput } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { rowGather } from './gather';
-import { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeModulate } from './clade-modulate';
+import { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeModulate, wasmSimdSupported } from './clade-modulate';
 import { WASM } from './kernel-utils';
 
 /** Kernels we add where the wasm backend has none (a stock one, if a release adds it, wins). */
@@ -56,6 +56,7 @@ export function registerWasmKernels(): void {
     );
   }
   for (const [kernelName, fn] of Object.entries(ADDED)) {
+    if (fn === cladeModulate && !wasmSimdSupported()) continue; // the composed ops are faster then
     patchKernel(kernelName, WASM, () => fn, true);
   }
   for (const [kernelName, make] of Object.entries(REPLACED)) {

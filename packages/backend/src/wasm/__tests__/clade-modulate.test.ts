@@ -1,6 +1,6 @@
 // CladeModulate (CLADE's fused x ⊙ Γ[k] + B[k]) on wasm vs the composed gathers, Mul and Add on cpu.
 import * as tf from '@tensorflow/tfjs-core';
-import { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeModulateIsSimd, cladeModulateWasm } from '../clade-modulate';
+import { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeModulateIsSimd, cladeModulateWasm, wasmSimdSupported } from '../clade-modulate';
 import { expectClose, rand, setUpWasm, valuesOn } from '../../__tests__/helpers';
 
 beforeAll(async () => {
@@ -57,6 +57,8 @@ describe('CladeModulate on wasm', () => {
   const WA = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean; Memory: new (d: object) => { buffer: ArrayBuffer }; Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
 
   it('the SIMD module validates and computes on a plain and on a shared memory (the threaded build)', () => {
+    expect(wasmSimdSupported()).toBe(true); // Node 20: the kernels get registered
+    expect(tf.getKernel(CLADE_MODULATE, 'wasm')).toBeDefined();
     for (const shared of [false, true]) {
       const bytes = cladeModulateWasm(shared);
       expect(WA.validate(bytes)).toBe(true);
