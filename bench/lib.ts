@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { CLADE_MODULATE, CLADE_MODULATE_SCALED } from '@clade/core';
 
 export { printTable } from '../apps/cli/src/table';
 
@@ -47,3 +48,26 @@ export async function peakMemoryMb(fn: () => tf.Tensor | tf.Tensor[] | void): Pr
 
 /** Bytes of a model's weights, in MB (float32). */
 export const weightsMb = (params: number): number => (4 * params) / 2 ** 20;
+
+/** Runs `fn` with the fused CLADE kernels of `backend` unregistered (the composed gathers, Muls, Add). */
+export async function withoutFusedClade<T>(backend: string, fn: () => Promise<T>): Promise<T> {
+  const kernels = [CLADE_MODULATE, CLADE_MODULATE_SCALED].map((name) => tf.getKernel(name, backend)!);
+  kernels.forEach((k) => tf.unregisterKernel(k.kernelName, backend));
+  try {
+    return await fn();
+  } finally {
+    kernels.forEach((k) => tf.registerKernel(k));
+  }
+}
+
+/**
+ * The runs of a suite: each variant, and where `backend` has CLADE's fused kernels, CLADE and
+ * CLADE-ICPE once more without them ('clade, composed'), to show what the fusion saves.
+ */
+export function withComposedRuns<V extends string>(variants: V[], backend: string): Array<{ variant: V; label: string; composed: boolean }> {
+  const fused = tf.getKernel(CLADE_MODULATE, backend) !== undefined;
+  return variants.flatMap((variant) => [
+    { variant, label: variant as string, composed: false },
+    ...(fused && (variant === 'clade' || variant === 'cladeIcpe') ? [{ variant, label: `${variant}, composed`, composed: true }] : []),
+  ]);
+}

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { measureConvGflops } from '@clade/backend';
-import { CLADE_MODULATE, CLADE_MODULATE_SCALED, labelsToSegmap } from '@clade/core';
+import { labelsToSegmap } from '@clade/core';
 import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
-import { peakMemoryMb, printTable, weightsMb } from '../lib';
+import { peakMemoryMb, printTable, weightsMb, withComposedRuns, withoutFusedClade } from '../lib';
 import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface GeneratorBenchOptions {
@@ -55,17 +55,6 @@ async function timeWithNormShare(model: tfl.LayersModel, forward: () => tf.Tenso
   }
 }
 
-/** Runs `fn` with the fused CLADE kernels of `backend` unregistered (the composed gathers, Muls, Add). */
-async function withoutFusedClade<T>(backend: string, fn: () => Promise<T>): Promise<T> {
-  const kernels = [CLADE_MODULATE, CLADE_MODULATE_SCALED].map((name) => tf.getKernel(name, backend)!);
-  kernels.forEach((k) => tf.unregisterKernel(k.kernelName, backend));
-  try {
-    return await fn();
-  } finally {
-    kernels.forEach((k) => tf.registerKernel(k));
-  }
-}
-
 /**
  * ADE20K generator forward (eval, batch 1) per backend and norm, with the norm layers' share of
  * it; ratios against the first norm. Where the backend has CLADE's fused kernels, CLADE and
@@ -80,11 +69,7 @@ export async function benchGenerator(o: GeneratorBenchOptions): Promise<void> {
     const seg = tf.tidy(() => labelsToSegmap(tf.randomUniform([1, o.cropSize, o.cropSize], 0, 151, 'int32', 1), 151));
     const dist = tf.randomUniform([1, o.cropSize, o.cropSize, 2], -1, 1, 'float32', 2) as tf.Tensor4D;
     const times: number[] = [];
-    const runs = o.norms.flatMap((variant) => [
-      { variant, label: variant as string, composed: false },
-      ...((variant === 'clade' || variant === 'cladeIcpe') && tf.getKernel(CLADE_MODULATE, backend) ? [{ variant, label: `${variant}, composed`, composed: true }] : []),
-    ]);
-    for (const { variant, label, composed } of runs) {
+    for (const { variant, label, composed } of withComposedRuns(o.norms, backend)) {
       const config = { ...base, ...variantConfig(variant) };
       const macs = generatorCost(config).macs.total;
       const estimate = (2 * macs) / 1e9 / o.gflops[backend]!;

@@ -3,7 +3,7 @@ import { labelsToSegmap } from '@clade/core';
 import { measureConvGflops } from '@clade/backend';
 import { MultiscaleDiscriminator, SpadeGenerator, discriminatorCost, generatorCost } from '@clade/spade-gen';
 import { adamBetas, learningRates, resolveRunConfig, trainStep, type StepBatch } from '@clade/trainer';
-import { peakMemoryMb, printTable } from '../lib';
+import { peakMemoryMb, printTable, withComposedRuns, withoutFusedClade } from '../lib';
 import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface TrainStepBenchOptions {
@@ -46,7 +46,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
     }));
     const dist = tf.randomUniform([o.batchSize, o.cropSize, o.cropSize, 2], -1, 1, 'float32', 3) as tf.Tensor4D; // CLADE-ICPE only
     const rates: number[] = [];
-    for (const variant of o.norms) {
+    for (const { variant, label, composed } of withComposedRuns(o.norms, backend)) {
       const config = { labelNc, containDontcare: true, ...variantConfig(variant), ngf: o.ngf, cropSize: o.cropSize };
       // FLOPs of an iteration, counted as the fwd+bwd measurement counts them (backward = 2× forward):
       // G step = G fwd+bwd + D fwd+bwd on fake‖real; D step = G fwd + D fwd+bwd on fake‖real.
@@ -54,8 +54,8 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
       const dMacs = discriminatorCost({ labelNc, containDontcare: true, ndf: o.ndf }, o.cropSize, o.cropSize).macs * 2 * o.batchSize;
       const estimate = (2 * (4 * gMacs + 6 * dMacs)) / 1e9 / gflops;
       if (estimate > o.maxSecondsPerStep) {
-        rates.push(NaN);
-        rows.push([backend, variant, '-', estimate.toFixed(1), `skipped (est. ${estimate.toFixed(0)} s > --max-seconds)`, '-', '-', '-']);
+        if (!composed) rates.push(NaN);
+        rows.push([backend, label, '-', estimate.toFixed(1), `skipped (est. ${estimate.toFixed(0)} s > --max-seconds)`, '-', '-', '-']);
         continue;
       }
       const G = new SpadeGenerator({ ...config, initSeed: 1 });
@@ -68,19 +68,23 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
         trainStep({ G, D, optG, optD }, usesDist(variant) ? { ...batch, dist } : batch, run.loss);
         return (performance.now() - t0) / 1000;
       };
-      const warm = step(); // builds the optimizer slots, compiles kernels
-      // Peak above the nets, batch and optimizer slots: the step's activations and gradients.
-      const peak = await peakMemoryMb(() => void step());
-      process.stderr.write(`train-step: ${backend} ${variant} warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)\n`);
-      const times: number[] = [];
-      if (warm <= o.maxSecondsPerStep) for (let i = 0; i < o.reps; i++) times.push(step());
+      const measure = async () => {
+        const warm = step(); // builds the optimizer slots, compiles kernels
+        // Peak above the nets, batch and optimizer slots: the step's activations and gradients.
+        const peak = await peakMemoryMb(() => void step());
+        process.stderr.write(`train-step: ${backend} ${label} warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)\n`);
+        const times: number[] = [];
+        if (warm <= o.maxSecondsPerStep) for (let i = 0; i < o.reps; i++) times.push(step());
+        return { warm, peak, times };
+      };
+      const { warm, peak, times } = composed ? await withoutFusedClade(backend, measure) : await measure();
       times.sort((a, b) => a - b);
       const s = times.length ? times[Math.floor(times.length / 2)]! : NaN;
-      rates.push(1 / s);
+      if (!composed) rates.push(1 / s);
       const ratio = Number.isNaN(s) || Number.isNaN(rates[0]!) ? '-' : `${(1 / s / rates[0]!).toFixed(2)}x`;
       rows.push([
         backend,
-        variant,
+        label,
         (G.countParams() / 1e6).toFixed(2),
         estimate.toFixed(1),
         Number.isNaN(s) ? `skipped (warm-up ${warm.toFixed(0)} s)` : (s * 1000).toFixed(0),
