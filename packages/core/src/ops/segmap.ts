@@ -22,7 +22,7 @@ export function labelsToSegmap(labels: tf.Tensor, numClasses: number, edges?: tf
     throw new ConfigError(`labelsToSegmap: label ids must be in [0, ${numClasses - 1}], got ${list}.`);
   }
   return tf.tidy(() => {
-    const oneHot = tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor3D, numClasses, 1, 0, 'float32');
+    const oneHot = tf.cast(tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor3D, numClasses), 'float32');
     if (!edges) return oneHot as tf.Tensor4D;
     return tf.concat([oneHot, tf.expandDims(tf.cast(edges, 'float32'), -1)], 3) as tf.Tensor4D;
   });
