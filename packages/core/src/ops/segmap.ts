@@ -22,6 +22,7 @@ export function labelsToSegmap(labels: tf.Tensor, numClasses: number, edges?: tf
     throw new ConfigError(`labelsToSegmap: label ids must be in [0, ${numClasses - 1}], got ${list}.`);
   }
   return tf.tidy(() => {
+    // int32 one-hot, then a cast: tfjs-backend-wasm 4.22's OneHot ignores dtype 'float32' (writes int32 bits).
     const oneHot = tf.cast(tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor3D, numClasses), 'float32');
     if (!edges) return oneHot as tf.Tensor4D;
     return tf.concat([oneHot, tf.expandDims(tf.cast(edges, 'float32'), -1)], 3) as tf.Tensor4D;
