@@ -17,8 +17,12 @@ export async function timeMedian(fn: () => tf.Tensor | tf.Tensor[], reps: number
   for (let i = 0; i < warmup; i++) await once();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) times.push(await once());
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
+}
+
+/** The middle value (the upper one of an even count); NaN for none. The input is not reordered. */
+export function median(xs: readonly number[]): number {
+  return xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN;
 }
 
 export function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string> } {

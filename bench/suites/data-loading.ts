@@ -15,7 +15,7 @@ import {
   type DatasetName,
   type SamplePair,
 } from '@clade/data';
-import { printTable } from '../lib';
+import { median, printTable } from '../lib';
 
 export interface DataBenchOptions {
   /** tfjs backend for collate (tensor creation). Default: the current one. */
@@ -114,7 +114,6 @@ export async function benchDataLoading(o: DataBenchOptions): Promise<void> {
         times[i]!.push(await run(configs[i]!, r));
       }
     if (tf.memory().numTensors !== before) throw new Error('bench data: tensors leaked');
-    const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const rates = times.map((ts) => median(ts.map((t) => t.batches / t.seconds)));
     const sampleRates = times.map((ts) => median(ts.map((t) => t.samples / t.seconds)));
     process.stdout.write(

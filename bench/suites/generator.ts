@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { measureConvGflops } from '@clade/backend';
 import { labelsToSegmap } from '@clade/core';
 import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
-import { peakMemoryMb, printTable, weightsMb, withComposedRuns, withoutFusedClade } from '../lib';
+import { median, peakMemoryMb, printTable, weightsMb, withComposedRuns, withoutFusedClade } from '../lib';
 import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface GeneratorBenchOptions {
@@ -48,7 +48,6 @@ async function timeWithNormShare(model: tfl.LayersModel, forward: () => tf.Tenso
       out.dispose();
       if (i > 0) runs.push({ ms: performance.now() - t0, normMs }); // run 0 warms up
     }
-    const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
     return { ms: median(runs.map((r) => r.ms)), normMs: median(runs.map((r) => r.normMs)) };
   } finally {
     wrapped.forEach((l, i) => (l.call = calls[i]!));

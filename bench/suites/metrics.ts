@@ -11,7 +11,7 @@ import {
   frechetDistance,
   type GaussianStats,
 } from '@clade/metrics';
-import { printTable } from '../lib';
+import { median, printTable } from '../lib';
 
 export interface MetricsBenchOptions {
   /** tfjs backends for the Inception rows; the first is the reference of the ratio column. */
@@ -69,7 +69,6 @@ function kmsStats(d: number, rho: number, shift: number): GaussianStats {
   return { dims: d, mu, sigma };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * Throughput of what `clade eval` spends its time on: Inception pool3 features (images/s per tfjs
@@ -109,7 +108,7 @@ export async function benchMetrics(o: MetricsBenchOptions): Promise<void> {
     process.stderr.write(`metrics: inception ${backend} warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)\n`);
     const times: number[] = [];
     if (warm <= o.maxSeconds) for (let i = 0; i < o.reps; i++) times.push(await once());
-    const s = times.length ? median(times) : NaN;
+    const s = median(times);
     incRates.push(o.batch / s);
     incRows.push([
       backend,
@@ -147,7 +146,7 @@ export async function benchMetrics(o: MetricsBenchOptions): Promise<void> {
         process.stderr.write(`metrics: segmenter ${threads} thread(s) warm-up ${warm.toFixed(1)} s\n`);
         const times: number[] = [];
         if (warm <= o.maxSeconds) for (let i = 0; i < o.segReps; i++) times.push(await once());
-        const s = times.length ? median(times) : NaN;
+        const s = median(times);
         rates.push(1 / s);
         segRows.push([
           threads,

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
 import { OrtGenerator, exportGeneratorToOnnx } from '@clade/onnx';
 import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
-import { printTable, timeMedian } from '../lib';
+import { median, printTable, timeMedian } from '../lib';
 import { usesDist, variantConfig, variantTorchArgs, type Variant } from '../variants';
 
 export interface OnnxBenchOptions {
@@ -124,7 +124,7 @@ export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
           await ort.run(feeds, 'nchw');
           times.push(performance.now() - s);
         }
-        row.ort[t] = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+        row.ort[t] = median(times);
       } finally {
         await ort.dispose();
       }

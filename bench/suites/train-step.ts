@@ -3,7 +3,7 @@ import { labelsToSegmap } from '@clade/core';
 import { measureConvGflops } from '@clade/backend';
 import { MultiscaleDiscriminator, SpadeGenerator, discriminatorCost, generatorCost } from '@clade/spade-gen';
 import { adamBetas, learningRates, resolveRunConfig, trainStep, type StepBatch } from '@clade/trainer';
-import { peakMemoryMb, printTable, withComposedRuns, withoutFusedClade } from '../lib';
+import { median, peakMemoryMb, printTable, withComposedRuns, withoutFusedClade } from '../lib';
 import { usesDist, variantConfig, type Variant } from '../variants';
 
 export interface TrainStepBenchOptions {
@@ -78,8 +78,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<void> {
         return { warm, peak, times };
       };
       const { warm, peak, times } = composed ? await withoutFusedClade(backend, measure) : await measure();
-      times.sort((a, b) => a - b);
-      const s = times.length ? times[Math.floor(times.length / 2)]! : NaN;
+      const s = median(times);
       if (!composed) rates.push(1 / s);
       const ratio = Number.isNaN(s) || Number.isNaN(rates[0]!) ? '-' : `${(1 / s / rates[0]!).toFixed(2)}x`;
       rows.push([

@@ -4,6 +4,7 @@ import { ConfigError, IOError } from '@clade/core';
 import { resizeNearestPil, type LabelMap, type RgbImage } from '@clade/data';
 import { createSession, floatTensor, type OrtSession } from '../onnx/node';
 import { checkDescriptor, type SegmenterDescriptor } from './descriptor';
+import { resizeBilinearPil } from '@clade/data';
 
 /** The part of an onnxruntime output tensor read here. */
 interface OrtTensorLike {
@@ -11,7 +12,6 @@ interface OrtTensorLike {
   size: number;
   data: unknown;
 }
-import { resizeBilinearPil } from '@clade/data';
 
 export interface LoadSegmenterOptions {
   /** ORT intra-op threads. Default: ORT's choice. */
