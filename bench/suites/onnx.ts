@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
-import { OrtGenerator, exportGeneratorToOnnx } from '@clade/onnx';
+import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability, type OrtEngine } from '@clade/onnx';
 import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
 import { median, printTable, timeMedian } from '../lib';
 import { usesDist, variantConfig, variantTorchArgs, type Variant } from '../variants';
@@ -40,9 +40,9 @@ const isNormNode = (name: string, op: string) =>
  * `reps` profiled runs (1 warm-up excluded). Profiling adds a little per-node overhead; the
  * share is the number that matters.
  */
-async function normShare(model: Uint8Array, feeds: Parameters<OrtGenerator['run']>[0], threads: number, reps: number): Promise<{ share: number; normMs: number }> {
+async function normShare(model: Uint8Array, feeds: Parameters<OrtGenerator['run']>[0], threads: number, reps: number, engine: OrtEngine): Promise<Share> {
   const dir = mkdtempSync(path.join(tmpdir(), 'clade-ort-prof-'));
-  const ort = await OrtGenerator.create(model, { threads, profileFilePrefix: path.join(dir, 'p') });
+  const ort = await OrtGenerator.create(model, { threads, profileFilePrefix: path.join(dir, 'p'), engine });
   try {
     await ort.run(feeds);
     for (let i = 0; i < reps; i++) await ort.run(feeds);
@@ -77,6 +77,25 @@ function torchMs(python: string, norm: Variant, o: OnnxBenchOptions, threads: nu
   return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number }).ms;
 }
 
+type Share = { share: number; normMs: number };
+
+/** Median forward ms of an ORT session (after one warm-up run). */
+async function ortMs(model: Uint8Array, feeds: Parameters<OrtGenerator['run']>[0], threads: number, reps: number, engine: OrtEngine): Promise<number> {
+  const ort = await OrtGenerator.create(model, { threads, engine });
+  try {
+    await ort.run(feeds); // warm-up: first-run allocations
+    const times: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const s = performance.now();
+      await ort.run(feeds, 'nchw');
+      times.push(performance.now() - s);
+    }
+    return median(times);
+  } finally {
+    await ort.dispose();
+  }
+}
+
 const fmt = (v: number | string | undefined, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : v === undefined ? '-' : String(v));
 const ratio = (a: number | string | undefined, b: number | string | undefined) =>
   typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}x` : '-';
@@ -89,21 +108,35 @@ const ratio = (a: number | string | undefined, b: number | string | undefined) =
 export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
   const base: Partial<GeneratorConfig> & { labelNc: number } = { labelNc: 150, containDontcare: true, ngf: o.ngf, cropSize: o.cropSize, initSeed: 1 };
   const k = 151;
-  const n = o.cropSize * o.cropSize;
   const labels = tf.randomUniform([1, o.cropSize, o.cropSize], 0, k, 'int32', 1) as tf.Tensor3D;
   const label = Int32Array.from(labels.dataSync());
   const dist = tf.randomUniform([1, o.cropSize, o.cropSize, 2], -1, 1, 'float32', 2) as tf.Tensor4D;
   const distData = Float32Array.from(dist.dataSync());
   const seg = labelsToSegmap(labels, k);
-  type Row = { norm: Variant; gmac: number; tfjs?: number | string; ort: Record<number, number>; torch: Record<number, number | string>; share?: number; normMs?: number };
+  // 'fused': the export with clade's CLADE op on @clade/ort-native (same onnxruntime), where built.
+  type Row = {
+    norm: Variant;
+    gmac: number;
+    tfjs?: number | string;
+    ort: Record<number, number>;
+    fused: Record<number, number>;
+    torch: Record<number, number | string>;
+    share: Record<number, Share>;
+    fusedShare: Record<number, Share>;
+  };
   const rows: Row[] = [];
   const python = o.python;
+  const native = await nativeOrtAvailability();
+  if (!native.available) process.stdout.write(`  fused CLADE columns skipped: ${native.reason}\n`);
+  const profileReps = Math.max(2, Math.min(o.reps, 3));
   for (const norm of o.norms) {
     const config = { ...base, ...variantConfig(norm) };
-    const row: Row = { norm, gmac: generatorCost(config).macs.total / 1e9, ort: {}, torch: {} };
+    const row: Row = { norm, gmac: generatorCost(config).macs.total / 1e9, ort: {}, fused: {}, torch: {}, share: {}, fusedShare: {} };
     const t0 = performance.now();
     const g = new SpadeGenerator(config);
     const model = exportGeneratorToOnnx(g);
+    const hasClade = norm !== 'spade' && native.available;
+    const fusedModel = hasClade ? exportGeneratorToOnnx(g, { fusedClade: true }) : undefined;
     process.stdout.write(`  ${norm}: built + exported in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(model.length / 2 ** 20).toFixed(0)} MiB)\n`);
     if (o.tfjs) {
       const estimate = (2 * row.gmac) / o.tfjsGflops;
@@ -115,38 +148,41 @@ export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
     g.dispose();
     const feeds = { label, dist: distData };
     for (const t of o.threads) {
-      const ort = await OrtGenerator.create(model, { threads: t });
-      try {
-        await ort.run(feeds); // warm-up: first-run allocations
-        const times: number[] = [];
-        for (let i = 0; i < o.reps; i++) {
-          const s = performance.now();
-          await ort.run(feeds, 'nchw');
-          times.push(performance.now() - s);
-        }
-        row.ort[t] = median(times);
-      } finally {
-        await ort.dispose();
-      }
+      row.ort[t] = await ortMs(model, feeds, t, o.reps, 'onnxruntime-node');
+      if (fusedModel) row.fused[t] = await ortMs(fusedModel, feeds, t, o.reps, 'native');
       if (python) row.torch[t] = torchMs(python, norm, o, t);
+      if (norm !== 'spade') row.share[t] = await normShare(model, feeds, t, profileReps, 'onnxruntime-node');
+      if (fusedModel) row.fusedShare[t] = await normShare(fusedModel, feeds, t, profileReps, 'native');
     }
-    if (norm !== 'spade') Object.assign(row, await normShare(model, feeds, o.threads[0]!, Math.max(2, Math.min(o.reps, 3))));
     rows.push(row);
     process.stdout.write(`  ${norm}: done\n`);
   }
   tf.dispose([labels, dist, seg]);
 
   const th = o.threads;
+  const fused = native.available && rows.some((r) => Object.keys(r.fused).length > 0);
+  // The fastest ORT path per row and thread count: fused where there is one.
+  const best = (r: Row, t: number) => r.fused[t] ?? r.ort[t];
   process.stdout.write(`\nGenerator forward via ONNX, ADE20K ${o.cropSize}², ngf ${o.ngf}, batch 1, eval, median of ${o.reps} (ms)\n`);
   printTable(
-    ['norm', 'GMAC', `tfjs-${tf.getBackend()}`, ...th.map((t) => `ORT ${t}t`), ...th.map((t) => `torch ${t}t`), ...th.map((t) => `ORT/torch ${t}t`), `tfjs/ORT ${th[0]}t`],
+    [
+      'norm',
+      'GMAC',
+      `tfjs-${tf.getBackend()}`,
+      ...th.map((t) => `ORT ${t}t`),
+      ...(fused ? th.map((t) => `ORT fused ${t}t`) : []),
+      ...th.map((t) => `torch ${t}t`),
+      ...th.map((t) => `best ORT/torch ${t}t`),
+      `tfjs/ORT ${th[0]}t`,
+    ],
     rows.map((r) => [
       r.norm,
       r.gmac.toFixed(1),
       fmt(r.tfjs),
       ...th.map((t) => fmt(r.ort[t])),
+      ...(fused ? th.map((t) => fmt(r.fused[t])) : []),
       ...th.map((t) => (python ? fmt(r.torch[t]) : 'no python')),
-      ...th.map((t) => ratio(r.ort[t], r.torch[t])),
+      ...th.map((t) => ratio(best(r, t), r.torch[t])),
       ratio(r.tfjs, r.ort[th[0]!]),
     ]),
   );
@@ -160,20 +196,22 @@ export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
       `${r.norm} vs spade`,
       ratio(spade.tfjs, r.tfjs),
       ...th.map((t) => ratio(spade.ort[t], r.ort[t])),
+      ...(fused ? th.map((t) => ratio(spade.ort[t], r.fused[t])) : []),
       ...th.map((t) => ratio(spade.torch[t], r.torch[t])),
     ]);
   }
   if (speed.length) {
     process.stdout.write('\nSpeedup over SPADE (SPADE ms / this ms; goal: CLADE ≥ 3.5x on the fastest path)\n');
-    printTable(['', `tfjs-${tf.getBackend()}`, ...th.map((t) => `ORT ${t}t`), ...th.map((t) => `torch ${t}t`)], speed);
+    printTable(['', `tfjs-${tf.getBackend()}`, ...th.map((t) => `ORT ${t}t`), ...(fused ? th.map((t) => `ORT fused ${t}t`) : []), ...th.map((t) => `torch ${t}t`)], speed);
   }
-  const shares = rows.filter((r) => r.share !== undefined);
+  const shares: Array<Array<string>> = [];
+  for (const r of rows.filter((x) => x.norm !== 'spade')) {
+    const cells = (m: Record<number, Share>) => th.flatMap((t) => (m[t] ? [fmt(m[t].normMs, 1), `${(100 * m[t].share).toFixed(1)} %`] : ['-', '-']));
+    shares.push([r.norm, 'composed (onnxruntime-node)', ...cells(r.share)]);
+    if (Object.keys(r.fusedShare).length) shares.push([r.norm, 'fused (native)', ...cells(r.fusedShare)]);
+  }
   if (shares.length) {
-    process.stdout.write(`\nNorm layers' share of the ORT generator time (ORT node profile, ${th[0]} thread; goal: CLADE ≤ 5 %)\n`);
-    printTable(
-      ['norm', 'norm nodes ms / forward', 'share'],
-      shares.map((r) => [r.norm, fmt(r.normMs, 1), `${(100 * r.share!).toFixed(1)} %`]),
-    );
+    process.stdout.write(`\nNorm layers' share of the ORT generator time (ORT node profile; goal: CLADE ≤ 5 %)\n`);
+    printTable(['norm', 'CLADE op', ...th.flatMap((t) => [`norm ms ${t}t`, `share ${t}t`])], shares);
   }
-  void n;
 }

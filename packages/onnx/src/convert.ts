@@ -78,6 +78,19 @@ export function nearestIndices(inSize: number, outSize: number): Int32Array {
 export class ExportContext {
   readonly b = new GraphBuilder();
   private cache = new Map<string, string>();
+  /** Opset imports of custom domains the converters used (e.g. 'ai.clade'). */
+  readonly domains: Record<string, number> = {};
+
+  constructor(
+    /** Emit CLADE's modulation as clade's fused custom op (see ExportLayersModelOptions.fusedClade). */
+    readonly fusedClade = false,
+  ) {}
+
+  /** A node of a custom domain; records the domain's opset import. */
+  customOp(domain: string, opType: string, inputs: string[], name: string): string {
+    this.domains[domain] = 1;
+    return this.b.node(opType, inputs, name, undefined, 1, domain)[0]!;
+  }
 
   /** A cached sub-graph: `make` runs once per key. */
   cached(key: string, make: () => string): string {
@@ -209,6 +222,13 @@ export interface ExportLayersModelOptions {
   doc?: string;
   /** metadata_props. */
   metadata?: Record<string, string>;
+  /**
+   * Write CLADE's guided sampling + modulation as one node of clade's own op
+   * (ai.clade.CladeModulate / CladeModulateScaled) instead of two Gathers, a Mul and an Add.
+   * Such a model runs only where that op is registered: `NativeOrtSession` (our onnxruntime
+   * binding, see native.ts); onnxruntime-node and onnxruntime-web reject it. Default false.
+   */
+  fusedClade?: boolean;
 }
 
 type Sym = tfl.SymbolicTensor;
@@ -247,7 +267,7 @@ function declareInput(ctx: ExportContext, sym: Sym, spec: InputSpec | undefined,
  * class needs a registered converter (see onnxConvertibleLayers()).
  */
 export function exportLayersModelToOnnx(model: tfl.LayersModel, options: ExportLayersModelOptions = {}): Uint8Array {
-  const ctx = new ExportContext();
+  const ctx = new ExportContext(options.fusedClade ?? false);
   const vals = new Map<number, Value>();
   model.inputs.forEach((sym) => {
     vals.set(sym.id, declareInput(ctx, sym, options.inputs?.[sym.sourceLayer.name], options));
@@ -281,5 +301,6 @@ export function exportLayersModelToOnnx(model: tfl.LayersModel, options: ExportL
     graph: ctx.b.graph(options.graphName ?? model.name, options.doc),
     ...(options.doc ? { doc: options.doc } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
+    domains: ctx.domains,
   });
 }

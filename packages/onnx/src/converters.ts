@@ -12,7 +12,7 @@ import {
   type TensorValue,
   type Value,
 } from './convert';
-import type { Dim } from './onnx';
+import { CLADE_ONNX_DOMAIN, type Dim } from './onnx';
 
 /*
  * Converters of the layers our generators are made of: @clade/core's SPADE, CLADE, CLADEICPE,
@@ -170,8 +170,11 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
   // Guided sampling gives channels-last rows [N,h,w,C]; the modulation stays channels-last (see below).
   const rows = (table: Float32Array, n: string) => ctx.b.op('Gather', [ctx.b.floats(`${l.name}.${n}`, table, [k, c]), labels], `${l.name}.${n}`, { axis: 0 });
   let xn = x.name;
-  let g: string;
-  let b: string;
+  let g: string | undefined;
+  let b: string | undefined;
+  // Fused: the op's inputs after x̂ and the labels (tables, then ICPE's per-pixel factors).
+  let fused: string[] | undefined;
+  const table = (a: Float32Array, n: string) => ctx.b.floats(`${l.name}.${n}`, a, [k, c]);
   if (!icpe) {
     if (affine) {
       for (let i = 0; i < gamma.length; i++) {
@@ -180,8 +183,11 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
         gamma[i] = gamma[i]! * affine.s[ch]!;
       }
     } else xn = instanceNorm(ctx, x.name, c, l.epsilon, `${l.name}.param_free_norm`);
-    g = rows(gamma, 'gamma');
-    b = rows(beta, 'beta');
+    if (ctx.fusedClade) fused = [table(gamma, 'gamma'), table(beta, 'beta')];
+    else {
+      g = rows(gamma, 'gamma');
+      b = rows(beta, 'beta');
+    }
   } else {
     const distIn = inputs[2];
     if (!distIn) throw new ShapeError(`${who(l)}: needs a positional map input.`);
@@ -200,14 +206,19 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
       const f = (n: string, a: Float32Array) => ctx.b.floats(`${l.name}.param_free_norm.${n}`, a, [c]);
       xn = ctx.b.op('BatchNormalization', [x.name, f('scale', ones), f('bias', zeros), f('running_mean', values(layerWeight(l, 'param_free_norm/running_mean'))), f('running_var', values(layerWeight(l, 'param_free_norm/running_var')))], `${l.name}.param_free_norm`, { epsilon: { float: l.epsilon } });
     } else xn = instanceNorm(ctx, x.name, c, l.epsilon, `${l.name}.param_free_norm`);
-    g = ctx.b.op('Mul', [rows(gamma, 'gamma'), factor('dist_conv_w')], `${l.name}.gamma`);
-    b = ctx.b.op('Mul', [rows(beta, 'beta'), factor('dist_conv_b')], `${l.name}.beta`);
+    if (ctx.fusedClade) fused = [table(gamma, 'gamma'), table(beta, 'beta'), factor('dist_conv_w'), factor('dist_conv_b')];
+    else {
+      g = ctx.b.op('Mul', [rows(gamma, 'gamma'), factor('dist_conv_w')], `${l.name}.gamma`);
+      b = ctx.b.op('Mul', [rows(beta, 'beta'), factor('dist_conv_b')], `${l.name}.beta`);
+    }
   }
   // Modulated channels-last: x̂ is transposed once, and so is the result. Those Transposes sit
   // next to convs (a LeakyReLU after CLADE stays channels-last too), where ORT folds them into its
   // NCHWc reorders; transposing γ and β instead cost 3× more Transpose time (see bench onnx).
   const t = (v: string, perm: number[]) => ctx.b.op('Transpose', [v], l.name, { perm });
-  const modulated = ctx.b.op('Add', [ctx.b.op('Mul', [t(xn, [0, 2, 3, 1]), g], l.name), b], l.name);
+  const modulated = fused
+    ? ctx.customOp(CLADE_ONNX_DOMAIN, icpe ? 'CladeModulateScaled' : 'CladeModulate', [t(xn, [0, 2, 3, 1]), labels, ...fused], l.name)
+    : ctx.b.op('Add', [ctx.b.op('Mul', [t(xn, [0, 2, 3, 1]), g!], l.name), b!], l.name);
   const out = t(modulated, [0, 3, 1, 2]);
   if (!l.useInstance) return { ...nchw(out, c, x.h, x.w), nhwc: modulated };
   const e = ctx.edge(seg, who(l));

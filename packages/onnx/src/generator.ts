@@ -31,6 +31,8 @@ export interface ExportGeneratorOptions {
   inputSize?: { height: number; width: number };
   /** Free text stored in the model's doc_string. */
   doc?: string;
+  /** CLADE's modulation as clade's fused op; the model then needs the native runner (see ExportLayersModelOptions.fusedClade). */
+  fusedClade?: boolean;
 }
 
 /** What the exported graph takes and returns; also stored as JSON in metadata 'clade.io'. */
@@ -80,5 +82,6 @@ export function exportGeneratorToOnnx(g: ExportableGenerator, options: ExportGen
     graphName: 'clade_generator',
     doc: options.doc ?? `@clade/onnx export of a ${String(g.config.normMode ?? 'semantic')} generator`,
     metadata: { 'clade.io': JSON.stringify(io), 'clade.config': JSON.stringify(g.config) },
+    ...(options.fusedClade ? { fusedClade: true } : {}),
   });
 }

@@ -8,6 +8,7 @@ export {
   DataType,
   IR_VERSION,
   OPSET,
+  CLADE_ONNX_DOMAIN,
   type ModelData,
   type GraphData,
   type NodeData,
@@ -49,4 +50,14 @@ export {
   type ImageLayout,
   type TfGeneratorInputs,
 } from './runner';
-export { loadOrt, createSession, MODEL_LOAD_TIMEOUT_MS, type OrtSessionOptions, type OrtSession } from './ort';
+export {
+  loadOrt,
+  createSession,
+  MODEL_LOAD_TIMEOUT_MS,
+  type OrtSessionOptions,
+  type OrtSession,
+  type OrtEngine,
+  type GeneratorSession,
+  type SessionFeed,
+} from './ort';
+export { loadNativeOrt, nativeOrtAvailability, NativeOrtSession } from './native';

@@ -59,7 +59,12 @@ export interface ModelData {
   /** metadata_props: string key → string value. */
   metadata?: Record<string, string>;
   opset?: number;
+  /** Opset imports besides the default domain (e.g. { 'ai.clade': 1 } for our custom ops). */
+  domains?: Record<string, number>;
 }
+
+/** Domain of clade's own ONNX ops (CladeModulate, CladeModulateScaled; opset 1). */
+export const CLADE_ONNX_DOMAIN = 'ai.clade';
 
 // AttributeProto.AttributeType
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
@@ -124,6 +129,7 @@ export function encodeModel(m: ModelData): Uint8Array {
   if (m.doc) w.string(6, m.doc);
   w.message(7, (g) => writeGraph(g, m.graph));
   w.message(8, (o) => o.string(1, '').int(2, m.opset ?? OPSET)); // opset_import: default domain
+  for (const [domain, version] of Object.entries(m.domains ?? {})) w.message(8, (o) => o.string(1, domain).int(2, version));
   for (const [k, v] of Object.entries(m.metadata ?? {})) w.message(14, (e) => e.string(1, k).string(2, v));
   return w.finish();
 }
@@ -199,10 +205,10 @@ export class GraphBuilder {
   }
 
   /** Adds a node; returns its output names (one fresh name per output). */
-  node(opType: string, inputs: string[], name: string, attributes?: Record<string, AttributeValue>, numOutputs = 1): string[] {
+  node(opType: string, inputs: string[], name: string, attributes?: Record<string, AttributeValue>, numOutputs = 1, domain?: string): string[] {
     const nodeName = this.fresh(`${name}/${opType}`);
     const outputs = Array.from({ length: numOutputs }, (_, i) => this.fresh(numOutputs === 1 ? nodeName : `${nodeName}:${i}`));
-    this.nodes.push({ opType, inputs, outputs, name: nodeName, ...(attributes ? { attributes } : {}) });
+    this.nodes.push({ opType, inputs, outputs, name: nodeName, ...(attributes ? { attributes } : {}), ...(domain ? { domain } : {}) });
     return outputs;
   }
 

@@ -30,6 +30,27 @@ export function loadOrt(): Promise<Ort> {
   return ort;
 }
 
+/**
+ * What runs a generator session: onnxruntime-node, or 'native' (@clade/ort-native, the same
+ * onnxruntime with clade's fused CLADE op registered; needed by exports with `fusedClade`).
+ */
+export type OrtEngine = 'onnxruntime-node' | 'native';
+
+/** An input tensor as both engines take it (onnxruntime-node's Tensor has these fields). */
+export interface SessionFeed {
+  readonly dims: readonly number[];
+  readonly data: unknown;
+}
+
+/** The slice of onnxruntime-node's InferenceSession the generator runner uses (both engines). */
+export interface GeneratorSession {
+  readonly inputNames: readonly string[];
+  readonly inputMetadata: readonly ({ name: string; isTensor: true; shape: readonly (number | string)[] } | { name: string; isTensor: false })[];
+  run(feeds: Record<string, SessionFeed>): Promise<Record<string, { dims: readonly number[]; data: unknown; dispose(): void }>>;
+  endProfiling(): unknown;
+  release(): Promise<void>;
+}
+
 export interface OrtSessionOptions {
   /** Intra-op threads. Default: ORT's choice (all cores). */
   threads?: number;
@@ -50,6 +71,8 @@ export async function createSession(model: Uint8Array | string, source: string, 
   try {
     return typeof model === 'string' ? await InferenceSession.create(model, opts) : await InferenceSession.create(model, opts);
   } catch (e) {
-    throw new IOError(`createSession: '${source}' is not a model onnxruntime can load (${(e as Error).message}).`, { cause: e });
+    const msg = (e as Error).message;
+    const hint = /ai\.clade|CladeModulate/.test(msg) ? " It uses clade's fused CLADE op: run it with engine 'native' (@clade/ort-native)." : '';
+    throw new IOError(`createSession: '${source}' is not a model onnxruntime can load (${msg}).${hint}`, { cause: e });
   }
 }

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError, ShapeError, formatShape } from '@clade/core';
-import { createSession, loadOrt, type OrtSession, type OrtSessionOptions, type OrtTensor } from './ort';
+import { NativeOrtSession } from './native';
+import { createSession, loadOrt, type GeneratorSession, type OrtEngine, type OrtSessionOptions, type OrtTensor } from './ort';
 
 /** Layout of the dist input and the returned image in `OrtGenerator.run`. */
 export type ImageLayout = 'nhwc' | 'nchw';
 
-export interface OrtGeneratorOptions extends OrtSessionOptions {}
+export interface OrtGeneratorOptions extends OrtSessionOptions {
+  /** Default 'onnxruntime-node'; 'native' for exports with `fusedClade` (see OrtEngine). */
+  engine?: OrtEngine;
+}
 
 /** Inputs of `OrtGenerator.run`, as flat arrays (or tfjs tensors, read back). */
 export interface OrtGeneratorFeeds {
@@ -76,7 +80,7 @@ export class OrtGenerator {
   private disposed = false;
 
   private constructor(
-    private readonly session: OrtSession,
+    private readonly session: GeneratorSession,
     private readonly source: string,
   ) {
     const meta = new Map(session.inputMetadata.map((m) => [m.name, m]));
@@ -106,7 +110,11 @@ export class OrtGenerator {
     }
     if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1))
       throw new ConfigError(`OrtGenerator: threads must be a positive integer, got ${String(options.threads)}.`);
-    return new OrtGenerator(await createSession(bytes, source, options), source);
+    const engine = options.engine ?? 'onnxruntime-node';
+    if (engine !== 'onnxruntime-node' && engine !== 'native')
+      throw new ConfigError(`OrtGenerator: engine must be 'onnxruntime-node' or 'native', got '${String(engine)}'.`);
+    const session = engine === 'native' ? await NativeOrtSession.create(bytes as Uint8Array, source, options) : await createSession(bytes, source, options);
+    return new OrtGenerator(session, source);
   }
 
   /** The image for a label map (+ edge / dist / z), in the given layout (default 'nhwc'). */
@@ -132,7 +140,7 @@ export class OrtGenerator {
       inputs.dist = new Tensor('float32', layout === 'nhwc' ? transposeNhwc(d, n, this.height, this.width, 2) : d, [n, 2, this.height, this.width]);
     }
     if (this.zDim > 0) inputs.z = new Tensor('float32', feeds.z ? need('z', feeds.z, this.zDim, [n, this.zDim]) : randomNormal(n * this.zDim), [n, this.zDim]);
-    let out: OrtTensor;
+    let out: Awaited<ReturnType<GeneratorSession['run']>>[string];
     try {
       out = (await this.session.run(inputs)).image!;
     } catch (e) {

@@ -14,6 +14,8 @@ export interface ParityCase {
   /** Label map size when it differs from the output size. */
   inputSize?: [number, number];
   batch?: number;
+  /** Export with the fused CLADE op and run it on the native engine (@clade/ort-native). */
+  fused?: boolean;
 }
 
 /**
@@ -45,10 +47,16 @@ export function describeOnnxParity(CASES: ParityCase[]): void {
         const wantPre = pre.apply(tfIn.dist || tfIn.z ? [tfIn.seg, ...(tfIn.dist ? [tfIn.dist] : []), ...(tfIn.z ? [tfIn.z] : [])] : tfIn.seg, { training: false }) as tf.Tensor4D;
 
         const io = { height: size[0], width: size[1] };
-        const ort = await OrtGenerator.create(exportGeneratorToOnnx(g, { inputSize: io }), { threads: 1 });
+        const engine = c.fused ? { engine: 'native' as const } : {};
+        const ort = await OrtGenerator.create(exportGeneratorToOnnx(g, { inputSize: io, ...(c.fused ? { fusedClade: true } : {}) }), { threads: 1, ...engine });
         const preOrt = await OrtGenerator.create(
-          exportLayersModelToOnnx(pre, { inputSize: io, inputs: { seg: { kind: 'semantic', numClasses: g.config.labelNc + 1, edge: g.config.useInstance } }, outputNames: ['image'] }),
-          { threads: 1 },
+          exportLayersModelToOnnx(pre, {
+            inputSize: io,
+            inputs: { seg: { kind: 'semantic', numClasses: g.config.labelNc + 1, edge: g.config.useInstance } },
+            outputNames: ['image'],
+            ...(c.fused ? { fusedClade: true } : {}),
+          }),
+          { threads: 1, ...engine },
         );
         try {
           const feeds = { label: inp.label, edge: inp.edge, dist: inp.dist, z: inp.z };

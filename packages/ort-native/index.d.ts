@@ -1,0 +1,46 @@
+/** An onnxruntime session with clade's custom ops registered (opaque handle). */
+export interface NativeSessionHandle {
+  readonly __brand: 'clade-ort-session';
+}
+
+export interface NativeInputInfo {
+  name: string;
+  /** −1 for a free dimension. */
+  dims: number[];
+  /** ONNXTensorElementDataType: 1 float32, 6 int32, 7 int64. */
+  type: number;
+}
+
+export interface NativeTensor {
+  dims: number[];
+  data: Float32Array;
+}
+
+export interface NativeBinding {
+  /** The onnxruntime version the binding runs. */
+  version: string;
+  /**
+   * A CPU session (graph optimizations 'all', sequential) from model bytes. `threads` 0 keeps
+   * onnxruntime's default; `profilePrefix` '' disables profiling.
+   */
+  createSession(model: Uint8Array, threads: number, profilePrefix: string): NativeSessionHandle;
+  describe(session: NativeSessionHandle): { inputs: NativeInputInfo[]; outputs: { name: string }[] };
+  /** Synchronous run; float32 outputs only. */
+  run(
+    session: NativeSessionHandle,
+    inputs: { name: string; dims: number[]; data: Float32Array | Int32Array }[],
+    outputNames: string[],
+  ): NativeTensor[];
+  /** Ends profiling; returns the profile's JSON path. */
+  endProfiling(session: NativeSessionHandle): string;
+  /** Frees the session now (idempotent; otherwise the GC does). */
+  release(session: NativeSessionHandle): void;
+}
+
+/** The initialised binding; throws one clear error when it was not built or cannot load. */
+export function load(): NativeBinding;
+export function availability(): { available: true; onnxruntime: string } | { available: false; reason: string };
+export const addonPath: string;
+export function onnxruntimeLibrary(): string;
+/** The ONNX domain of clade's custom ops. */
+export const DOMAIN: 'ai.clade';
