@@ -29,7 +29,7 @@ function headerDirs() {
 
 function fail(msg) {
   if (optional) {
-    console.warn(`@clade/ort-native: not built (${msg}). The ONNX path falls back to onnxruntime-node without the fused CLADE op; build later with \`pnpm --filter @clade/ort-native build\`.`);
+    console.warn(`@clade/ort-native: not built (${msg}). The ONNX path falls back to onnxruntime-node without the fused CLADE op; build later with \`node ${path.join(__dirname, 'build.cjs')}\`.`);
     process.exit(0);
   }
   console.error(`@clade/ort-native: ${msg}`);

@@ -20,7 +20,7 @@ function onnxruntimeLibrary() {
 function load() {
   if (binding) return binding;
   if (!fs.existsSync(addonPath))
-    throw new Error(`@clade/ort-native was not built ('${addonPath}' is missing): it needs a C compiler and Node's headers; run \`pnpm --filter @clade/ort-native build\`.`);
+    throw new Error(`@clade/ort-native was not built ('${addonPath}' is missing): it needs a C compiler and Node's headers; run \`node ${path.join(__dirname, 'build.cjs')}\`.`);
   const b = require(addonPath);
   b.version = b.init(onnxruntimeLibrary());
   binding = b;

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readNpy, type NdArray } from '@clade/core';
+import { nativeOrtAvailability } from '@clade/onnx';
 import { describeWithShared, sharedPath, maxAbsDiff } from '@clade/test-utils';
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import { quantizeImage } from '../commands/synthesize';
@@ -38,9 +39,9 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     { tag: 'spade', ref: 'spade', args: ['--checkpoint', p1('spade_G.pth'), '--norm', 'spade'] },
     { tag: 'clade', ref: 'clade', args: ['--checkpoint', p1('clade_G.pth'), '--norm', 'clade'] },
     { tag: 'clade_icpe', ref: 'clade_icpe', args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy')] },
-    // The same through our ONNX export and onnxruntime-node.
+    // The same through our ONNX export and onnxruntime (CLADE fused on @clade/ort-native where it is built).
     { tag: 'spade_onnx', ref: 'spade', args: ['--checkpoint', p1('spade_G.pth'), '--norm', 'spade', '--engine', 'onnx'] },
-    { tag: 'clade_icpe_onnx', ref: 'clade_icpe', args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy'), '--engine', 'onnx'] },
+    { tag: 'clade_icpe_onnx', ref: 'clade_icpe', args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy'), '--engine', 'onnx', '--json'] },
   ];
   const results = new Map<string, CliResult>();
 
@@ -70,6 +71,16 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     expect(readFileSync(onnx).length).toBe(summary.bytes);
     expect(JSON.stringify(summary.io)).toMatch(/label.*edge/);
     expectUserError(again!, /export-onnx: '.*clade\.onnx' exists; pass --force to overwrite it/);
+  }, 120_000);
+
+  it('export-onnx --fused-clade writes one ai.clade node per CLADE layer; synthesize --engine onnx says which onnxruntime ran', async () => {
+    const onnx = path.join(tmp, 'clade-fused.onnx');
+    const [r] = await runAll([['export-onnx', p1('clade_G.pth'), onnx, ...COCO_TINY, '--norm', 'clade', '--fused-clade', '--json']]);
+    expect({ code: r!.code, err: r!.err }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(r!.out).fusedClade).toBe(true);
+    expect(readFileSync(onnx).includes('CladeModulate')).toBe(true);
+    const native = (await nativeOrtAvailability()).available;
+    expect(JSON.parse(results.get('clade_icpe_onnx')!.out).backend).toBe(native ? 'onnxruntime (@clade/ort-native, fused CLADE)' : 'onnxruntime-node');
   }, 120_000);
 
   for (const c of [...cases, { tag: 'orig', ref: 'clade_icpe' }]) {

@@ -11,6 +11,7 @@ import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface ExportOnnxOptions extends GlobalOptions, ModelFlags {
   force?: boolean;
+  fusedClade?: boolean;
 }
 
 /**
@@ -24,6 +25,7 @@ export function registerExportOnnx(program: Command): void {
     .argument('<checkpoint>', 'official generator .pth, or a folder from `clade convert` / `clade export`')
     .argument('<out.onnx>', 'ONNX file to write')
     .option('--force', 'overwrite an existing file')
+    .option('--fused-clade', "write CLADE's modulation as clade's fused op (ai.clade): faster, but only @clade/onnx's native engine loads it")
     .option('--json', 'print a JSON summary (inputs, output, size)');
   addModelOptions(cmd, false);
   cmd
@@ -33,7 +35,9 @@ export function registerExportOnnx(program: Command): void {
 Inputs: 'label' int32 [N,H,W] (class index per pixel), plus 'edge' float32 [N,1,H,W] with instance
 edges, 'dist' float32 [N,2,H,W] for CLADE-ICPE and 'z' float32 [N,zDim] for VAE generators.
 Output: 'image' float32 [N,3,H,W] in [-1,1]. Eval mode (running BN statistics, spectral-norm
-weights folded). Outputs equal the tfjs generator within 1e-4.
+weights folded). Outputs equal the tfjs generator within 1e-4. With --fused-clade each CLADE layer
+is one ai.clade.CladeModulate node: OrtGenerator.create(file, { engine: 'native' }) runs it
+(@clade/ort-native); onnxruntime-node and onnxruntime-web do not know the op.
 
 Examples:
   clade export-onnx models/default-clade default-clade.onnx
@@ -48,10 +52,13 @@ Examples:
         const t0 = performance.now();
         const g = await loadGenerator(checkpoint, all);
         try {
-          const bytes = exportGeneratorToOnnx(onnxExportable(g), { doc: `clade ${describeConfig(g.preset, g.config)} from ${path.basename(g.source)}` });
+          const bytes = exportGeneratorToOnnx(onnxExportable(g), {
+            doc: `clade ${describeConfig(g.preset, g.config)} from ${path.basename(g.source)}`,
+            fusedClade: all.fusedClade === true,
+          });
           await writeFileAtomic(out, bytes);
           const io = generatorIo(onnxExportable(g));
-          const summary = { out, bytes: bytes.length, generator: describeConfig(g.preset, g.config), io, ms: Math.round(performance.now() - t0) };
+          const summary = { out, bytes: bytes.length, generator: describeConfig(g.preset, g.config), io, fusedClade: all.fusedClade === true, ms: Math.round(performance.now() - t0) };
           process.stdout.write(
             all.json ? `${JSON.stringify(summary, null, 2)}\n` : `wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, ${summary.generator}) in ${summary.ms} ms\n`,
           );

@@ -13,7 +13,7 @@ import { checkEncoderFits, encodeImage, encoderDirOf, encoderFromDir, loadEncode
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { MODEL_NAMES, parseModel } from '../model-zoo';
 import { synthesizeFamily } from './synthesize-family';
-import { OrtGenerator, exportGeneratorToOnnx } from '@clade/onnx';
+import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '@clade/onnx';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface SynthesizeOptions extends GlobalOptions, ModelFlags {
@@ -148,7 +148,10 @@ export function registerSynthesize(program: Command): void {
     .option('--transfer-classes <ids>', 'sean: take these classes\' styles (comma-separated ids) from --style-b, the rest from --style')
     .option('--mix <t>', 'sean: interpolate every region\'s style, (1-t)·--style + t·--style-b (default 0.5)')
     .option('--resample-class <id>', 'groupdnet: redraw this class\'s latent only (semantic-level multi-modal synthesis)')
-    .option('--engine <name>', 'tfjs (default) or onnx: export the generator to ONNX in memory and run it with onnxruntime-node (faster on CPU)')
+    .option(
+      '--engine <name>',
+      'tfjs (default) or onnx: export the generator to ONNX in memory and run it with onnxruntime (faster on CPU; CLADE fused into one op where @clade/ort-native is built)',
+    )
     .option('--resample-seed <n>', 'groupdnet: seed of the redrawn class latent (default: --seed + 1)')
     .requiredOption('--label <png>', 'label map PNG (raw class ids, as in the dataset)')
     .option('--instance <png>', 'instance map PNG (COCO-Stuff, Cityscapes); edges are computed from it')
@@ -311,7 +314,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
   else if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.randomNormal([1, c.zDim], 0, 1, 'float32', seed);
   const tPrep = performance.now();
 
-  const y = o.engine === 'onnx' ? await runOnnx(g, inputs) : runGenerator(g, inputs);
+  const { image: y, engine } = o.engine === 'onnx' ? await runOnnx(g, inputs) : { image: runGenerator(g, inputs), engine: backend.name };
   const hwc = (await y.data()) as Float32Array;
   const [, oh, ow] = y.shape;
   const tRun = performance.now();
@@ -340,7 +343,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
     generator: c,
     checkpoint: g.source,
     style: encoder ? { image: o.style!, encoder: encoder.source, z: o.styleSample ? 'sample' : 'mu' } : null,
-    backend: o.engine === 'onnx' ? 'onnxruntime-node' : backend.name,
+    backend: engine,
     timingsMs: { load: ms(t0, tLoad), prepare: ms(tLoad, tPrep), forward: ms(tPrep, tRun) },
   };
   if (o.json) {
@@ -348,16 +351,22 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
     return;
   }
   process.stdout.write(
-    `wrote ${o.out}${o.outNpy ? ` and ${o.outNpy}` : ''} (${ow}x${oh}) with the ${what} generator on ${backend.name}: ` +
+    `wrote ${o.out}${o.outNpy ? ` and ${o.outNpy}` : ''} (${ow}x${oh}) with the ${what} generator on ${engine}: ` +
       `load ${summary.timingsMs.load} ms, prepare ${summary.timingsMs.prepare} ms, forward ${summary.timingsMs.forward} ms\n`,
   );
 }
 
-/** The generator through onnxruntime-node: exported in memory (our ONNX writer), one run. */
-async function runOnnx(g: LoadedGenerator, inputs: Record<string, tf.Tensor>): Promise<tf.Tensor4D> {
-  const ort = await OrtGenerator.create(exportGeneratorToOnnx(onnxExportable(g)));
+/**
+ * The generator through onnxruntime: exported in memory (our ONNX writer), one run. With
+ * @clade/ort-native built, CLADE's modulation runs as our fused op (same onnxruntime, equal
+ * within 1e-5); otherwise the standard export on onnxruntime-node.
+ */
+async function runOnnx(g: LoadedGenerator, inputs: Record<string, tf.Tensor>): Promise<{ image: tf.Tensor4D; engine: string }> {
+  const native = (await nativeOrtAvailability()).available;
+  const ort = await OrtGenerator.create(exportGeneratorToOnnx(onnxExportable(g), { fusedClade: native }), { engine: native ? 'native' : 'onnxruntime-node' });
   try {
-    return await ort.apply({ seg: inputs.seg as tf.Tensor4D, dist: inputs.dist as tf.Tensor4D | undefined, z: inputs.z as tf.Tensor2D | undefined });
+    const image = await ort.apply({ seg: inputs.seg as tf.Tensor4D, dist: inputs.dist as tf.Tensor4D | undefined, z: inputs.z as tf.Tensor2D | undefined });
+    return { image, engine: native ? 'onnxruntime (@clade/ort-native, fused CLADE)' : 'onnxruntime-node' };
   } finally {
     await ort.dispose();
   }

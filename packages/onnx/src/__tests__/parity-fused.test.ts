@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError } from '@clade/core';
 import { SpadeGenerator } from '@clade/spade-gen';
-import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '../index';
+import { OrtGenerator, exportGeneratorToOnnx, loadNativeOrt, nativeOrtAvailability } from '../index';
 import { TINY, randomInputs, rerandomize } from './helpers/generators';
 import { describeOnnxParity } from './helpers/parity';
 
@@ -104,5 +104,18 @@ describe('fused CLADE export on the native engine', () => {
     await expect(OrtGenerator.create(bytes, { threads: 1 })).rejects.toThrow(/engine 'native'/);
     await expect(OrtGenerator.create(bytes, { engine: 'gpu' as never })).rejects.toThrow(/engine must be 'onnxruntime-node' or 'native', got 'gpu'/);
     g.dispose();
+  });
+
+  itNative('the binding: bad inputs and a released session are clear errors, release is idempotent', async () => {
+    const b = await loadNativeOrt();
+    const g = make('clade', 35);
+    const h = b.createSession(exportGeneratorToOnnx(g), 1, '');
+    g.dispose();
+    expect(() => b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Float64Array(4096) as never }], ['image'])).toThrow(/Float32Array or Int32Array/);
+    expect(() => b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Int32Array(10) }], ['image'])).toThrow(/onnxruntime: /);
+    expect(() => b.createSession(new Uint8Array([1, 2, 3]), 1, '')).toThrow(/onnxruntime: /);
+    b.release(h);
+    b.release(h);
+    expect(() => b.run(h, [], ['image'])).toThrow(/the session was released/);
   });
 });
