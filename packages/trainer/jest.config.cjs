@@ -1,3 +1,3 @@
-// Two workers: trainer is the longest suite and runs last in `pnpm test` (turbo --concurrency=2),
-// alone for its final minutes once the CLI suite is done; with one worker a core idled there.
+// Two workers, as in apps/cli: the trainer and CLI suites are the last two of `pnpm test`
+// (turbo --concurrency=2), and whichever finishes second runs alone; one worker left a core idle.
 module.exports = { ...require('@clade/jest-preset'), maxWorkers: 2 };
