@@ -153,7 +153,7 @@ registerOnnxConverter('SPADE', (layer, inputs, ctx) => {
  * an eval batch norm folds into the tables (Γ' = Γ·s, B' = Γ·t + B), so plain CLADE is two
  * Gathers, one Mul and one Add per layer, computed channels-last. With ICPE the factors
  * 1 + C(d) are 1×1 convs of the resized positional map. The edge feature a·E + b is a 1×1 conv,
- * concatenated last.
+ * concatenated last. With `fusedClade`, the Gathers, Muls and Add are one ai.clade node.
  */
 function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportContext): Value {
   const l = layer as CLADE;
@@ -167,14 +167,14 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
   const beta = values(layerWeight(l, 'class_specified_affine/bias'));
   const affine = runningAffine(l, l.epsilon);
   const c = x.c;
+  const table = (a: Float32Array, n: string) => ctx.b.floats(`${l.name}.${n}`, a, [k, c]);
   // Guided sampling gives channels-last rows [N,h,w,C]; the modulation stays channels-last (see below).
-  const rows = (table: Float32Array, n: string) => ctx.b.op('Gather', [ctx.b.floats(`${l.name}.${n}`, table, [k, c]), labels], `${l.name}.${n}`, { axis: 0 });
+  const rows = (a: Float32Array, n: string) => ctx.b.op('Gather', [table(a, n), labels], `${l.name}.${n}`, { axis: 0 });
   let xn = x.name;
   let g: string | undefined;
   let b: string | undefined;
   // Fused: the op's inputs after x̂ and the labels (tables, then ICPE's per-pixel factors).
   let fused: string[] | undefined;
-  const table = (a: Float32Array, n: string) => ctx.b.floats(`${l.name}.${n}`, a, [k, c]);
   if (!icpe) {
     if (affine) {
       for (let i = 0; i < gamma.length; i++) {
