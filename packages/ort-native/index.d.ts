@@ -25,15 +25,18 @@ export interface NativeBinding {
    */
   createSession(model: Uint8Array, threads: number, profilePrefix: string): NativeSessionHandle;
   describe(session: NativeSessionHandle): { inputs: NativeInputInfo[]; outputs: { name: string }[] };
-  /** Synchronous run; float32 outputs only. */
+  /**
+   * One forward on a libuv worker thread (the event loop stays free); float32 outputs only.
+   * Inputs are read in place: do not write to them until the promise settles.
+   */
   run(
     session: NativeSessionHandle,
     inputs: { name: string; dims: number[]; data: Float32Array | Int32Array }[],
     outputNames: string[],
-  ): NativeTensor[];
+  ): Promise<NativeTensor[]>;
   /** Ends profiling; returns the profile's JSON path. */
   endProfiling(session: NativeSessionHandle): string;
-  /** Frees the session now (idempotent; otherwise the GC does). */
+  /** Frees the session now, or when its runs in flight end (idempotent; otherwise the GC does). */
   release(session: NativeSessionHandle): void;
 }
 

@@ -56,7 +56,7 @@ export class NativeOrtSession implements GeneratorSession {
 
   async run(feeds: Record<string, SessionFeed>): Promise<Record<string, { dims: readonly number[]; data: unknown; dispose(): void }>> {
     const inputs = Object.entries(feeds).map(([name, t]) => ({ name, dims: [...t.dims], data: t.data as Float32Array | Int32Array }));
-    const outs = this.b.run(this.handle, inputs, this.outputNames);
+    const outs = await this.b.run(this.handle, inputs, this.outputNames);
     return Object.fromEntries(this.outputNames.map((n, i) => [n, { ...outs[i]!, dispose: () => undefined }]));
   }
 

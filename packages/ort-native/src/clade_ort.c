@@ -347,6 +347,8 @@ static napi_value js_init(napi_env e, napi_callback_info info) {
 typedef struct {
   OrtSession *session;
   OrtCustomOpDomain *domain; /* must outlive the session */
+  int busy;                  /* runs in flight */
+  int release_pending;       /* release() came during a run: done when the last run ends */
 } Handle;
 
 static void finalize_session(napi_env e, void *data, void *hint) {
@@ -363,7 +365,7 @@ static Handle *handle_arg(napi_env e, napi_value v) {
     napi_throw_type_error(e, NULL, "clade_ort: not a session");
     return NULL;
   }
-  if (!h->session) {
+  if (!h->session || h->release_pending) {
     napi_throw_error(e, NULL, "clade_ort: the session was released");
     return NULL;
   }
@@ -403,7 +405,7 @@ static napi_value js_create_session(napi_env e, napi_callback_info info) {
   if (so) FN(ReleaseSessionOptions, void, OrtSessionOptions *)(so);
   if (s && domain) FN(ReleaseCustomOpDomain, void, OrtCustomOpDomain *)(domain);
   if (thrown(e, s)) return NULL;
-  Handle *h = malloc(sizeof *h);
+  Handle *h = calloc(1, sizeof *h);
   h->session = session;
   h->domain = domain;
   NAPI_OK(napi_create_external(e, h, finalize_session, NULL, &out));
@@ -467,70 +469,79 @@ static napi_value js_describe(napi_env e, napi_callback_info info) {
   return out;
 }
 
-/*
- * run(session, inputs: [{name, dims, data: Float32Array | Int32Array}], outputNames: string[])
- *   -> [{dims, data: Float32Array}]   (synchronous; float32 outputs only)
- */
-static napi_value js_run(napi_env e, napi_callback_info info) {
-  napi_value argv[3], result = NULL;
-  if (!args(e, info, 3, argv)) return NULL;
-  Handle *h = handle_arg(e, argv[0]);
-  if (!h) return NULL;
+/* One run in flight: what the worker thread needs, and what keeps the JS inputs alive meanwhile. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  Handle *h;
+  napi_ref session_ref, input_refs[16];
+  char *in_names[16], *out_names[16];
+  OrtValue *ins[16], *outs[16];
   uint32_t nin, nout;
-  NAPI_OK(napi_get_array_length(e, argv[1], &nin));
-  NAPI_OK(napi_get_array_length(e, argv[2], &nout));
-  if (nin > 16 || nout > 16) {
-    napi_throw_range_error(e, NULL, "clade_ort: at most 16 inputs and outputs");
-    return NULL;
+  OrtStatus *status;
+} RunJob;
+
+/* On a libuv worker: no JS, only onnxruntime. */
+static void run_execute(napi_env e, void *data) {
+  (void)e;
+  RunJob *j = (RunJob *)data;
+  j->status = FN(Run, OrtStatus *, OrtSession *, const void *, const char *const *, const OrtValue *const *, size_t, const char *const *, size_t, OrtValue **)(
+      j->h->session, NULL, (const char *const *)j->in_names, (const OrtValue *const *)j->ins, j->nin, (const char *const *)j->out_names, j->nout, j->outs);
+}
+
+static void release_session(Handle *h) {
+  FN(ReleaseSession, void, OrtSession *)(h->session);
+  FN(ReleaseCustomOpDomain, void, OrtCustomOpDomain *)(h->domain);
+  h->session = NULL;
+  h->domain = NULL;
+}
+
+static void run_free(napi_env e, RunJob *j) {
+  for (int i = 0; i < 16; i++) {
+    free(j->in_names[i]);
+    free(j->out_names[i]);
+    if (j->ins[i]) FN(ReleaseValue, void, OrtValue *)(j->ins[i]);
+    if (j->outs[i]) FN(ReleaseValue, void, OrtValue *)(j->outs[i]);
+    if (j->input_refs[i]) napi_delete_reference(e, j->input_refs[i]);
   }
-  char *in_names[16] = {0}, *out_names[16] = {0};
-  OrtValue *ins[16] = {0}, *outs[16] = {0};
-  OrtStatus *s = NULL;
-  uint32_t i;
-  for (i = 0; i < nin && !s; i++) {
-    napi_value item, v, dims;
-    napi_typedarray_type type;
-    size_t len;
-    void *data;
-    uint32_t rank;
-    int64_t d[8];
-    if (napi_get_element(e, argv[1], i, &item) != napi_ok || napi_get_named_property(e, item, "name", &v) != napi_ok ||
-        !(in_names[i] = string_arg(e, v)) || napi_get_named_property(e, item, "dims", &dims) != napi_ok ||
-        napi_get_array_length(e, dims, &rank) != napi_ok || rank > 8 || napi_get_named_property(e, item, "data", &v) != napi_ok ||
-        napi_get_typedarray_info(e, v, &type, &len, &data, NULL, NULL) != napi_ok ||
-        (type != napi_float32_array && type != napi_int32_array)) {
-      s = invalid("clade_ort.run: each input needs a name, dims (rank <= 8) and a Float32Array or Int32Array");
-      break;
-    }
-    for (uint32_t r = 0; r < rank; r++) {
-      napi_value dv;
-      napi_get_element(e, dims, r, &dv);
-      napi_get_value_int64(e, dv, &d[r]);
-    }
-    s = FN(CreateTensorWithDataAsOrtValue, OrtStatus *, const OrtMemoryInfo *, void *, size_t, const int64_t *, size_t, int, OrtValue **)(
-        cpu_info, data, len * 4, d, rank, type == napi_float32_array ? ORT_FLOAT : ORT_INT32, &ins[i]);
-  }
-  for (i = 0; i < nout && !s; i++) {
-    napi_value v;
-    if (napi_get_element(e, argv[2], i, &v) != napi_ok || !(out_names[i] = string_arg(e, v)))
-      s = invalid("clade_ort.run: output names must be strings");
-  }
-  if (!s)
-    s = FN(Run, OrtStatus *, OrtSession *, const void *, const char *const *, const OrtValue *const *, size_t, const char *const *, size_t, OrtValue **)(
-        h->session, NULL, (const char *const *)in_names, (const OrtValue *const *)ins, nin, (const char *const *)out_names, nout, outs);
-  if (!s && napi_create_array_with_length(e, nout, &result) == napi_ok) {
-    for (i = 0; i < nout && !s; i++) {
+  if (j->session_ref) napi_delete_reference(e, j->session_ref);
+  if (j->work) napi_delete_async_work(e, j->work);
+  free(j);
+}
+
+/* Rejects the job's promise with an ORT status (freed) or a message. */
+static void reject(napi_env e, RunJob *j, OrtStatus *s, const char *msg) {
+  char buf[1024];
+  napi_value text, err;
+  if (s) {
+    snprintf(buf, sizeof buf, "onnxruntime: %s", FN(GetErrorMessage, const char *, const OrtStatus *)(s));
+    FN(ReleaseStatus, void, OrtStatus *)(s);
+  } else
+    snprintf(buf, sizeof buf, "%s", msg);
+  napi_create_string_utf8(e, buf, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(e, NULL, text, &err);
+  napi_reject_deferred(e, j->deferred, err);
+}
+
+/* Back on the JS thread: copy the outputs into Float32Arrays and settle the promise. */
+static void run_complete(napi_env e, napi_status status, void *data) {
+  RunJob *j = (RunJob *)data;
+  OrtStatus *s = j->status;
+  napi_value result = NULL;
+  if (!s && status == napi_ok && napi_create_array_with_length(e, j->nout, &result) == napi_ok) {
+    for (uint32_t i = 0; i < j->nout && !s; i++) {
       int64_t d[8];
       size_t rank, count = 1;
       int type;
       float *data;
-      if ((s = st_dims(outs[i], d, &rank, &type))) break;
+      if ((s = st_dims(j->outs[i], d, &rank, &type))) break;
       if (type != ORT_FLOAT) {
         s = invalid("clade_ort.run: only float32 outputs are supported");
         break;
       }
-      if ((s = FN(GetTensorMutableData, OrtStatus *, OrtValue *, void **)(outs[i], (void **)&data))) break;
+      if ((s = FN(GetTensorMutableData, OrtStatus *, OrtValue *, void **)(j->outs[i], (void **)&data))) break;
       napi_value item, dims, v, ab, arr;
+      void *buf;
       napi_create_object(e, &item);
       napi_create_array_with_length(e, rank, &dims);
       for (size_t r = 0; r < rank; r++) {
@@ -538,7 +549,6 @@ static napi_value js_run(napi_env e, napi_callback_info info) {
         napi_set_element(e, dims, (uint32_t)r, v);
         count *= (size_t)d[r];
       }
-      void *buf;
       napi_create_arraybuffer(e, count * 4, &buf, &ab);
       memcpy(buf, data, count * 4);
       napi_create_typedarray(e, napi_float32_array, count, ab, 0, &arr);
@@ -547,14 +557,72 @@ static napi_value js_run(napi_env e, napi_callback_info info) {
       napi_set_element(e, result, i, item);
     }
   }
-  for (i = 0; i < 16; i++) {
-    free(in_names[i]);
-    free(out_names[i]);
-    if (ins[i]) FN(ReleaseValue, void, OrtValue *)(ins[i]);
-    if (outs[i]) FN(ReleaseValue, void, OrtValue *)(outs[i]);
+  if (s) reject(e, j, s, NULL);
+  else if (status != napi_ok) reject(e, j, NULL, "clade_ort.run: the run was cancelled");
+  else napi_resolve_deferred(e, j->deferred, result);
+  Handle *h = j->h;
+  run_free(e, j);
+  if (--h->busy == 0 && h->release_pending) release_session(h);
+}
+
+/*
+ * run(session, inputs: [{name, dims, data: Float32Array | Int32Array}], outputNames: string[])
+ *   -> Promise<[{dims, data: Float32Array}]>   (float32 outputs only)
+ * onnxruntime runs on a libuv worker thread, so the event loop stays free; the inputs' memory
+ * is read in place, and referenced until the run ends.
+ */
+static napi_value js_run(napi_env e, napi_callback_info info) {
+  napi_value argv[3], promise, name;
+  if (!args(e, info, 3, argv)) return NULL;
+  Handle *h = handle_arg(e, argv[0]);
+  if (!h) return NULL;
+  RunJob *j = calloc(1, sizeof *j);
+  j->h = h;
+  NAPI_OK(napi_create_promise(e, &j->deferred, &promise));
+  OrtStatus *s = NULL;
+  const char *bad = NULL;
+  if (napi_get_array_length(e, argv[1], &j->nin) != napi_ok || napi_get_array_length(e, argv[2], &j->nout) != napi_ok || j->nin > 16 || j->nout > 16)
+    bad = "clade_ort.run: inputs and output names must be arrays of at most 16";
+  for (uint32_t i = 0; !bad && !s && i < j->nin; i++) {
+    napi_value item, v, dims;
+    napi_typedarray_type type;
+    size_t len;
+    void *data;
+    uint32_t rank;
+    int64_t d[8];
+    if (napi_get_element(e, argv[1], i, &item) != napi_ok || napi_get_named_property(e, item, "name", &v) != napi_ok ||
+        !(j->in_names[i] = string_arg(e, v)) || napi_get_named_property(e, item, "dims", &dims) != napi_ok ||
+        napi_get_array_length(e, dims, &rank) != napi_ok || rank > 8 || napi_get_named_property(e, item, "data", &v) != napi_ok ||
+        napi_get_typedarray_info(e, v, &type, &len, &data, NULL, NULL) != napi_ok ||
+        (type != napi_float32_array && type != napi_int32_array)) {
+      bad = "clade_ort.run: each input needs a name, dims (rank <= 8) and a Float32Array or Int32Array";
+      break;
+    }
+    for (uint32_t r = 0; r < rank; r++) {
+      napi_value dv;
+      napi_get_element(e, dims, r, &dv);
+      napi_get_value_int64(e, dv, &d[r]);
+    }
+    napi_create_reference(e, v, 1, &j->input_refs[i]);
+    s = FN(CreateTensorWithDataAsOrtValue, OrtStatus *, const OrtMemoryInfo *, void *, size_t, const int64_t *, size_t, int, OrtValue **)(
+        cpu_info, data, len * 4, d, rank, type == napi_float32_array ? ORT_FLOAT : ORT_INT32, &j->ins[i]);
   }
-  if (thrown(e, s)) return NULL;
-  return result;
+  for (uint32_t i = 0; !bad && !s && i < j->nout; i++) {
+    napi_value v;
+    if (napi_get_element(e, argv[2], i, &v) != napi_ok || !(j->out_names[i] = string_arg(e, v))) bad = "clade_ort.run: output names must be strings";
+  }
+  if (bad || s) {
+    reject(e, j, s, bad);
+    run_free(e, j);
+    return promise;
+  }
+  /* The session handle stays referenced (no finalizer) and unreleased (busy) until the run ends. */
+  napi_create_reference(e, argv[0], 1, &j->session_ref);
+  NAPI_OK(napi_create_string_utf8(e, "clade_ort.run", NAPI_AUTO_LENGTH, &name));
+  NAPI_OK(napi_create_async_work(e, NULL, name, run_execute, run_complete, j, &j->work));
+  h->busy++;
+  NAPI_OK(napi_queue_async_work(e, j->work));
+  return promise;
 }
 
 /* endProfiling(session) -> the profile's file path */
@@ -569,17 +637,15 @@ static napi_value js_end_profiling(napi_env e, napi_callback_info info) {
   return out;
 }
 
-/* release(session): frees the native session now (idempotent). */
+/* release(session): frees the native session now, or when its runs in flight end (idempotent). */
 static napi_value js_release(napi_env e, napi_callback_info info) {
   napi_value argv[1];
   if (!args(e, info, 1, argv)) return NULL;
   Handle *h = NULL;
   NAPI_OK(napi_get_value_external(e, argv[0], (void **)&h));
   if (h && h->session) {
-    FN(ReleaseSession, void, OrtSession *)(h->session);
-    FN(ReleaseCustomOpDomain, void, OrtCustomOpDomain *)(h->domain);
-    h->session = NULL;
-    h->domain = NULL;
+    if (h->busy) h->release_pending = 1;
+    else release_session(h);
   }
   return NULL;
 }

@@ -111,11 +111,32 @@ describe('fused CLADE export on the native engine', () => {
     const g = make('clade', 35);
     const h = b.createSession(exportGeneratorToOnnx(g), 1, '');
     g.dispose();
-    expect(() => b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Float64Array(4096) as never }], ['image'])).toThrow(/Float32Array or Int32Array/);
-    expect(() => b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Int32Array(10) }], ['image'])).toThrow(/onnxruntime: /);
+    await expect(b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Float64Array(4096) as never }], ['image'])).rejects.toThrow(/Float32Array or Int32Array/);
+    await expect(b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Int32Array(10) }], ['image'])).rejects.toThrow(/onnxruntime: /);
     expect(() => b.createSession(new Uint8Array([1, 2, 3]), 1, '')).toThrow(/onnxruntime: /);
     b.release(h);
     b.release(h);
     expect(() => b.run(h, [], ['image'])).toThrow(/the session was released/);
+  });
+
+  itNative('the binding runs off the event loop: concurrent runs agree, timers tick meanwhile, release waits for the run', async () => {
+    const b = await loadNativeOrt();
+    const g = new SpadeGenerator({ ...TINY, normMode: 'clade', ngf: 16, cropSize: 128 });
+    rerandomize(g, 36);
+    const h = b.createSession(exportGeneratorToOnnx(g, { fusedClade: true }), 1, '');
+    g.dispose();
+    const feed = (v: number) => [{ name: 'label', dims: [1, 128, 128], data: new Int32Array(128 * 128).fill(v) }];
+    const [one, two] = [await b.run(h, feed(1), ['image']), await b.run(h, feed(2), ['image'])];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const both = await Promise.all([b.run(h, feed(1), ['image']), b.run(h, feed(2), ['image'])]);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    expect([both[0]![0]!.data, both[1]![0]!.data]).toEqual([one[0]!.data, two[0]!.data]);
+    expect(one[0]!.data).not.toEqual(two[0]!.data);
+    const pending = b.run(h, feed(3), ['image']);
+    b.release(h);
+    expect((await pending)[0]!.dims).toEqual([1, 3, 128, 128]);
+    expect(() => b.run(h, feed(3), ['image'])).toThrow(/the session was released/);
   });
 });
