@@ -22,6 +22,7 @@ export {
   wasmKernelsRegistered,
 } from './wasm/register';
 export { terminateWasmThreads } from './wasm/threads';
+export { registerWebglKernels } from './webgl/clade-modulate';
 export { CLADE_MODULATE, CLADE_MODULATE_SCALED } from './wasm/clade-modulate';
 export {
   RESIZE_NEAREST_GRAD,

@@ -95,7 +95,7 @@ describe('painter in headless Chromium', () => {
   );
 
   run(
-    'onnxruntime-web engine: the same image as tfjs on the bundled model (the ONNX export in the browser)',
+    'onnxruntime-web and WebGL (fused CLADE shader) engines: the same image as tfjs-wasm on the bundled model',
     async () => {
       fx ??= await startDemoFixture(demoRoot, (tmp ||= mkdtempSync(path.join(tmpdir(), 'clade-demo-e2e-'))), { fallback: { ngf: 4 } });
       browser ??= await launchChromium();
@@ -122,18 +122,25 @@ describe('painter in headless Chromium', () => {
       };
       const ort = await outputOn('ort-wasm');
       const tfjs = await outputOn('wasm');
+      // WebGL on SwiftShader: our fused CLADE shader (registered by the page) runs every CLADE layer.
+      const webgl = await outputOn('webgl');
       expect(ort.info).toMatch(/running on ort-wasm \(onnxruntime-web [\d.]+, wasm SIMD, \d+ threads?\)/);
-      // Both truncate the same float image to bytes; a float difference ≤ 1e-4 can flip a byte by 1.
-      let worst = 0;
-      let off = 0;
-      for (let i = 0; i < ort.pixels.length; i++) {
-        const d = Math.abs(ort.pixels[i]! - tfjs.pixels[i]!);
-        worst = Math.max(worst, d);
-        if (d > 0) off++;
+      expect(tfjs.info).toMatch(/running on wasm \(SIMD, \d+ threads?, fused CLADE\)/);
+      expect(webgl.info).toMatch(/running on webgl \(software GL: .*SwiftShader.*, fused CLADE\)/);
+      // Each truncates the same float image to bytes; a float difference ≤ 1e-4 can flip a byte by 1.
+      for (const [what, other] of [['onnxruntime-web', ort], ['tfjs-webgl', webgl]] as const) {
+        let worst = 0;
+        let off = 0;
+        for (let i = 0; i < other.pixels.length; i++) {
+          const d = Math.abs(other.pixels[i]! - tfjs.pixels[i]!);
+          worst = Math.max(worst, d);
+          if (d > 0) off++;
+        }
+        console.log(`painter e2e: ${what} vs tfjs-wasm: max byte difference ${worst}, ${off} of ${other.pixels.length} bytes differ`);
+        expect({ what, worst }).toEqual({ what, worst: expect.any(Number) });
+        expect(worst).toBeLessThanOrEqual(1);
+        expect(off / other.pixels.length).toBeLessThan(0.01);
       }
-      console.log(`painter e2e: onnxruntime-web vs tfjs-wasm: max byte difference ${worst}, ${off} of ${ort.pixels.length} bytes differ`);
-      expect(worst).toBeLessThanOrEqual(1);
-      expect(off / ort.pixels.length).toBeLessThan(0.01);
     },
     150_000,
   );

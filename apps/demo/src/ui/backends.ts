@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels } from '@clade/backend';
+import { CLADE_MODULATE, registerWasmKernels, registerWebglKernels } from '@clade/backend';
 import { configureOrt, ortDetail } from './ort-runner';
 
 /**
@@ -24,6 +24,8 @@ setWasmPaths('/wasm/');
 // Our wasm kernels: CLADE's guided sampling (GatherV2 along axis 0) as row copies on the wasm
 // heap; the stock kernel spent ~85 % of a 256² synthesis there (1.43 of 1.7 s in Chromium).
 registerWasmKernels();
+// CLADE's modulation as one shader pass on WebGL (the engine real GPUs pick).
+registerWebglKernels();
 /**
  * Asks tfjs-backend-wasm (and onnxruntime-web) for `n` threads; must run before the wasm backend starts. Its C side caps
  * the pool at navigator.hardwareConcurrency / 2 (it assumes two hyper-threads per core), which on
@@ -71,15 +73,17 @@ export function webglRenderer(): { renderer: string; software: boolean } | null 
  */
 export async function backendDetail(name: string): Promise<string> {
   if (name === ORT_BACKEND) return ortDetail();
+  // Whether CLADE's modulation runs as our one-pass kernel on this backend (else gathers, Mul, Add).
+  const fused = tf.getKernel(CLADE_MODULATE, name) ? ', fused CLADE' : '';
   if (name === 'webgl') {
     const gl = webglRenderer();
-    return !gl ? 'no WebGL context' : gl.software ? `software GL: ${gl.renderer}` : gl.renderer;
+    return !gl ? 'no WebGL context' : `${gl.software ? `software GL: ${gl.renderer}` : gl.renderer}${fused}`;
   }
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     const threads = threaded && tf.getBackend() === 'wasm' ? getThreadsCount() : 1;
-    return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${threaded ? '' : ' (page not cross-origin isolated)'}`;
+    return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}${threaded ? '' : ' (page not cross-origin isolated)'}${fused}`;
   }
   return 'plain JavaScript';
 }
