@@ -82,6 +82,6 @@ export function exportGeneratorToOnnx(g: ExportableGenerator, options: ExportGen
     graphName: 'clade_generator',
     doc: options.doc ?? `@clade/onnx export of a ${String(g.config.normMode ?? 'semantic')} generator`,
     metadata: { 'clade.io': JSON.stringify(io), 'clade.config': JSON.stringify(g.config) },
-    ...(options.fusedClade ? { fusedClade: true } : {}),
+    fusedClade: options.fusedClade ?? false,
   });
 }

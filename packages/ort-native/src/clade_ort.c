@@ -61,7 +61,7 @@ enum {
   S_GetTensorMutableData = 51, S_CastTypeInfoToTensorInfo = 55, S_GetTensorElementType = 60,
   S_GetDimensionsCount = 61, S_GetDimensions = 62, S_GetTensorTypeAndShape = 65, S_CreateCpuMemoryInfo = 69,
   S_AllocatorFree = 76, S_GetAllocatorWithDefaultOptions = 78, S_KernelContext_GetInput = 90,
-  S_KernelContext_GetOutput = 91, S_ReleaseEnv = 92, S_ReleaseStatus = 93, S_ReleaseMemoryInfo = 94,
+  S_KernelContext_GetOutput = 91, S_ReleaseStatus = 93,
   S_ReleaseSession = 95, S_ReleaseValue = 96, S_ReleaseTypeInfo = 98, S_ReleaseTensorTypeAndShapeInfo = 99,
   S_ReleaseSessionOptions = 100, S_ReleaseCustomOpDomain = 101, S_SessionEndProfiling = 110,
   S_ShapeInferContext_GetInputTypeShape = 268, S_ShapeInferContext_SetOutputTypeShape = 270,

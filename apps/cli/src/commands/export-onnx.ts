@@ -51,14 +51,15 @@ Examples:
         await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
         const t0 = performance.now();
         const g = await loadGenerator(checkpoint, all);
+        const fusedClade = all.fusedClade === true;
         try {
           const bytes = exportGeneratorToOnnx(onnxExportable(g), {
             doc: `clade ${describeConfig(g.preset, g.config)} from ${path.basename(g.source)}`,
-            fusedClade: all.fusedClade === true,
+            fusedClade,
           });
           await writeFileAtomic(out, bytes);
           const io = generatorIo(onnxExportable(g));
-          const summary = { out, bytes: bytes.length, generator: describeConfig(g.preset, g.config), io, fusedClade: all.fusedClade === true, ms: Math.round(performance.now() - t0) };
+          const summary = { out, bytes: bytes.length, generator: describeConfig(g.preset, g.config), io, fusedClade, ms: Math.round(performance.now() - t0) };
           process.stdout.write(
             all.json ? `${JSON.stringify(summary, null, 2)}\n` : `wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, ${summary.generator}) in ${summary.ms} ms\n`,
           );

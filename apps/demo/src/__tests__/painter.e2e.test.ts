@@ -137,7 +137,6 @@ describe('painter in headless Chromium', () => {
           if (d > 0) off++;
         }
         console.log(`painter e2e: ${what} vs tfjs-wasm: max byte difference ${worst}, ${off} of ${other.pixels.length} bytes differ`);
-        expect({ what, worst }).toEqual({ what, worst: expect.any(Number) });
         expect(worst).toBeLessThanOrEqual(1);
         expect(off / other.pixels.length).toBeLessThan(0.01);
       }
