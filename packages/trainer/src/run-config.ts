@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@clade/core';
 import { DATASET_NAMES, type DatasetName } from '@clade/data';
 import { resolveEncoderConfig, resolveGeneratorConfig, type EncoderConfig, type GeneratorConfig } from '@clade/spade-gen';
@@ -287,4 +288,22 @@ export function learningRates(optim: OptimConfig, epoch: number): { g: number; d
 /** Adam betas of the run. */
 export function adamBetas(optim: OptimConfig): { beta1: number; beta2: number } {
   return optim.ttur ? { beta1: 0, beta2: 0.9 } : { beta1: 0.5, beta2: 0.999 };
+}
+
+/**
+ * Adam's ε: torch.optim.Adam's default, which the official trainer keeps. tfjs' default is the
+ * backend's float epsilon (1e-7): with β1 = 0 the first update is −lr·g/(|g| + ε), so that moves the
+ * updates of gradients near 1e-6 by several % of lr.
+ */
+export const ADAM_EPSILON = 1e-8;
+
+/** Adam hyperparameters of the run: betas by TTUR, ε as torch's (no weight decay). */
+export function adamOptions(optim: OptimConfig): { beta1: number; beta2: number; epsilon: number } {
+  return { ...adamBetas(optim), epsilon: ADAM_EPSILON };
+}
+
+/** An Adam optimizer with the run's hyperparameters, at learning rate `lr` (the schedule may change it). */
+export function createAdam(optim: OptimConfig, lr: number): tf.Optimizer {
+  const { beta1, beta2, epsilon } = adamOptions(optim);
+  return tf.train.adam(lr, beta1, beta2, epsilon);
 }

@@ -8,7 +8,7 @@ import { MultiscaleDiscriminator } from '@clade/spade-gen';
 import { initFromCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { createEvaluator, isBetter, type Evaluator } from './evaluation';
 import { saveImageGrid } from './image-grid';
-import { adamBetas, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
+import { createAdam, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
 import { trainStep, type StepLosses, type StepModels } from './step';
 import { buildTrainable, classChannelsOf, type SampleSpec, type TrainableGenerator } from './trainable';
 import { VGG19_WIDTHS, loadVgg19Features, type Vgg19Features } from './vgg';
@@ -119,10 +119,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         log(`${net} initialised from ${file}`);
       }
     }
-    const { beta1, beta2 } = adamBetas(config.optim);
     const lr0 = learningRates(config.optim, 1);
-    optG = tf.train.adam(lr0.g, beta1, beta2);
-    optD = tf.train.adam(lr0.d, beta1, beta2);
+    optG = createAdam(config.optim, lr0.g);
+    optD = createAdam(config.optim, lr0.d);
     const objects = { models: { ...gen.nets, D: D.model }, optimizers: { optG, optD } };
 
     // Build every variable (and the optimizers' slots) before restoring them.

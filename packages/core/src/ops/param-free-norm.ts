@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
+import { untaped } from './untaped';
 
 /** The parameter-free norms of SPADE/CLADE. 'syncBatch' is 'batch' on one device. */
 export const PARAM_FREE_NORMS = ['instance', 'batch', 'syncBatch'] as const;
@@ -15,12 +16,53 @@ export function usesRunningStats(norm: ParamFreeNorm): boolean {
   return norm !== 'instance';
 }
 
+interface Standardized {
+  y: tf.Tensor4D;
+  /** Mean and biased variance over `axes` (kept dims), constants of the gradient tape. */
+  mean: tf.Tensor;
+  variance: tf.Tensor;
+}
+
+/**
+ * y = (x − mean) / sqrt(var + eps) over `axes` (biased variance), with its gradient written
+ * out as PyTorch's: dx = rstd · (dy − mean(dy) − (x − mean) · rstd² · mean(dy · (x − mean))).
+ * Autodiff of the composed form takes about four times the passes over the activation (the
+ * division's and the variance's chains, broadcasts and casts).
+ *
+ * The mean takes a second, corrective pass (m + mean(x − m)). PyTorch accumulates these sums in
+ * double; a float32 mean's rounding, amplified by 1/σ where a channel has few pixels (G's 2×2 and
+ * 4×4 blocks at batch 1) and little spread, flipped the sign of Adam's first step on weights
+ * whose gradient is ~1e-7 against the official iteration (p4), on any conv rounding but one.
+ */
+function standardize(x: tf.Tensor4D, axes: number[], epsilon: number): Standardized {
+  const mean = untaped(() => {
+    const m = tf.mean(x, axes, true);
+    return tf.add(m, tf.mean(tf.sub(x, m), axes, true));
+  });
+  const variance = untaped(() => tf.mean(tf.squaredDifference(x, mean), axes, true));
+  const rstd = untaped(() => tf.rsqrt(tf.add(variance, epsilon)));
+  const f = tf.customGrad(((input: tf.Tensor, m: tf.Tensor, r: tf.Tensor, save: tf.GradSaveFunc) => {
+    // Only inputs are saved (an intermediate would outlive the forward's scope): x − mean is
+    // recomputed in the backward pass.
+    save([input, m, r]);
+    return {
+      value: tf.mul(tf.sub(input, m), r),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xx, mm, rr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const c = tf.sub(xx, mm);
+        const meanDy = tf.mean(dy, axes, true);
+        const k = tf.mul(tf.mean(tf.mul(dy, c), axes, true), tf.square(rr));
+        // m and r are tape constants: their zero gradients go nowhere.
+        return [tf.mul(tf.sub(tf.sub(dy, meanDy), tf.mul(c, k)), rr), tf.zerosLike(m), tf.zerosLike(r)];
+      },
+    };
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return { y: f(x, mean, rstd) as tf.Tensor4D, mean, variance };
+}
+
 /** Per-sample, per-channel statistics over H×W, biased variance (InstanceNorm2d, affine=False). */
 export function instanceNorm(x: tf.Tensor4D, epsilon = 1e-5): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [1, 2], true);
-    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon))) as tf.Tensor4D;
-  });
+  return tf.tidy(() => standardize(x, [1, 2], epsilon).y);
 }
 
 /** Eval-mode batch norm with running statistics: (x − mean) / sqrt(var + eps). */
@@ -44,11 +86,11 @@ export interface BatchNormTrainResult {
 /** Train-mode batch norm: batch statistics, biased variance for normalising (PyTorch semantics). */
 export function batchNormTrain(x: tf.Tensor4D, epsilon = 1e-5): BatchNormTrainResult {
   return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    const y = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon))) as tf.Tensor4D;
+    const { y, mean, variance } = standardize(x, [0, 1, 2], epsilon);
+    const c = x.shape[3];
     const n = x.shape[0] * x.shape[1] * x.shape[2];
-    const unbiasedVariance = tf.mul(variance, n > 1 ? n / (n - 1) : 1) as tf.Tensor1D;
-    return { y, mean: mean as tf.Tensor1D, unbiasedVariance };
+    const unbiasedVariance = tf.reshape(tf.mul(variance, n > 1 ? n / (n - 1) : 1), [c]) as tf.Tensor1D;
+    return { y, mean: tf.reshape(mean, [c]) as tf.Tensor1D, unbiasedVariance };
   });
 }
 

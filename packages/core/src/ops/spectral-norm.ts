@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { untaped } from './untaped';
 
 /*
  * PyTorch's spectral_norm for a tfjs conv kernel K [kh,kw,I,O]. PyTorch's W_mat is the torch
@@ -29,12 +30,16 @@ export function spectralWeightMatrix(kernel: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => tf.reshape(tf.transpose(kernel, [3, 2, 0, 1]), [kernel.shape[3], -1]) as tf.Tensor2D);
 }
 
-/** One power iteration (training): v = normalize(W_matᵀu), u = normalize(W_mat v). Values only. */
+/**
+ * One power iteration (training): v = normalize(W_matᵀu), u = normalize(W_mat v). Values only:
+ * u and v are constants for autograd (PyTorch runs it under `no_grad`), so no gradient flows
+ * through them into the kernel.
+ */
 export function powerIteration(kernel: tf.Tensor4D, u: tf.Tensor1D, eps = 1e-12): { u: tf.Tensor1D; v: tf.Tensor1D } {
   return tf.tidy(() => {
-    const kMat = tf.reshape(kernel, [-1, kernel.shape[3]]); // [kh·kw·I, O]
-    const vRow = normalize(tf.reshape(tf.matMul(kMat, tf.reshape(u, [-1, 1])), [1, -1]), eps);
-    const u2 = normalize(tf.reshape(tf.matMul(vRow, kMat), [-1]), eps) as tf.Tensor1D;
+    const kMat = () => tf.reshape(kernel, [-1, kernel.shape[3]]); // [kh·kw·I, O]
+    const vRow = untaped(() => normalize(tf.reshape(tf.matMul(kMat(), tf.reshape(u, [-1, 1])), [1, -1]), eps));
+    const u2 = untaped(() => normalize(tf.reshape(tf.matMul(vRow, kMat()), [-1]), eps)) as tf.Tensor1D;
     return { u: u2, v: vToTorchOrder(vRow, kernel.shape) };
   });
 }

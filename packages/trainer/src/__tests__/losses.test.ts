@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectTensorsClose } from '@clade/test-utils';
-import { featureMatchingLoss, ganLoss, kldLoss, learningRates, resolveRunConfig } from '../index';
+import { createAdam, featureMatchingLoss, ganLoss, kldLoss, learningRates, resolveRunConfig } from '../index';
 
 const p = (v: number[]) => tf.tensor4d(v, [1, 1, v.length, 1]);
 
@@ -41,6 +41,16 @@ describe('run config and schedule', () => {
     expect(learningRates(c.optim, 1)).toEqual({ g: 1e-4, d: 4e-4 });
     expect(learningRates(c.optim, 3)).toEqual({ g: 5e-5, d: 2e-4 });
     expect(learningRates(c.optim, 4)).toEqual({ g: 0, d: 0 });
+  });
+  it("Adam: torch's ε 1e-8 (tfjs' default is 1e-7), betas by TTUR", () => {
+    const adam = (ttur: boolean) => {
+      const opt = createAdam(resolveRunConfig({ ...base, optim: { ttur } }).optim, 1e-4);
+      const config = opt.getConfig();
+      opt.dispose();
+      return config;
+    };
+    expect(adam(true)).toEqual({ learningRate: 1e-4, beta1: 0, beta2: 0.9, epsilon: 1e-8 });
+    expect(adam(false)).toEqual({ learningRate: 1e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
   });
   it('fine-tuning paths: generator.init is short for init.generator; data.accumulate defaults to 1', () => {
     const c = resolveRunConfig({ ...base, generator: { labelNc: 3, init: 'g.pth' }, discriminator: { ndf: 8, init: 'd.pth' } });

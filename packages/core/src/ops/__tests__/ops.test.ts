@@ -37,6 +37,25 @@ describe('param-free norms (PyTorch semantics)', () => {
     expectTensorsClose(updated!.variance, [1.8 + 2 / 3, 1.8 + var1 / 30], 1e-5);
   });
 
+  it('instance and batch norm: the written-out gradient equals autodiff of the composed form, and frees its tensors', () => {
+    const composed = (v: tf.Tensor4D, axes: number[]) => {
+      const { mean, variance } = tf.moments(v, axes, true);
+      return tf.div(tf.sub(v, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    };
+    const xs = tf.randomNormal([2, 5, 4, 3], 1, 2, 'float32', 7) as tf.Tensor4D;
+    const w = tf.randomNormal([2, 5, 4, 3], 0, 1, 'float32', 8);
+    const before = tf.memory().numTensors;
+    for (const [norm, axes] of [[(v: tf.Tensor4D) => instanceNorm(v), [1, 2]], [(v: tf.Tensor4D) => batchNormTrain(v).y, [0, 1, 2]]] as const) {
+      const ours = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(norm(v as tf.Tensor4D), w)))(xs);
+      const ref = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(composed(v as tf.Tensor4D, [...axes]), w)))(xs);
+      expectTensorsClose(ours, ref, 1e-5);
+      tf.dispose([ours, ref]);
+    }
+    const { y, mean, unbiasedVariance } = batchNormTrain(xs);
+    tf.dispose([y, mean, unbiasedVariance]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('batch norm in eval uses the running statistics', () => {
     const running = { mean: tf.tensor1d([1, 2]), variance: tf.tensor1d([4, 1]) };
     const { y, updated } = paramFreeNorm(x, { norm: 'syncBatch', training: false, running });
