@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Compiles src/clade_ort.c into build/clade_ort.node with the system C compiler and Node's own
-// headers. No node-gyp: one C file, no libraries to link (onnxruntime is dlopen'ed at run time).
+// Compiles src/*.c (clade_ort.c, tensor_kernels.c) into build/clade_ort.node with the system C compiler and Node's own
+// headers. No node-gyp: two C files, no libraries to link (onnxruntime is dlopen'ed at run time).
 // `--optional` (the install hook): a machine without a compiler or headers gets a notice and the
 // plain onnxruntime-node path, never a failed install.
 'use strict';
@@ -47,7 +47,7 @@ const args = [
   // The composed ONNX ops round a multiply, then an add: no fused multiply-add, so results are equal.
   '-ffp-contract=off',
   '-DNODE_GYP_MODULE_NAME=clade_ort', `-I${include}`,
-  path.join(__dirname, 'src', 'clade_ort.c'), '-o', tmp,
+  ...['clade_ort.c', 'tensor_kernels.c'].map((f) => path.join(__dirname, 'src', f)), '-o', tmp,
   ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : ['-ldl']),
 ];
 const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -38,6 +38,20 @@ export interface NativeBinding {
   endProfiling(session: NativeSessionHandle): string;
   /** Frees the session now, or when its runs in flight end (idempotent; otherwise the GC does). */
   release(session: NativeSessionHandle): void;
+  /**
+   * c = op(a) · op(b) in onnxruntime's sgemm, synchronously, written into `c` in place.
+   * dims: [m, k, n, transA, transB, threads]; a is [m,k] ([k,m] with transA), b is [k,n] ([n,k]
+   * with transB), c is [m,n], all row-major float32.
+   */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array): void;
+  /**
+   * An NHWC convolution (tfjs filter layout [kh,kw,Ci,Co], dilation 1) as im2col + sgemm,
+   * synchronously, in place. kind 0: out = y of (a = x, b = filter); 1: out = dx of (a = dy,
+   * b = filter); 2: out = dfilter of (a = x, b = dy). geom: [n, h, w, ci, kh, kw, co, oh, ow,
+   * strideH, strideW, padTop, padLeft, threads, chunkFloats (0: 8 Mi)]. A forward's optional
+   * `bias` [co] is added first in each output's sum (as XNNPACK and PyTorch round it).
+   */
+  conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, geom: Int32Array, bias?: Float32Array): void;
 }
 
 /** The initialised binding; throws one clear error when it was not built or cannot load. */

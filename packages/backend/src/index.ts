@@ -22,6 +22,13 @@ export {
   wasmKernelsRegistered,
 } from './wasm/register';
 export { terminateWasmThreads } from './wasm/threads';
+export { loadNativeKernels, type NativeTensorKernels } from './native/binding';
+export {
+  NATIVE_KERNEL_NAMES,
+  nativeKernelsActive,
+  registerNativeKernels,
+  unregisterNativeKernels,
+} from './native/register';
 export { registerWebglKernels } from './webgl/clade-modulate';
 export { CLADE_MODULATE, CLADE_MODULATE_SCALED } from './wasm/clade-modulate';
 export {

@@ -19,6 +19,13 @@ export function isPatched(kernelName: string, backendName: string): boolean {
   return config != null && (config.kernelFunc as unknown as Record<symbol, unknown>)[OURS] === true;
 }
 
+/** A kernelFunc that `isPatched` recognises as one of ours (a wrapper; `fn` is unchanged). */
+export function markOurs(fn: KernelFunc): KernelFunc {
+  const kernelFunc: KernelFunc = (args) => fn(args);
+  (kernelFunc as unknown as Record<symbol, unknown>)[OURS] = true;
+  return kernelFunc;
+}
+
 /**
  * Installs `make(stock)` for (kernelName, backendName), where `stock` is the kernel registered
  * there now (undefined if none). No-op when ours is already installed.
@@ -33,9 +40,7 @@ export function patchKernel(
   if (isPatched(kernelName, backendName)) return;
   const stock = getKernel(kernelName, backendName) as KernelConfig | undefined;
   if (stock != null && onlyIfMissing) return;
-  const fn = make(stock);
-  const kernelFunc: KernelFunc = (args) => fn(args);
-  (kernelFunc as unknown as Record<symbol, unknown>)[OURS] = true;
+  const kernelFunc = markOurs(make(stock));
   if (stock != null) {
     stockKernels.set(key(kernelName, backendName), stock);
     unregisterKernel(kernelName, backendName);

@@ -5,17 +5,22 @@
  * earlier live on the previous backend (usually 'cpu') and are copied over lazily, and the
  * wasm thread count can only be chosen before the wasm module starts.
  *
- * Order for 'auto': tfjs-node-gpu → tfjs-node → wasm (SIMD) → cpu. Precedence of settings:
+ * Order for 'auto': tfjs-node-gpu → tfjs-node → native → wasm (SIMD) → cpu. 'native' is the wasm
+ * backend with its convolutions (forward and both gradients) computed by @clade/ort-native's
+ * onnxruntime kernels on every core; it loads in Node where that package was compiled.
+ * Precedence of settings:
  * the function's argument, then env `CLADE_BACKEND` / `CLADE_THREADS`, then defaults.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors';
 import { registerResizeNearestGradFix } from './fixes/resize-nearest-grad';
+import { loadNativeKernels } from './native/binding';
+import { registerNativeKernels, unregisterNativeKernels } from './native/register';
 import { registerWasmKernels } from './wasm/register';
 import { initWasmWithThreads, unrefWasmThreads, wasmThreadsPossible } from './wasm/threads';
 
 /** Backends `initBackend` knows, best first ('auto' tries them in this order). */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type ConcreteBackendName = (typeof BACKEND_NAMES)[number];
 export type BackendName = 'auto' | ConcreteBackendName;
 
@@ -23,7 +28,8 @@ export interface InitBackendOptions {
   /** Which backend; 'auto' picks the best that loads. Default: env CLADE_BACKEND, else 'auto'. */
   backend?: BackendName;
   /**
-   * wasm only: threads for XNNPACK. 1 (default) uses the single-thread SIMD binary. > 1 opts
+   * native: onnxruntime threads for the convolutions (default: env CLADE_THREADS, else every
+   * core). wasm: threads for XNNPACK. 1 (default) uses the single-thread SIMD binary. > 1 opts
    * into the experimental Node worker_threads build (see wasm/threads.ts); if it fails, we fall
    * back to 1 thread and say why in `reason`. Default: env CLADE_THREADS, else 1.
    */
@@ -47,7 +53,10 @@ export interface BackendChoice {
   requested: BackendName;
   /** One line: why this backend (and thread count) was chosen. */
   reason: string;
-  /** Compute threads in use: XNNPACK threads on wasm, 1 on cpu, the core count on tensorflow. */
+  /**
+   * Compute threads in use: onnxruntime's on native, XNNPACK threads on wasm, 1 on cpu, the core
+   * count on tensorflow.
+   */
   threads: number;
   /** True when SIMD code runs: wasm SIMD binary, or native TensorFlow. */
   simd: boolean;
@@ -78,6 +87,9 @@ const INSTALL_HINT: Record<ConcreteBackendName, string> = {
     'Install @tensorflow/tfjs-node@4.22 and allow its install script (it downloads libtensorflow from Google ' +
     'storage, so it cannot be installed offline; docs/tfjs-node-offline.md builds it from a TensorFlow pip ' +
     'wheel instead), or use backend wasm.',
+  native:
+    '@clade/ort-native compiles on install where a C compiler and Node\'s headers exist (Linux, macOS); ' +
+    'build it with `pnpm --filter @clade/ort-native build`, or use backend wasm.',
   wasm: 'Install @tensorflow/tfjs-backend-wasm@4.22 (pnpm add @tensorflow/tfjs-backend-wasm).',
   cpu: 'Install @tensorflow/tfjs@4.22 (it registers the cpu backend).',
 };
@@ -118,10 +130,10 @@ export function resolveBackendName(arg?: string): BackendName {
   return value as BackendName;
 }
 
-/** Resolves the wasm thread count: argument, then CLADE_THREADS, then 1. */
-export function resolveThreads(arg?: number): number {
+/** Resolves the thread count: argument, then CLADE_THREADS, then `fallback` (1). */
+export function resolveThreads(arg?: number, fallback = 1): number {
   const fromEnv = envVar('CLADE_THREADS');
-  const value = arg ?? (fromEnv !== undefined ? Number(fromEnv) : 1);
+  const value = arg ?? (fromEnv !== undefined ? Number(fromEnv) : fallback);
   if (!Number.isInteger(value) || value < 1 || value > 8) {
     const source = arg !== undefined ? 'threads' : 'CLADE_THREADS';
     throw new BackendError(
@@ -129,6 +141,13 @@ export function resolveThreads(arg?: number): number {
     );
   }
   return value;
+}
+
+/** The native path's default thread count: every core (at most 8). */
+export async function defaultNativeThreads(): Promise<number> {
+  const os = (await import('node:os')).default;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.min(Math.max(cores, 1), 8);
 }
 
 /** Imports a module whose name is only known at run time (optional peers). */
@@ -160,9 +179,18 @@ async function registerUnion(): Promise<void> {
 /** Loads one backend and makes it active. Returns extra facts, or throws with the reason. */
 async function tryBackend(
   name: ConcreteBackendName,
-  threads: number,
+  threads: number | undefined,
   log: (s: string) => void,
 ): Promise<{ threads: number; simd: boolean; note: string }> {
+  if (name !== 'native') unregisterNativeKernels();
+  if (name === 'native') {
+    const binding = await loadNativeKernels(); // first: a missing build fails before wasm starts
+    const nativeThreads = resolveThreads(threads, await defaultNativeThreads());
+    const wasm = await tryBackend('wasm', 1, log);
+    if (!wasm.simd) throw new Error('the native path needs the wasm SIMD binary (it keeps tensors on its heap).');
+    registerNativeKernels(binding, nativeThreads);
+    return { threads: nativeThreads, simd: true, note: `onnxruntime ${binding.version} convolutions on ${nativeThreads} threads, the rest on wasm. ` };
+  }
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     try {
       await importOptional(NODE_MODULE[name]!);
@@ -184,6 +212,7 @@ async function tryBackend(
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
     const alreadyUp = tf.engine().registry['wasm'] != null;
     let note = '';
+    threads = resolveThreads(threads);
     const shimmable = wasm.version_wasm.startsWith('4.22.');
     if (threads > 1 && !alreadyUp && simd && shimmable && wasmThreadsPossible()) {
       try {
@@ -225,7 +254,8 @@ async function tryBackend(
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendChoice> {
   const log = opts.log ?? (() => {});
   const requested = resolveBackendName(opts.backend);
-  const threads = resolveThreads(opts.threads);
+  if (opts.threads !== undefined) resolveThreads(opts.threads); // reject a bad count up front
+  const threads = opts.threads;
   await registerUnion();
   const live = tf.engine().state.numTensors; // (tf.memory() would initialise a backend)
   if (live > 0) {
@@ -308,12 +338,23 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   } catch (e) {
     fail('wasm', `${message(e)} ${INSTALL_HINT.wasm}`);
   }
+  try {
+    const binding = await loadNativeKernels();
+    if (!out.some((p) => p.name === 'wasm' && p.ok)) throw new Error('it needs the wasm backend, which does not load.');
+    out.splice(out.findIndex((p) => p.name === 'wasm'), 0, {
+      name: 'native',
+      ok: true,
+      detail: `onnxruntime ${binding.version} convolutions (forward and gradients) on the wasm backend's tensors.`,
+    });
+  } catch (e) {
+    out.splice(out.findIndex((p) => p.name === 'wasm'), 0, { name: 'native', ok: false, error: `${message(e)} ${INSTALL_HINT.native}`, detail: `${message(e)} ${INSTALL_HINT.native}` });
+  }
   if (tf.findBackendFactory('cpu') != null) out.push({ name: 'cpu', ok: true, detail: 'always available.' });
   else fail('cpu', INSTALL_HINT.cpu);
   return out;
 }
 
-/** The tfjs backend name behind one of ours ('tensorflow-gpu' → 'tensorflow'); others unchanged. */
+/** The tfjs backend name behind one of ours ('tensorflow-gpu' → 'tensorflow', 'native' → 'wasm'). */
 export function tfBackendName(name: string): string {
-  return name === 'tensorflow-gpu' ? 'tensorflow' : name;
+  return name === 'tensorflow-gpu' ? 'tensorflow' : name === 'native' ? 'wasm' : name;
 }

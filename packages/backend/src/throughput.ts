@@ -11,7 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors';
-import { tfBackendName } from './select';
+import { loadNativeKernels } from './native/binding';
+import { nativeKernelsActive, registerNativeKernels, unregisterNativeKernels } from './native/register';
+import { defaultNativeThreads, tfBackendName } from './select';
 import { registerWasmKernels, wasmKernelsRegistered } from './wasm/register';
 
 export type ConvMode = 'forward' | 'forwardBackward';
@@ -68,7 +70,26 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
+/** Runs `fn` with the native kernels on (name 'native') or off ('wasm'), restoring the state after. */
+async function withNativeKernels<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
+  const active = nativeKernelsActive();
+  if (on === (active !== null)) return fn();
+  const binding = await loadNativeKernels();
+  if (on) registerNativeKernels(binding, await defaultNativeThreads());
+  else unregisterNativeKernels();
+  try {
+    return await fn();
+  } finally {
+    if (on) unregisterNativeKernels();
+    else registerNativeKernels(binding, active!.threads);
+  }
+}
+
 async function onBackend<T>(name: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (name === 'native' || name === 'wasm') {
+    const inner = fn;
+    fn = () => withNativeKernels(name === 'native', inner);
+  }
   const previous = tf.getBackend();
   const backend = name === undefined ? undefined : tfBackendName(name);
   if (backend === undefined || backend === previous) return fn();

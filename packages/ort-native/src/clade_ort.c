@@ -17,8 +17,7 @@
  *     y = x * (gamma[label] * sg) + beta[label] * sb
  * Rounding equals the composed ops (one multiply, then one add; built with -ffp-contract=off).
  */
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "ort_api.h"
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdint.h>
@@ -26,57 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the slice of onnxruntime's C ABI we use ----------------------------------------------- */
 
-typedef struct OrtStatus OrtStatus;
-typedef struct OrtEnv OrtEnv;
-typedef struct OrtSession OrtSession;
-typedef struct OrtSessionOptions OrtSessionOptions;
-typedef struct OrtValue OrtValue;
-typedef struct OrtMemoryInfo OrtMemoryInfo;
-typedef struct OrtTypeInfo OrtTypeInfo;
-typedef struct OrtTensorTypeAndShapeInfo OrtTensorTypeAndShapeInfo;
-typedef struct OrtCustomOpDomain OrtCustomOpDomain;
-typedef struct OrtKernelInfo OrtKernelInfo;
-typedef struct OrtKernelContext OrtKernelContext;
-typedef struct OrtShapeInferContext OrtShapeInferContext;
-typedef struct OrtAllocator OrtAllocator;
-typedef void *const *OrtApiTable;
-
-typedef struct {
-  OrtApiTable (*GetApi)(uint32_t version);
-  const char *(*GetVersionString)(void);
-} OrtApiBase;
-
-enum { ORT_FLOAT = 1, ORT_INT32 = 6, ORT_INT64 = 7 };
-enum { ORT_INVALID_ARGUMENT = 2 };
-/* OrtApi slots (0-based), see the comment at the top. */
-enum {
-  S_CreateStatus = 0, S_GetErrorMessage = 2, S_CreateEnv = 3, S_CreateSessionFromArray = 8, S_Run = 9,
-  S_CreateSessionOptions = 10, S_SetSessionExecutionMode = 13, S_EnableProfiling = 14,
-  S_SetSessionGraphOptimizationLevel = 23, S_SetIntraOpNumThreads = 24, S_SetInterOpNumThreads = 25,
-  S_CreateCustomOpDomain = 26, S_CustomOpDomain_Add = 27, S_AddCustomOpDomain = 28,
-  S_SessionGetInputCount = 30, S_SessionGetOutputCount = 31, S_SessionGetInputTypeInfo = 33,
-  S_SessionGetInputName = 36, S_SessionGetOutputName = 37, S_CreateTensorWithDataAsOrtValue = 49,
-  S_GetTensorMutableData = 51, S_CastTypeInfoToTensorInfo = 55, S_GetTensorElementType = 60,
-  S_GetDimensionsCount = 61, S_GetDimensions = 62, S_GetTensorTypeAndShape = 65, S_CreateCpuMemoryInfo = 69,
-  S_AllocatorFree = 76, S_GetAllocatorWithDefaultOptions = 78, S_KernelContext_GetInput = 90,
-  S_KernelContext_GetOutput = 91, S_ReleaseStatus = 93,
-  S_ReleaseSession = 95, S_ReleaseValue = 96, S_ReleaseTypeInfo = 98, S_ReleaseTensorTypeAndShapeInfo = 99,
-  S_ReleaseSessionOptions = 100, S_ReleaseCustomOpDomain = 101, S_SessionEndProfiling = 110,
-  S_ShapeInferContext_GetInputTypeShape = 268, S_ShapeInferContext_SetOutputTypeShape = 270,
-  S_KernelContext_ParallelFor = 274,
-};
-/* The table version we ask for: KernelContext_ParallelFor and shape inference came in 17. */
-#define API_VERSION 17
-
-static OrtApiTable api;
+OrtApiTable api;
 static const char *ort_version;
-static OrtEnv *env;
-static OrtMemoryInfo *cpu_info;
+OrtEnv *env;
+OrtMemoryInfo *cpu_info;
 static OrtAllocator *allocator;
-
-#define FN(name, ret, ...) ((ret(*)(__VA_ARGS__))api[S_##name])
 
 /* Every OrtApi call below returns an OrtStatus* (NULL = ok) unless noted. */
 static OrtStatus *st_dims(const OrtValue *v, int64_t *dims, size_t *rank, int *type) {
@@ -136,7 +90,7 @@ typedef struct {
   size_t pixels, c, chunk;
 } Job;
 
-static void modulate_rows(void *arg, size_t part) {
+SIMD_CLONES static void modulate_rows(void *arg, size_t part) {
   const Job *j = (const Job *)arg;
   size_t p0 = part * j->chunk, p1 = p0 + j->chunk < j->pixels ? p0 + j->chunk : j->pixels;
   const size_t c = j->c;
@@ -282,7 +236,7 @@ static CladeOp op_modulate, op_modulate_scaled;
   } while (0)
 
 /* Throws an ORT status as a JS Error (prefixed 'onnxruntime: ') and frees it. Returns 1 if thrown. */
-static int thrown(napi_env e, OrtStatus *s) {
+int thrown(napi_env e, OrtStatus *s) {
   if (!s) return 0;
   char buf[1024];
   snprintf(buf, sizeof buf, "onnxruntime: %s", FN(GetErrorMessage, const char *, const OrtStatus *)(s));
@@ -660,6 +614,7 @@ static napi_value init_module(napi_env e, napi_value exports) {
       {"release", NULL, js_release, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(e, exports, sizeof props / sizeof props[0], props);
+  register_tensor_kernels(e, exports);
   return exports;
 }
 

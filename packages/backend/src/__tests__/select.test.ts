@@ -1,4 +1,5 @@
 // initBackend / probeBackends: name and thread resolution, clear errors, and what 'auto' picks.
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors';
 import { isPatched } from '../patch';
@@ -11,6 +12,7 @@ import {
   tfBackendName,
 } from '../select';
 import { wasmKernelsRegistered } from '../wasm/register';
+import { nativeKernelsActive } from '../native/register';
 
 const saved = { backend: process.env['CLADE_BACKEND'], threads: process.env['CLADE_THREADS'] };
 afterEach(async () => {
@@ -34,8 +36,8 @@ describe('resolution', () => {
     const err = await initBackend({ backend: 'gpu' as never }).catch((e: unknown) => e);
     expect(BackendError.isInstance(err)).toBe(true);
     expect((err as Error).message).toBe(
-      "initBackend: backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got 'gpu'. " +
-        'Supported: auto, tensorflow-gpu, tensorflow, wasm, cpu.',
+      "initBackend: backend must be one of auto, tensorflow-gpu, tensorflow, native, wasm, cpu, got 'gpu'. " +
+        'Supported: auto, tensorflow-gpu, tensorflow, native, wasm, cpu.',
     );
     process.env['CLADE_BACKEND'] = 'webgl';
     await expect(initBackend()).rejects.toThrow(/^initBackend: CLADE_BACKEND must be one of .*, got 'webgl'/);
@@ -53,7 +55,7 @@ describe('resolution', () => {
   });
 
   it('maps our names to tfjs backend names', () => {
-    expect(BACKEND_NAMES.map(tfBackendName)).toEqual(['tensorflow', 'tensorflow', 'wasm', 'cpu']);
+    expect(BACKEND_NAMES.map(tfBackendName)).toEqual(['tensorflow', 'tensorflow', 'wasm', 'wasm', 'cpu']);
   });
 
   it('marks its errors with the shared @clade/error symbol', () => {
@@ -93,12 +95,28 @@ describe('initBackend', () => {
     expect(choice.tried.slice(0, -1).every((t) => !t.ok && typeof t.error === 'string')).toBe(true);
     expect(tf.getBackend()).toBe(choice.tfBackend);
     expect(lines.at(-1)).toMatch(new RegExp(`^initBackend: using ${choice.name}`));
-    if (choice.name === 'wasm') {
+    if (choice.name === 'wasm' || choice.name === 'native') {
       expect(choice.simd).toBe(true);
-      expect(choice.threads).toBe(1);
       expect(wasmKernelsRegistered()).toBe(true);
       expect(isPatched('ResizeNearestNeighborGrad', 'wasm')).toBe(true);
     }
+    if (choice.name === 'wasm') expect(choice.threads).toBe(1);
+    // Where a C compiler built @clade/ort-native, 'auto' picks the native kernels.
+    if (spawnSync(process.env.CC || 'cc', ['--version']).status === 0) {
+      expect(choice.name).toBe('native');
+      expect(nativeKernelsActive()).toEqual({ threads: choice.threads, onnxruntime: expect.stringMatching(/^1\.\d+\.\d+$/) });
+      expect(choice.reason).toMatch(/onnxruntime 1\.\d+\.\d+ convolutions on \d+ threads/);
+    }
+  });
+
+  it('native takes its thread count from the argument, and wasm unregisters its kernels', async () => {
+    const probe = (await probeBackends()).find((p) => p.name === 'native')!;
+    if (!probe.ok) return; // no compiler here: the native probe says why (checked below)
+    const choice = await initBackend({ backend: 'native', threads: 1 });
+    expect(choice).toMatchObject({ name: 'native', tfBackend: 'wasm', threads: 1 });
+    expect(nativeKernelsActive()?.threads).toBe(1);
+    await initBackend({ backend: 'wasm' });
+    expect(nativeKernelsActive()).toBeNull();
   });
 
   it('CLADE_BACKEND picks the backend when no argument is given', async () => {
@@ -115,6 +133,8 @@ describe('probeBackends', () => {
     expect(probes.map((p) => p.name)).toEqual([...BACKEND_NAMES]);
     expect(probes.find((p) => p.name === 'wasm')).toMatchObject({ ok: true });
     expect(probes.find((p) => p.name === 'cpu')).toMatchObject({ ok: true });
+    const native = probes.find((p) => p.name === 'native')!;
+    if (!native.ok) expect(native.error).toMatch(/@clade\/ort-native/);
     for (const p of probes) {
       expect(p.detail.length).toBeGreaterThan(0);
       expect(p.ok === (p.error === undefined)).toBe(true);

@@ -1,0 +1,151 @@
+// The native kernels (@clade/ort-native: onnxruntime's sgemm behind im2col/col2im) under tfjs'
+// wasm backend: equal to the wasm kernels they replace, in every conv geometry the models use,
+// chunked or not, at 1 and 2 threads; fallbacks; the binding's argument checks; no leaks.
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, nativeKernelsActive, registerNativeKernels, unregisterNativeKernels } from '../../index';
+import { loadNativeKernels, type NativeTensorKernels } from '../binding';
+import { nativeKernelLimits } from '../kernels';
+
+const hasCompiler = spawnSync(process.env.CC || 'cc', ['--version']).status === 0;
+let binding: NativeTensorKernels | null = null;
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+  try {
+    binding = await loadNativeKernels();
+  } catch (e) {
+    if (hasCompiler) throw e; // the install hook builds it wherever a compiler exists
+    // eslint-disable-next-line no-console
+    console.warn(`SKIPPED native kernel tests: no C compiler here (${(e as Error).message})`);
+  }
+});
+afterAll(() => unregisterNativeKernels());
+
+const itNative = (name: string, fn: () => void | Promise<void>) =>
+  it(name, async () => {
+    if (!binding) return;
+    await fn();
+  });
+
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  s: number;
+  pad: 'same' | 'valid' | number;
+}
+
+/** The official nets' geometries: G's 3×3 same convs and 1×1 shortcuts, D's 4×4 stride-2/1 pad-2 convs. */
+const CASES: Case[] = [
+  { n: 1, h: 16, w: 12, ci: 5, co: 7, k: 3, s: 1, pad: 'same' },
+  { n: 2, h: 9, w: 9, ci: 6, co: 3, k: 1, s: 1, pad: 'valid' },
+  { n: 2, h: 17, w: 15, ci: 8, co: 4, k: 4, s: 2, pad: 2 },
+  { n: 1, h: 10, w: 11, ci: 4, co: 6, k: 4, s: 1, pad: 2 },
+  { n: 1, h: 12, w: 12, ci: 3, co: 5, k: 4, s: 2, pad: 'valid' },
+  { n: 1, h: 4, w: 4, ci: 16, co: 16, k: 3, s: 1, pad: 'same' },
+];
+
+/** y, the fused conv (bias + leaky ReLU), dx and dW of one case, as plain arrays. */
+function run(c: Case, seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.randomNormal([c.n, c.h, c.w, c.ci], 0, 1, 'float32', seed) as tf.Tensor4D;
+    const w = tf.randomNormal([c.k, c.k, c.ci, c.co], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
+    const bias = tf.randomNormal([c.co], 0, 1, 'float32', seed + 2) as tf.Tensor1D;
+    const y = tf.conv2d(x, w, c.s, c.pad);
+    const fused = tf.fused.conv2d({ x, filter: w, strides: c.s, pad: c.pad, bias, activation: 'leakyrelu', leakyreluAlpha: 0.2 });
+    const r = tf.randomNormal(y.shape, 0, 1, 'float32', seed + 3);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), r)))([x, w]);
+    return [y, fused, dx!, dw!].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+  });
+}
+
+/** max |a − b| / max |a| (the scale of a conv's output grows with its fan-in). */
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(a[i]!));
+  }
+  return Number.isFinite(d) ? d / Math.max(m, 1e-30) : NaN;
+}
+
+describe('native conv kernels on the wasm heap', () => {
+  itNative('equal the wasm kernels (y, fused bias + leaky ReLU, dx, dW) within float rounding, chunked or not, 1 and 2 threads', () => {
+    CASES.forEach((c, i) => {
+      unregisterNativeKernels();
+      const want = run(c, 10 + i);
+      for (const [threads, chunkFloats] of [[1, 0], [2, 0], [1, 37]] as const) {
+        registerNativeKernels(binding!, threads);
+        nativeKernelLimits.chunkFloats = chunkFloats; // 37 floats: one output pixel per chunk
+        try {
+          const got = run(c, 10 + i);
+          const diffs = want.map((w, j) => relDiff(w, got[j]!));
+          expect({ c, threads, chunkFloats, worst: Math.max(...diffs) < 1e-5 ? 'ok' : diffs }).toEqual({ c, threads, chunkFloats, worst: 'ok' });
+        } finally {
+          nativeKernelLimits.chunkFloats = 0;
+        }
+      }
+    });
+  });
+
+  itNative('fall back to the kernels they replaced for dilated convs, and free every tensor', () => {
+    registerNativeKernels(binding!, 1);
+    const before = tf.memory().numTensors;
+    const x = tf.randomNormal([1, 9, 9, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 2], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const dilated = () => tf.tidy(() => tf.conv2d(x, w, 1, 'same', 'NHWC', 2).dataSync().slice() as Float32Array);
+    const native = dilated();
+    unregisterNativeKernels();
+    const stock = dilated();
+    expect(relDiff(stock, native)).toBe(0);
+    registerNativeKernels(binding!, 1);
+    run(CASES[2]!, 5);
+    tf.dispose([x, w]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  itNative('report their state and thread count, and come off cleanly', () => {
+    registerNativeKernels(binding!, 2);
+    expect(nativeKernelsActive()).toEqual({ threads: 2, onnxruntime: binding!.version });
+    registerNativeKernels(binding!, 1); // a second call only sets the thread count
+    expect(nativeKernelsActive()?.threads).toBe(1);
+    expect(() => registerNativeKernels(binding!, 0)).toThrow(/threads must be an integer in \[1, 64\], got 0/);
+    unregisterNativeKernels();
+    expect(nativeKernelsActive()).toBeNull();
+  });
+});
+
+describe('the binding checks its arguments', () => {
+  itNative('gemm: c = op(a) · op(b) for every transpose pair', () => {
+    const a = Float32Array.from([1, 2, 3, 4, 5, 6]); // [2,3]
+    const b = Float32Array.from([1, 0, 2, 1, 0, 1]); // [3,2]
+    const c = new Float32Array(4);
+    binding!.gemm(a, b, c, Int32Array.from([2, 3, 2, 0, 0, 1]));
+    expect(Array.from(c)).toEqual([5, 5, 14, 11]);
+    // aᵀ as [3,2] with transA: the same product.
+    binding!.gemm(Float32Array.from([1, 4, 2, 5, 3, 6]), b, c, Int32Array.from([2, 3, 2, 1, 0, 1]));
+    expect(Array.from(c)).toEqual([5, 5, 14, 11]);
+    binding!.gemm(a, Float32Array.from([1, 2, 0, 0, 1, 1]), c, Int32Array.from([2, 3, 2, 0, 1, 2]));
+    expect(Array.from(c)).toEqual([5, 5, 14, 11]);
+  });
+
+  itNative('rejects wrong types, short buffers and bad geometry with a message naming the argument', () => {
+    const f = new Float32Array(64);
+    expect(() => binding!.gemm(new Float64Array(4) as never, f, f, Int32Array.from([2, 2, 2, 0, 0, 1]))).toThrow(/gemm's a must be a Float32Array/);
+    expect(() => binding!.gemm(f, f, new Float32Array(3), Int32Array.from([2, 2, 2, 0, 0, 1]))).toThrow(/gemm's c holds 3 floats, fewer than the 4/);
+    expect(() => binding!.gemm(f, f, f, Int32Array.from([2, 2]))).toThrow(/gemm dims must be an Int32Array of 6/);
+    expect(() => binding!.gemm(f, f, f, Int32Array.from([2, -1, 2, 0, 0, 1]))).toThrow(/gemm dims\[1\] must be >= 0, got -1/);
+    const geom = Int32Array.from([1, 4, 4, 2, 3, 3, 2, 4, 4, 1, 1, 1, 1, 1, 0]);
+    expect(() => binding!.conv2d(3 as never, f, f, f, geom)).toThrow(/kind must be 0, 1 or 2/);
+    expect(() => binding!.conv2d(0, new Float32Array(8), f, f, geom)).toThrow(/x holds 8 floats, fewer than the 32/);
+    expect(() => binding!.conv2d(2, f, f, new Float32Array(8), geom)).toThrow(/dfilter holds 8 floats, fewer than the 36/);
+    const zeroStride = geom.slice();
+    zeroStride[9] = 0;
+    expect(() => binding!.conv2d(0, f, f, f, zeroStride)).toThrow(/strides must be >= 1/);
+  });
+});
