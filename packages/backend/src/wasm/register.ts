@@ -5,7 +5,8 @@
  * DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, and CLADE's fused
  * modulation (CladeModulate, CladeModulateScaled, run by @clade/core; where wasm SIMD runs).
  * Replaced (slow there): Conv2DBackpropInput, BatchMatMul / _FusedMatMul when a transpose
- * flag is set (the untransposed case still runs the stock kernel), and GatherV2 along axis 0.
+ * flag is set (the untransposed case still runs the stock kernel), GatherV2 along axis 0, and the
+ * data movers Slice, SplitV, Concat, LeakyRelu and (batched) matrix Transpose.
  *
  * Works before or after the wasm backend initialises. Needs `@tensorflow/tfjs-backend-wasm` to
  * have been imported first (importing it registers the stock kernels).
@@ -22,6 +23,10 @@ import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { rowGather } from './gather';
 import { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeModulate, wasmSimdSupported } from './clade-modulate';
 import { WASM } from './kernel-utils';
+import { heapSlice, heapSplitV } from './slice';
+import { heapConcat } from './concat';
+import { stepLeakyRelu } from './leaky-relu';
+import { tiledTranspose } from './transpose';
 
 /** Kernels we add where the wasm backend has none (a stock one, if a release adds it, wins). */
 const ADDED: Record<string, KernelFunc> = {
@@ -39,6 +44,11 @@ const REPLACED: Record<string, (stock: KernelConfig) => KernelFunc> = {
   BatchMatMul: transposeFreeMatMul,
   _FusedMatMul: transposeFreeMatMul,
   GatherV2: rowGather,
+  Slice: heapSlice,
+  SplitV: heapSplitV,
+  Concat: heapConcat,
+  LeakyRelu: stepLeakyRelu,
+  Transpose: tiledTranspose,
 };
 
 /** The kernel names `registerWasmKernels` adds or replaces. */
