@@ -172,14 +172,17 @@ function buildGraph(c: DiscriminatorConfig): Graph {
   const s = semanticNcOf(c);
   const seg = tfl.input({ shape: [null, null, s], name: 'seg' }) as Sym;
   const image = tfl.input({ shape: [null, null, c.outputNc], name: 'image' }) as Sym;
-  // Semantics first, RGB last (REFERENCE §8.2).
-  let x = tfl.layers.concatenate({ axis: -1, name: 'input_concat' }).apply([seg, image]) as Sym;
   const plan = discriminatorPlan(c);
   const features: Sym[][] = [];
+  // Each scale sees concat(seg, image), semantics first, RGB last (REFERENCE §8.2). The official
+  // code pools the concatenation; pooling is per channel, so pooling seg and image apart is the
+  // same and keeps the backward pass off the (constant) semantic channels.
+  let segI = seg;
+  let imageI = image;
   for (let i = 0; i < c.numD; i++) {
     const d = `discriminator_${i}`;
     const feats: Sym[] = [];
-    let h = x;
+    let h = tfl.layers.concatenate({ axis: -1, name: i === 0 ? 'input_concat' : `input_concat_${i}` }).apply([segI, imageI]) as Sym;
     plan.forEach((l, j) => {
       h = new SpectralConv2D({
         name: `${d}.${l.conv}`,
@@ -198,7 +201,11 @@ function buildGraph(c: DiscriminatorConfig): Graph {
     });
     features.push(c.intermediateFeatures ? feats : [feats[feats.length - 1]!]);
     // The official loop also pools after the last scale; that result is unused.
-    if (i < c.numD - 1) x = new AvgPoolExcludePad({ poolSize: 3, strides: 2, padding: 1, name: `downsample_${i + 1}` }).apply(x) as Sym;
+    if (i < c.numD - 1) {
+      const pool = (t: Sym, name: string) => new AvgPoolExcludePad({ poolSize: 3, strides: 2, padding: 1, name }).apply(t) as Sym;
+      segI = pool(segI, `downsample_${i + 1}`);
+      imageI = pool(imageI, `downsample_${i + 1}_image`);
+    }
   }
   return { inputs: [seg, image], features };
 }
