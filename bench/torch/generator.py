@@ -58,15 +58,19 @@ class CladeNorm(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, fin, fout, norm):
+    """spectral: spectral norm (one power iteration per train-mode forward) on conv_0, conv_1 and
+    conv_s, as in training (REFERENCE §6, §15.3); eval folds it into a plain conv."""
+
+    def __init__(self, fin, fout, norm, spectral=False):
         super().__init__()
         fmid = min(fin, fout)
+        sn = nn.utils.spectral_norm if spectral else (lambda m: m)
         self.learned = fin != fout
-        self.conv_0 = nn.Conv2d(fin, fmid, 3, padding=1)
-        self.conv_1 = nn.Conv2d(fmid, fout, 3, padding=1)
+        self.conv_0 = sn(nn.Conv2d(fin, fmid, 3, padding=1))
+        self.conv_1 = sn(nn.Conv2d(fmid, fout, 3, padding=1))
         self.norm_0, self.norm_1 = norm(fin), norm(fmid)
         if self.learned:
-            self.conv_s = nn.Conv2d(fin, fout, 1, bias=False)
+            self.conv_s = sn(nn.Conv2d(fin, fout, 1, bias=False))
             self.norm_s = norm(fin)
 
     def forward(self, x, seg, dist):
@@ -77,9 +81,10 @@ class Block(nn.Module):
 
 
 class Generator(nn.Module):
-    """'normal' upsampling, square output, no instances, no VAE (the benchmark's configuration)."""
+    """'normal' upsampling, square output, no instances, no VAE (the benchmark's configuration).
+    spectral=True for training (bench/torch/train_step.py)."""
 
-    def __init__(self, norm_mode, num_classes, ngf, size, hidden=128, per_block=None):
+    def __init__(self, norm_mode, num_classes, ngf, size, hidden=128, per_block=None, spectral=False):
         super().__init__()
         nf = ngf
         self.sw = size // 32
@@ -92,7 +97,7 @@ class Generator(nn.Module):
         self.fc = nn.Conv2d(num_classes, 16 * nf, 3, padding=1)
         widths = [(16, 16), (16, 16), (16, 16), (16, 8), (8, 4), (4, 2), (2, 1)]
         modes = per_block or [norm_mode] * len(widths)
-        self.blocks = nn.ModuleList(Block(a * nf, b * nf, norm_of(m)) for (a, b), m in zip(widths, modes))
+        self.blocks = nn.ModuleList(Block(a * nf, b * nf, norm_of(m), spectral) for (a, b), m in zip(widths, modes))
         self.conv_img = nn.Conv2d(nf, 3, 3, padding=1)
 
     def forward(self, seg, dist):
