@@ -45,7 +45,7 @@ enum {
   S_AllocatorFree = 76, S_GetAllocatorWithDefaultOptions = 78, S_KernelContext_GetInput = 90,
   S_KernelContext_GetOutput = 91, S_ReleaseStatus = 93,
   S_ReleaseSession = 95, S_ReleaseValue = 96, S_ReleaseTypeInfo = 98, S_ReleaseTensorTypeAndShapeInfo = 99,
-  S_ReleaseSessionOptions = 100, S_ReleaseCustomOpDomain = 101, S_SessionEndProfiling = 110,
+  S_ReleaseSessionOptions = 100, S_ReleaseCustomOpDomain = 101, S_SessionEndProfiling = 110, S_AddSessionConfigEntry = 130,
   S_ShapeInferContext_GetInputTypeShape = 268, S_ShapeInferContext_SetOutputTypeShape = 270,
   S_KernelContext_ParallelFor = 274,
 };

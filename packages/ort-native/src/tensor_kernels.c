@@ -127,6 +127,11 @@ static OrtStatus *gemm_session(int ta, int tb, int threads, OrtSession **out) {
   if (!s) s = FN(SetSessionExecutionMode, OrtStatus *, OrtSessionOptions *, int)(so, 0);
   if (!s) s = FN(SetIntraOpNumThreads, OrtStatus *, OrtSessionOptions *, int)(so, threads);
   if (!s) s = FN(SetInterOpNumThreads, OrtStatus *, OrtSessionOptions *, int)(so, 1);
+  /*
+   * No spin-waiting between GEMMs: tfjs' own kernels run on the JS thread in between, and a
+   * pool thread spinning on the other core slowed a 2-thread training step below 1 thread's.
+   */
+  if (!s) s = FN(AddSessionConfigEntry, OrtStatus *, OrtSessionOptions *, const char *, const char *)(so, "session.intra_op.allow_spinning", "0");
   if (!s)
     s = FN(CreateSessionFromArray, OrtStatus *, const OrtEnv *, const void *, size_t, const OrtSessionOptions *, OrtSession **)(
         env, model.p, model.n, so, out);

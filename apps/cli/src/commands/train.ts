@@ -187,7 +187,7 @@ Examples:
           await writeFileAtomic(runJson, new TextEncoder().encode(`${JSON.stringify(run, null, 2)}\n`));
         }
         const out = all.resume ?? all.out!;
-        process.stderr.write(`clade train: backend ${choice.name}; run folder ${path.resolve(out)}\n`);
+        process.stderr.write(`clade train: backend ${choice.name}, ${choice.threads} thread${choice.threads === 1 ? '' : 's'}; run folder ${path.resolve(out)}\n`);
         const t0 = performance.now();
         const result = await train({
           out,
