@@ -6,7 +6,8 @@
  * modulation (CladeModulate, CladeModulateScaled, run by @clade/core; where wasm SIMD runs).
  * Replaced (slow there): Conv2DBackpropInput, BatchMatMul / _FusedMatMul when a transpose
  * flag is set (the untransposed case still runs the stock kernel), GatherV2 along axis 0, and the
- * data movers Slice, SplitV, Concat, LeakyRelu and (batched) matrix Transpose.
+ * data movers Slice, SplitV, Concat, LeakyRelu, (batched) matrix Transpose, and Identity
+ * (an alias of its input, as on cpu).
  *
  * Works before or after the wasm backend initialises. Needs `@tensorflow/tfjs-backend-wasm` to
  * have been imported first (importing it registers the stock kernels).
@@ -27,6 +28,7 @@ import { heapSlice, heapSplitV } from './slice';
 import { heapConcat } from './concat';
 import { stepLeakyRelu } from './leaky-relu';
 import { tiledTranspose } from './transpose';
+import { aliasIdentity } from './identity';
 
 /** Kernels we add where the wasm backend has none (a stock one, if a release adds it, wins). */
 const ADDED: Record<string, KernelFunc> = {
@@ -49,6 +51,7 @@ const REPLACED: Record<string, (stock: KernelConfig) => KernelFunc> = {
   Concat: heapConcat,
   LeakyRelu: stepLeakyRelu,
   Transpose: tiledTranspose,
+  Identity: aliasIdentity,
 };
 
 /** The kernel names `registerWasmKernels` adds or replaces. */

@@ -348,3 +348,21 @@ describe('no leaks through the ops', () => {
     x.dispose();
   });
 });
+
+describe('Identity on wasm aliases its input', () => {
+  it('a clone shares the heap data, outlives its source, and frees it with the last reference', () => {
+    const before = tf.memory().numTensors;
+    const ids = (backend as unknown as { numDataIds(): number }).numDataIds();
+    for (const dtype of DTYPES) {
+      const x = makeTensor([3, 4, 5], dtype, 7);
+      const want = Array.from(x.dataSync());
+      const y = tf.clone(x);
+      expect(y.dataId).toBe(x.dataId);
+      x.dispose();
+      expect(Array.from(y.dataSync())).toEqual(want);
+      y.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect((backend as unknown as { numDataIds(): number }).numDataIds()).toBe(ids);
+  });
+});
