@@ -43,7 +43,7 @@ describeWithShared('clade convert: .pth → tfjs folder round trip (p1_coco_gene
     expect(maxAbsDiff(npy(out).data as Float32Array, npy(p1('clade_icpe_output.npy')).data as Float32Array)).toBeLessThanOrEqual(1e-4);
     expectUserError(again!, /already holds a model .*pass --force/);
     expectUserError(contra!, /holds a coco clade-icpe .* generator; --norm spade contradicts it/);
-  }, 60_000);
+  });
 });
 
 describe('clade synthesize with a VAE custom generator saved as a tfjs folder', () => {
@@ -74,5 +74,5 @@ describe('clade synthesize with a VAE custom generator saved as a tfjs folder', 
     expect(unsaturated).toBeGreaterThan(got.data.length / 2);
     tf.dispose([labels, seg, zt, want]);
     g.dispose();
-  }, 60_000);
+  });
 });

@@ -50,7 +50,7 @@ describe('clade eval: user errors (one line, exit 2)', () => {
     expectUserError(noWeights!, /Download https:\/\/github\.com\/mseitzer\/pytorch-fid\/releases\/download\/fid_weights\/pt_inception-2015-12-05-6726825d\.pth .* and put it at '/);
     expectUserError(noLabels!, /--labels <dir> .* is required/);
     expectUserError(noSegmenter!, /miou: pass --dataset <ade20k\|.*> or --segmenter <onnx\|descriptor\.json>/);
-  }, 120_000);
+  });
 });
 
 describeWithShared('clade eval miou on the ADE20K samples', [MODEL, `${ADE}/images`], () => {
@@ -68,7 +68,7 @@ describeWithShared('clade eval miou on the ADE20K samples', [MODEL, `${ADE}/imag
     expect(j.protocol.segmentation.sha256).toBe('10c55d47c6ac9f448a50aa1102dab39b77af570cb0e2a9c50b3435ad890710f0');
     expect(j.protocol.dataset).toBe('ade20k');
     expect(r.err).toMatch(/segmenter: 3\/3/);
-  }, 150_000);
+  });
 });
 
 describeWithShared('clade eval fid/kid with stand-in Inception weights', [`${FIG}/gt`, `${FIG}/spade`], () => {

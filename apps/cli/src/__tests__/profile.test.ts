@@ -47,7 +47,7 @@ describe('clade profile', () => {
     expect(table!.out).toMatch(/FLOPs \(MACs\)\s+281\.\d\d G.*281\.5 G/);
     expectUserError(bad!, /--preset must be one of ade20k, ade20k-outdoor, coco, cityscapes, custom, got 'mapillary'/);
     expectUserError(noNorm!, /--norm is required/);
-  }, 60_000);
+  });
 
   // Paper Table IV: SPADE-light at CLADE-like FLOPs (the widths are our choice; see spadeLightConfig).
   it.each([
@@ -114,7 +114,7 @@ describe('clade profile', () => {
     expect(light!.out).toMatch(/paper Table IV \(SPADE-light\)/);
     expect(mixed!.code).toBe(0);
     expect(JSON.parse(mixed!.out)).toMatchObject({ norm: ['spade', 'clade', 'clade', 'clade', 'clade', 'clade', 'clade'], paper: null });
-  }, 60_000);
+  });
 });
 
 // The official counts of issue 9 (the official code built with each README/script command); the

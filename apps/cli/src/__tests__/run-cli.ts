@@ -14,7 +14,7 @@ export interface CliResult {
  * Runs the real CLI as a user would (tsx on the sources, the @clade/source condition), on the
  * backend it picks by default. Async, so independent runs can overlap on a 2-core machine.
  */
-export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(args: string[], timeoutMs = 150_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=@clade/source', '--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
       cwd: ROOT,
@@ -34,8 +34,8 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
   });
 }
 
-/** Runs the CLI invocations, at most `limit` at a time (default 2: the machine has 2 cores), each killed after `timeoutMs` (default 60 s). */
-export async function runAll(jobs: string[][], { timeoutMs = 60_000, limit = 2 }: { timeoutMs?: number; limit?: number } = {}): Promise<CliResult[]> {
+/** Runs the CLI invocations, at most `limit` at a time (default 2: the machine has 2 cores), each killed after `timeoutMs` (default 150 s: a loaded CI machine runs twice as slow as a quiet one). */
+export async function runAll(jobs: string[][], { timeoutMs = 150_000, limit = 2 }: { timeoutMs?: number; limit?: number } = {}): Promise<CliResult[]> {
   const results: CliResult[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {

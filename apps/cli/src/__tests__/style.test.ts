@@ -88,7 +88,7 @@ beforeAll(async () => {
   tf.dispose([labels, seg, imgA, imgB, encA.mu, encA.logvar, encA.z, eps, encB.mu, encB.logvar, zB]);
   g.dispose();
   e.dispose();
-}, 30_000);
+});
 afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
   await tf.setBackend('cpu');
@@ -115,7 +115,7 @@ describe('clade synthesize --style (VAE encoder)', () => {
       for (const n of names) r[n] = await runCli(jobs[n]!);
     };
     await Promise.all([lane(['conv', 'fromDir', 'both', 'noEnc']), lane(['mu', 'sample', 'notEnc', 'noVae'])]);
-  }, 60_000);
+  });
 
   it('G(E(style).mu) and the --style-sample draw equal the in-process forward', () => {
     for (const n of ['mu', 'sample']) expect({ n, code: r[n]!.code, err: r[n]!.err }).toEqual({ n, code: 0, err: '' });

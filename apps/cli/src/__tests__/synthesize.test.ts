@@ -71,7 +71,7 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     expect(readFileSync(onnx).length).toBe(summary.bytes);
     expect(JSON.stringify(summary.io)).toMatch(/label.*edge/);
     expectUserError(again!, /export-onnx: '.*clade\.onnx' exists; pass --force to overwrite it/);
-  }, 120_000);
+  });
 
   it('export-onnx --fused-clade writes one ai.clade node per CLADE layer; synthesize --engine onnx says which onnxruntime ran', async () => {
     const onnx = path.join(tmp, 'clade-fused.onnx');
@@ -81,7 +81,7 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     expect(readFileSync(onnx).includes('CladeModulate')).toBe(true);
     const native = (await nativeOrtAvailability()).available;
     expect(JSON.parse(results.get('clade_icpe_onnx')!.out).backend).toBe(native ? 'onnxruntime (@clade/ort-native, fused CLADE)' : 'onnxruntime-node');
-  }, 120_000);
+  });
 
   for (const c of [...cases, { tag: 'orig', ref: 'clade_icpe' }]) {
     it(`${c.tag}: --out-npy within 1e-4 of ${c.ref}_output.npy, PNG quantised officially`, () => {
@@ -124,7 +124,7 @@ describeWithShared('clade synthesize: user errors (exit 2, one line)', [`${P1}/m
     expectUserError(ids!, /bad_label\.png' has raw values 200 \(12 px\)/);
     expectUserError(other!, /clade_G\.pth' does not fit the coco spade .* missing keys \(head_0\.norm_0\.mlp_shared.*unexpected keys .*class_specified_affine.*mis-shaped keys/);
     expectUserError(noInst!, /takes an instance map: pass --instance/);
-  }, 60_000);
+  });
 });
 
 describeWithShared('clade synthesize --norm spade-light / mixed:K (p1_coco_generator)', [`${P1}/manifest.json`], () => {
@@ -140,7 +140,7 @@ describeWithShared('clade synthesize --norm spade-light / mixed:K (p1_coco_gener
     expect(d).toBeLessThanOrEqual(1e-4);
     expectUserError(wide!, /spade_G\.pth' does not fit the coco spade \(labelNc 182\+dontcare\+edges, ngf 8, crop 64.*mis-shaped keys/);
     expectUserError(mixed!, /spade_G\.pth' does not fit the coco spade,spade,clade,clade,clade,clade,clade .*missing keys \(G_middle_1\.norm_0\.class_specified_affine/);
-  }, 60_000);
+  });
 });
 
 describe('--help of synthesize, profile and convert', () => {

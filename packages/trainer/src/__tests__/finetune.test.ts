@@ -88,7 +88,7 @@ describeWithShared('fine-tuning from official checkpoints', [P1_G, `${COCO}/trai
     expect(gStep).toBeLessThan(1e-4 + 1e-6);
     expect(dStep).toBeGreaterThan(0.9 * 4e-4);
     expect(dStep).toBeLessThan(4e-4 + 1e-6);
-  }, 90_000);
+  });
 
   it('a state dict that does not fit the config is one IOError listing the keys', async () => {
     const out = mkdtempSync(path.join(tmp, 'bad-'));

@@ -52,7 +52,7 @@ describe('train: VGG loss', () => {
     expect(JSON.parse(readFileSync(path.join(on.out, 'run.json'), 'utf8')).loss.vggWeights).toBe(TINY_VGG);
 
     await expect(run(config({ loss: { vggWeights: path.join(tmp, 'nope.pth') } }))).rejects.toThrow(/could not read '.*nope\.pth' \(no such file\)/);
-  }, 60_000);
+  });
 });
 
 describe('train: image grids', () => {
@@ -68,7 +68,7 @@ describe('train: image grids', () => {
     const b = checkpointArrays(without.out);
     expect([...a.keys()]).toEqual([...b.keys()]);
     expect([...a.keys()].filter((k) => Buffer.compare(a.get(k)!, b.get(k)!) !== 0)).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('train: gradient accumulation', () => {
@@ -83,5 +83,5 @@ describe('train: gradient accumulation', () => {
     const state = await readCheckpointState(path.join(out, 'checkpoints/latest.npz'));
     expect(state).toMatchObject({ iteration: 2, epoch: 3, batchInEpoch: 0 }); // epoch 2 is complete
     await expect(run(config({ data: { ...config().data, accumulate: 5 } }))).rejects.toThrow(/has 4 train pairs, fewer than batchSize × accumulate = 1 × 5/);
-  }, 60_000);
+  });
 });

@@ -40,7 +40,7 @@ describe('FidInceptionV3 (pytorch-fid layout)', () => {
     writeFileSync(file, writeTorchCheckpoint(state));
     model = await FidInceptionV3.load(file);
     raw = FidInceptionV3.fromStateDict(state, 'hashed', null, { resizeInput: false, normalizeInput: false });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     model?.dispose();
@@ -97,7 +97,7 @@ describe('FidInceptionV3 (pytorch-fid layout)', () => {
     expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
     tf.dispose([x, a, b]);
     fromWrapper.dispose();
-  }, 120_000);
+  });
 
   it('needs 75×75 inputs when it does not resize', () => {
     const x = tf.zeros([1, 74, 80, 3]) as tf.Tensor4D;

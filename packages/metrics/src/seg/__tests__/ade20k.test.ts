@@ -70,7 +70,7 @@ describeWithShared('ADE20K DeepLabV3+ MobileNetV2 on the shared sceneparsing sam
     expect(s.accuracy).toBeCloseTo(golden.policies.stretch.set.accuracy, 12);
     expect(s.miou).toBeCloseTo(golden.policies.stretch.set.miou, 12);
     expect(hashes).toEqual(golden.policies.stretch.perImage.map((p) => p.sha256));
-  }, 120_000);
+  });
 
   it('pools the logits over the image area into a 151-d description that agrees with the labels', async () => {
     const { loadImage } = await import('@clade/data');
@@ -89,7 +89,7 @@ describeWithShared('ADE20K DeepLabV3+ MobileNetV2 on the shared sceneparsing sam
     expect(Array.from(both.pooled)).toEqual(Array.from(pooled));
     expect(Buffer.compare(Buffer.from(both.labels.data.buffer), Buffer.from(Int32Array.from(labels).buffer))).toBe(0);
     await expect(stretch.pooledScores(image, 'features')).rejects.toThrow(/has no output 'features' \(it has 'logits', 'labels'\)|has no output 'features' \(it has 'labels', 'logits'\)/);
-  }, 120_000);
+  });
 
   it('gives the MODELS.md keep-aspect + pad figures with letterbox', async () => {
     const pairs = await pairByStem(sharedPath(`${ADE}/images`), sharedPath(`${ADE}/annotations`));
@@ -97,5 +97,5 @@ describeWithShared('ADE20K DeepLabV3+ MobileNetV2 on the shared sceneparsing sam
     expect(s.accuracy).toBeCloseTo(MODELS_MD.letterbox.accuracy, 4);
     expect(s.miou).toBeCloseTo(MODELS_MD.letterbox.miou, 4);
     expect(s.miouUnion).toBeCloseTo(MODELS_MD.letterbox.miouUnion, 4);
-  }, 120_000);
+  });
 });
