@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
+import { nativeKernelsActive } from '@clade/backend';
 import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability, type OrtEngine } from '@clade/onnx';
 import { SpadeGenerator, generatorCost, type GeneratorConfig } from '@clade/spade-gen';
 import { median, printTable, timeMedian } from '../lib';
@@ -25,6 +26,9 @@ export interface OnnxBenchOptions {
   python?: string;
 }
 
+
+/** The tfjs column's engine: 'native' (wasm with @clade/ort-native's convolutions) or the tfjs backend. */
+const tfjsEngine = () => (nativeKernelsActive() ? 'native' : tf.getBackend());
 /**
  * Kernels of the norm layers ('up_0.norm_s/…') and the shared label-map resizes ('semantic.…').
  * ORT fuses a block conv with the eval BatchNormalization that follows it (CLADE-ICPE's norm_1)
@@ -169,7 +173,7 @@ export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
     [
       'norm',
       'GMAC',
-      `tfjs-${tf.getBackend()}`,
+      `tfjs-${tfjsEngine()}`,
       ...th.map((t) => `ORT ${t}t`),
       ...(fused ? th.map((t) => `ORT fused ${t}t`) : []),
       ...th.map((t) => `torch ${t}t`),
@@ -203,7 +207,7 @@ export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
   }
   if (speed.length) {
     process.stdout.write('\nSpeedup over SPADE (SPADE ms / this ms; goal: CLADE ≥ 3.5x on the fastest path)\n');
-    printTable(['', `tfjs-${tf.getBackend()}`, ...th.map((t) => `ORT ${t}t`), ...(fused ? th.map((t) => `ORT fused ${t}t`) : []), ...th.map((t) => `torch ${t}t`)], speed);
+    printTable(['', `tfjs-${tfjsEngine()}`, ...th.map((t) => `ORT ${t}t`), ...(fused ? th.map((t) => `ORT fused ${t}t`) : []), ...th.map((t) => `torch ${t}t`)], speed);
   }
   const shares: Array<Array<string>> = [];
   for (const r of rows.filter((x) => x.norm !== 'spade')) {

@@ -65,6 +65,9 @@ export async function createSession(model: Uint8Array | string, source: string, 
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // A memory pattern gives every run one fresh block for all intermediates; where first-touch
+    // page faults are slow (this VM) that cost more than the CLADE layers (see @clade/ort-native).
+    enableMemPattern: false,
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
   };

@@ -35,7 +35,7 @@ enum { ORT_INVALID_ARGUMENT = 2 };
 /* OrtApi slots (0-based), see the comment at the top. */
 enum {
   S_CreateStatus = 0, S_GetErrorMessage = 2, S_CreateEnv = 3, S_CreateSessionFromArray = 8, S_Run = 9,
-  S_CreateSessionOptions = 10, S_SetSessionExecutionMode = 13, S_EnableProfiling = 14,
+  S_CreateSessionOptions = 10, S_SetSessionExecutionMode = 13, S_EnableProfiling = 14, S_DisableMemPattern = 17,
   S_SetSessionGraphOptimizationLevel = 23, S_SetIntraOpNumThreads = 24, S_SetInterOpNumThreads = 25,
   S_CreateCustomOpDomain = 26, S_CustomOpDomain_Add = 27, S_AddCustomOpDomain = 28,
   S_SessionGetInputCount = 30, S_SessionGetOutputCount = 31, S_SessionGetInputTypeInfo = 33,
