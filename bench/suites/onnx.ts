@@ -26,9 +26,9 @@ export interface OnnxBenchOptions {
   python?: string;
 }
 
-
 /** The tfjs column's engine: 'native' (wasm with @clade/ort-native's convolutions) or the tfjs backend. */
 const tfjsEngine = () => (nativeKernelsActive() ? 'native' : tf.getBackend());
+
 /**
  * Kernels of the norm layers ('up_0.norm_s/…') and the shared label-map resizes ('semantic.…').
  * ORT fuses a block conv with the eval BatchNormalization that follows it (CLADE-ICPE's norm_1)
