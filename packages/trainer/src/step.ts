@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '@clade/core';
+import { ConfigError, withClassIndexCache } from '@clade/core';
 import { SpadeGenerator, type ConvEncoder, type MultiscaleDiscriminator } from '@clade/spade-gen';
 import { featureMatchingLoss, ganLoss } from './losses';
 import type { LossConfig } from './run-config';
@@ -87,6 +87,12 @@ function meanGradients(k: number, compute: (i: number) => { value: tf.Scalar; gr
  * The losses returned are the means over the batches.
  */
 export function trainStep(m: StepModels, batches: StepBatch | readonly StepBatch[], loss: LossConfig, noise: StepNoise = { seed: 0 }): StepLosses {
+  // G's CLADE layers take each label map's class indices once per step (both G passes, their
+  // backward), not once per layer and pass.
+  return withClassIndexCache(() => step(m, batches, loss, noise));
+}
+
+function step(m: StepModels, batches: StepBatch | readonly StepBatch[], loss: LossConfig, noise: StepNoise): StepLosses {
   const list: readonly StepBatch[] = Array.isArray(batches) ? batches : [batches as StepBatch];
   if (list.length === 0) throw new ConfigError('trainStep: batches must hold at least one batch, got none.');
   const k = list.length;

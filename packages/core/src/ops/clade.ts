@@ -44,11 +44,11 @@ export function classIndexMap(seg: tf.Tensor4D, numClasses: number, height: numb
 let sharedIndexMaps: Map<string, tf.Tensor3D> | null = null;
 
 /**
- * Runs `fn` (an eval forward pass) with the class-index maps of its segmaps computed once per
- * resolution instead of once per CLADE layer: a generator's CLADE layers all read the same
- * segmap, and its K-channel arg-max dominates small generators. The maps are freed when `fn`
- * returns, so use it only where no gradient is taken afterwards (the backward pass of a
- * training step still needs them).
+ * Runs `fn` with the class-index maps of its segmaps computed once per resolution instead of
+ * once per CLADE layer: a generator's CLADE layers all read the same segmap, and its K-channel
+ * arg-max dominates small generators. The maps are freed when `fn` returns, so `fn` must hold
+ * every use of them: an eval forward pass, or a whole training step (its forward passes, the
+ * backward passes that gather with them, and the update).
  */
 export function withClassIndexCache<T>(fn: () => T): T {
   if (sharedIndexMaps) return fn(); // nested: the outer pass owns the cache
