@@ -52,6 +52,11 @@ export interface NativeBinding {
    * `bias` [co] is added first in each output's sum (as XNNPACK and PyTorch round it).
    */
   conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, geom: Int32Array, bias?: Float32Array): void;
+  /**
+   * out[a, b] = Σ_r x[a, r, b] (÷ red when mean is 1), x viewed as [pre, red, post], accumulated
+   * in double. dims: [pre, red, post, mean].
+   */
+  reduceRows(x: Float32Array, out: Float32Array, dims: Int32Array): void;
 }
 
 /** The initialised binding; throws one clear error when it was not built or cannot load. */

@@ -324,6 +324,28 @@ static OrtStatus *conv_backprop_filter(const Geom *g, const float *x, const floa
   return s;
 }
 
+/* ---- reductions over leading axes ----------------------------------------------------------- */
+
+/*
+ * out[a, b] = Σ_r x[a, r, b] (÷ red for a mean), x viewed as [pre, red, post]: a channels-last
+ * tensor's per-channel statistics over its pixels. tfjs' wasm Sum/Mean first transpose the
+ * reduced axes last (a full copy). Accumulated in double, as PyTorch's CPU batch norm does.
+ */
+static OrtStatus *reduce_rows(const float *x, float *out, int64_t pre, int64_t red, int64_t post, int mean) {
+  double *acc = (double *)scratch_buffer(1, (size_t)(post * 2));
+  if (!acc && post) return no_memory();
+  for (int64_t a = 0; a < pre; a++) {
+    const float *xa = x + a * red * post;
+    for (int64_t b = 0; b < post; b++) acc[b] = 0;
+    for (int64_t r = 0; r < red; r++) {
+      const float *row = xa + r * post;
+      for (int64_t b = 0; b < post; b++) acc[b] += row[b];
+    }
+    for (int64_t b = 0; b < post; b++) out[a * post + b] = (float)(mean ? acc[b] / (double)red : acc[b]);
+  }
+  return NULL;
+}
+
 /* ---- Node-API glue -------------------------------------------------------------------------- */
 
 static int throw_type(napi_env e, const char *msg) {
@@ -431,8 +453,23 @@ static napi_value js_conv2d(napi_env e, napi_callback_info info) {
   return NULL;
 }
 
+/* reduceRows(x, out, dims Int32Array [pre, red, post, mean]) */
+static napi_value js_reduce_rows(napi_env e, napi_callback_info info) {
+  napi_value argv[3];
+  size_t argc = 3;
+  int64_t d[4];
+  if (napi_get_cb_info(e, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return throw_type(e, "clade_ort.reduceRows: 3 arguments expected"), NULL;
+  if (!ready(e) || !ints_arg(e, argv[2], d, 4, "reduceRows dims")) return NULL;
+  const float *x = f32_arg(e, argv[0], (size_t)(d[0] * d[1] * d[2]), "reduceRows' x");
+  float *out = x ? f32_arg(e, argv[1], (size_t)(d[0] * d[2]), "reduceRows' out") : NULL;
+  if (!out) return NULL;
+  thrown(e, reduce_rows(x, out, d[0], d[1], d[2], d[3] != 0));
+  return NULL;
+}
+
 void register_tensor_kernels(napi_env e, napi_value exports) {
   napi_property_descriptor props[] = {
+      {"reduceRows", NULL, js_reduce_rows, NULL, NULL, NULL, napi_default, NULL},
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"conv2d", NULL, js_conv2d, NULL, NULL, NULL, napi_default, NULL},
   };

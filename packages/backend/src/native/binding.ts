@@ -16,6 +16,8 @@ export interface NativeTensorKernels {
    * NHWC, dilation 1. A forward's `bias` [co] is added first in each output's sum.
    */
   conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, geom: Int32Array, bias?: Float32Array): void;
+  /** out[a, b] = Σ_r x[a, r, b] (÷ red with mean 1), x as [pre, red, post]; dims [pre, red, post, mean]. */
+  reduceRows(x: Float32Array, out: Float32Array, dims: Int32Array): void;
 }
 
 let loaded: NativeTensorKernels | null = null;
@@ -40,7 +42,7 @@ export async function loadNativeKernels(): Promise<NativeTensorKernels> {
   } catch (e) {
     throw new BackendError(e instanceof Error ? e.message : String(e));
   }
-  if (typeof b.conv2d !== 'function' || typeof b.gemm !== 'function') {
+  if (typeof b.conv2d !== 'function' || typeof b.gemm !== 'function' || typeof b.reduceRows !== 'function') {
     throw new BackendError(
       "native kernels: this @clade/ort-native build has no tensor kernels (it predates them); rebuild it with `pnpm --filter @clade/ort-native build`.",
     );

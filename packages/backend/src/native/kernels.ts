@@ -139,3 +139,33 @@ export const nativeConv2DBackpropFilter = (ctx: NativeContext, stock: KernelConf
   nativeGradient(BACKPROP_FILTER, 'Conv2DBackpropFilter', ctx, stock, ({ x, dy }, { filterShape }) => ({
     a: x!, b: dy!, xShape: x!.shape, filterShape: filterShape!, outShape: filterShape!,
   }));
+
+/**
+ * Sum and Mean of float32 over a run of leading axes that leaves the last axis (a channels-last
+ * tensor's statistics over its pixels), without the transpose the wasm kernels make first, in
+ * double. Other reductions (over the last axis, other dtypes) go to the kernel replaced.
+ */
+export function nativeReduction(mean: boolean): (ctx: NativeContext, stock: KernelConfig | undefined) => KernelFunc {
+  const kernelName = mean ? 'Mean' : 'Sum';
+  return (ctx, stock) => {
+    const fallback = stockOf(stock, kernelName);
+    return (args) => {
+      const x = args.inputs['x'] as TensorInfo;
+      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      const rank = x.shape.length;
+      const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+      const contiguous = axes.length > 0 && axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
+      if (x.dtype !== 'float32' || !contiguous || axes[axes.length - 1]! >= rank - 1 || util.sizeFromShape(x.shape) === 0) return fallback(args);
+      const first = axes[0]!;
+      const last = axes[axes.length - 1]!;
+      const pre = util.sizeFromShape(x.shape.slice(0, first));
+      const red = util.sizeFromShape(x.shape.slice(first, last + 1));
+      const post = util.sizeFromShape(x.shape.slice(last + 1));
+      const shape = keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last);
+      const backend = args.backend as WasmBackendLike;
+      const out = backend.makeOutput(shape, 'float32');
+      ctx.binding.reduceRows(f32(backend, x), f32(backend, out), new Int32Array([pre, red, post, mean ? 1 : 0]));
+      return out;
+    };
+  };
+}

@@ -1,6 +1,7 @@
 /**
  * Puts the native kernels under tfjs' wasm backend: Conv2D, FusedConv2D and both conv gradients
- * run in onnxruntime's sgemm on the wasm heap (see kernels.ts); everything else stays wasm. The
+ * run in onnxruntime's sgemm on the wasm heap, Sum and Mean over pixels in one C pass (see
+ * kernels.ts); everything else stays wasm. The
  * kernels they replace (stock or our own wasm ones) are kept as their fallbacks and come back
  * with `unregisterNativeKernels`.
  */
@@ -15,6 +16,7 @@ import {
   nativeConv2DBackpropFilter,
   nativeConv2DBackpropInput,
   nativeFusedConv2D,
+  nativeReduction,
   type NativeContext,
 } from './kernels';
 
@@ -23,6 +25,8 @@ const FACTORIES: Record<string, (ctx: NativeContext, replaced: KernelConfig | un
   FusedConv2D: nativeFusedConv2D,
   Conv2DBackpropInput: nativeConv2DBackpropInput,
   Conv2DBackpropFilter: nativeConv2DBackpropFilter,
+  Mean: nativeReduction(true),
+  Sum: nativeReduction(false),
 };
 
 /** The kernel names the native path takes over on the wasm backend. */

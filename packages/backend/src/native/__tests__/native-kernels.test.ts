@@ -120,6 +120,26 @@ describe('native conv kernels on the wasm heap', () => {
   });
 });
 
+describe('native reductions over pixels', () => {
+  itNative('Sum and Mean over leading axes equal the wasm kernels (float rounding), keepDims or not; other reductions fall back', () => {
+    const x = tf.randomNormal([2, 7, 5, 3], 1, 2, 'float32', 4);
+    const cases: Array<[number[], boolean]> = [[[0, 1, 2], true], [[1, 2], true], [[1, 2], false], [[0], false], [[2], true], [[3], false], [[0, 2], true], [[-1], true]];
+    const run = () =>
+      tf.tidy(() => cases.flatMap(([axes, keep]) => [tf.mean(x, axes, keep), tf.sum(x, axes, keep)].map((t) => ({ shape: t.shape, v: t.dataSync().slice() as Float32Array }))));
+    unregisterNativeKernels();
+    const want = run();
+    registerNativeKernels(binding!, 1);
+    const before = tf.memory().numTensors;
+    const got = run();
+    expect(tf.memory().numTensors).toBe(before);
+    got.forEach((g, i) => {
+      expect(g.shape).toEqual(want[i]!.shape);
+      expect(relDiff(want[i]!.v, g.v)).toBeLessThan(1e-6);
+    });
+    x.dispose();
+  });
+});
+
 describe('the binding checks its arguments', () => {
   itNative('gemm: c = op(a) · op(b) for every transpose pair', () => {
     const a = Float32Array.from([1, 2, 3, 4, 5, 6]); // [2,3]
