@@ -109,6 +109,20 @@ class Generator(nn.Module):
         return torch.tanh(self.conv_img(F.leaky_relu(x, 2e-1)))
 
 
+def add_generator_args(p):
+    """The generator flags both bench scripts take: SPADE's hidden width and a per-block norm list."""
+    p.add_argument('--hidden', type=int, default=128, help="SPADE's shared MLP width (16: SPADE-light)")
+    p.add_argument('--per-block', default=None, help='norm of each of the 7 ResBlks, e.g. spade,spade,spade,spade,clade,clade,clade')
+
+
+def per_block_of(p, a):
+    """The parsed --per-block list (None when not given); a bad list is the parser's error."""
+    per_block = a.per_block.split(',') if a.per_block else None
+    if per_block and (len(per_block) != 7 or any(m not in ('spade', 'clade', 'cladeIcpe') for m in per_block)):
+        p.error(f'--per-block needs 7 of spade, clade, cladeIcpe, got {a.per_block}')
+    return per_block
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--norm', choices=['spade', 'clade', 'cladeIcpe'], required=True)
@@ -117,12 +131,9 @@ def main():
     p.add_argument('--classes', type=int, default=151)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--reps', type=int, default=5)
-    p.add_argument('--hidden', type=int, default=128, help="SPADE's shared MLP width (16: SPADE-light)")
-    p.add_argument('--per-block', default=None, help='norm of each of the 7 ResBlks, e.g. spade,spade,spade,spade,clade,clade,clade')
+    add_generator_args(p)
     a = p.parse_args()
-    per_block = a.per_block.split(',') if a.per_block else None
-    if per_block and (len(per_block) != 7 or any(m not in ('spade', 'clade', 'cladeIcpe') for m in per_block)):
-        p.error(f'--per-block needs 7 of spade, clade, cladeIcpe, got {a.per_block}')
+    per_block = per_block_of(p, a)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     g = Generator(a.norm, a.classes, a.ngf, a.size, a.hidden, per_block).eval()

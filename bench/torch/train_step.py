@@ -34,7 +34,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from generator import Generator
+from generator import Generator, add_generator_args, per_block_of
 
 
 class NLayerD(nn.Module):
@@ -121,12 +121,9 @@ def main():
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--reps', type=int, default=3)
     p.add_argument('--warmup', type=int, default=2, help='untimed iterations first (ours: a warm-up and a memory step)')
-    p.add_argument('--hidden', type=int, default=128, help="SPADE's shared MLP width (16: SPADE-light)")
-    p.add_argument('--per-block', default=None, help='norm of each of the 7 ResBlks, e.g. spade,spade,spade,spade,clade,clade,clade')
+    add_generator_args(p)
     a = p.parse_args()
-    per_block = a.per_block.split(',') if a.per_block else None
-    if per_block and (len(per_block) != 7 or any(m not in ('spade', 'clade', 'cladeIcpe') for m in per_block)):
-        p.error(f'--per-block needs 7 of spade, clade, cladeIcpe, got {a.per_block}')
+    per_block = per_block_of(p, a)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
 
