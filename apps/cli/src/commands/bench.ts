@@ -33,8 +33,9 @@ Runs from a clone of the repository (bench/ is not published). Suite flags pass 
 Examples:
   clade bench norm                      # SPADE vs CLADE normalization layer, every backend
   clade bench generator --ngf 16 --crop-size 128
-  clade bench train --backends wasm
-  clade bench onnx                      # tfjs-wasm vs onnxruntime-node, CLADE vs SPADE
+  clade bench train --backends native,wasm --threads 1,2 --profile
+  CLADE_BENCH_PYTHON=python3 clade bench train --batch 1,4   # vs the same iteration in PyTorch
+  clade bench onnx                      # tfjs vs onnxruntime-node vs the fused CLADE op, CLADE vs SPADE
   clade bench metrics                   # Inception and segmenter images/s`,
     )
     .action(async (suite: string | undefined, flags: string[], _opts: GlobalOptions, cmd: Command) => {
