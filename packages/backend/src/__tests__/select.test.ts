@@ -1,6 +1,6 @@
 // initBackend / probeBackends: name and thread resolution, clear errors, and what 'auto' picks.
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasCCompiler } from '@clade/test-utils';
 import { BackendError } from '../errors';
 import { isPatched } from '../patch';
 import {
@@ -102,7 +102,7 @@ describe('initBackend', () => {
     }
     if (choice.name === 'wasm') expect(choice.threads).toBe(1);
     // Where a C compiler built @clade/ort-native, 'auto' picks the native kernels.
-    if (spawnSync(process.env.CC || 'cc', ['--version']).status === 0) {
+    if (hasCCompiler()) {
       expect(choice.name).toBe('native');
       expect(nativeKernelsActive()).toEqual({ threads: choice.threads, onnxruntime: expect.stringMatching(/^1\.\d+\.\d+$/) });
       expect(choice.reason).toMatch(/onnxruntime 1\.\d+\.\d+ convolutions on \d+ threads/);

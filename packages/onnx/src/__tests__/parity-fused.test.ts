@@ -1,19 +1,18 @@
 // The fused CLADE op (ai.clade.CladeModulate[Scaled]) on the native engine (@clade/ort-native):
 // parity with the tfjs generator, equality with the composed export, and its errors.
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError } from '@clade/core';
 import { SpadeGenerator } from '@clade/spade-gen';
+import { hasCCompiler } from '@clade/test-utils';
 import { OrtGenerator, exportGeneratorToOnnx, loadNativeOrt, nativeOrtAvailability } from '../index';
 import { TINY, randomInputs, rerandomize } from './helpers/generators';
 import { describeOnnxParity } from './helpers/parity';
 
-const hasCompiler = spawnSync(process.env.CC || 'cc', ['--version']).status === 0;
 
 describe('native engine availability', () => {
   it('loads wherever a C compiler exists (the install hook builds it)', async () => {
     const a = await nativeOrtAvailability();
-    if (!a.available && !hasCompiler) {
+    if (!a.available && !hasCCompiler()) {
       // eslint-disable-next-line no-console
       console.warn(`SKIPPED native engine tests: no C compiler here (${a.reason})`);
       return;
@@ -22,8 +21,8 @@ describe('native engine availability', () => {
   });
 });
 
-const itNative = hasCompiler ? it : it.skip;
-if (hasCompiler) {
+const itNative = hasCCompiler() ? it : it.skip;
+if (hasCCompiler()) {
   describeOnnxParity([
     { tag: 'clade, fused', config: { normMode: 'clade' }, fused: true },
     { tag: 'clade, instances, batch 2, fused', config: { normMode: 'clade', useInstance: true }, batch: 2, fused: true },

@@ -1,15 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
 import { MultiscaleDiscriminator, SpadeGenerator } from '@clade/spade-gen';
+import { describeNative } from '@clade/test-utils';
 import { createAdam, resolveRunConfig, trainStep } from '../index';
 import { useWasmTraining } from './helpers/wasm-training';
 
 // 100 official iterations on the native path (where a C compiler built it): not one tensor, wasm
 // data id or native scratch allocation more at the end than after the first iteration.
-const hasCompiler = spawnSync(process.env.CC || 'cc', ['--version']).status === 0;
-const describeNative = hasCompiler ? describe : describe.skip;
-
 describeNative('100 training steps on the native backend', () => {
   useWasmTraining('native');
 

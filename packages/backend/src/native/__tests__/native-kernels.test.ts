@@ -1,13 +1,12 @@
 // The native kernels (@clade/ort-native: onnxruntime's sgemm behind im2col/col2im) under tfjs'
 // wasm backend: equal to the wasm kernels they replace, in every conv geometry the models use,
 // chunked or not, at 1 and 2 threads; fallbacks; the binding's argument checks; no leaks.
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasCCompiler } from '@clade/test-utils';
 import { initBackend, nativeKernelsActive, registerNativeKernels, unregisterNativeKernels } from '../../index';
 import { loadNativeKernels, type NativeTensorKernels } from '../binding';
 import { nativeKernelLimits } from '../kernels';
 
-const hasCompiler = spawnSync(process.env.CC || 'cc', ['--version']).status === 0;
 let binding: NativeTensorKernels | null = null;
 
 beforeAll(async () => {
@@ -15,7 +14,7 @@ beforeAll(async () => {
   try {
     binding = await loadNativeKernels();
   } catch (e) {
-    if (hasCompiler) throw e; // the install hook builds it wherever a compiler exists
+    if (hasCCompiler()) throw e; // the install hook builds it wherever a compiler exists
     // eslint-disable-next-line no-console
     console.warn(`SKIPPED native kernel tests: no C compiler here (${(e as Error).message})`);
   }
