@@ -258,20 +258,14 @@ function profileRows(key: TrainRowKey, p: KernelProfile<void>, timedMs: number |
   return [summary, ...rows];
 }
 
-export interface TorchTrainOptions {
+/** The sizes and repetitions of our rows, at each of `threads`. */
+export interface TorchTrainOptions extends Pick<TrainStepBenchOptions, 'norms' | 'ngf' | 'ndf' | 'cropSizes' | 'batchSizes' | 'reps' | 'log'> {
   python: string;
-  norms: Variant[];
-  ngf: number;
-  ndf: number;
-  cropSizes: number[];
-  batchSizes: number[];
-  reps: number;
   threads: number[];
   /** bench/torch/train_step.py --grads: 'official' (the official trainer's gradients) or 'minimal' (ours). */
   grads: 'official' | 'minimal';
   /** Per run (all its iterations), s. */
   timeoutSeconds: number;
-  log?: (line: string) => void;
 }
 
 /**

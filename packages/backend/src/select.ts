@@ -338,17 +338,17 @@ export async function probeBackends(): Promise<BackendProbe[]> {
   } catch (e) {
     fail('wasm', `${message(e)} ${INSTALL_HINT.wasm}`);
   }
+  // Listed before wasm, whose tensors it computes on.
+  let native: BackendProbe;
   try {
     const binding = await loadNativeKernels();
     if (!out.some((p) => p.name === 'wasm' && p.ok)) throw new Error('it needs the wasm backend, which does not load.');
-    out.splice(out.findIndex((p) => p.name === 'wasm'), 0, {
-      name: 'native',
-      ok: true,
-      detail: `onnxruntime ${binding.version} convolutions (forward and gradients) on the wasm backend's tensors.`,
-    });
+    native = { name: 'native', ok: true, detail: `onnxruntime ${binding.version} convolutions (forward and gradients) on the wasm backend's tensors.` };
   } catch (e) {
-    out.splice(out.findIndex((p) => p.name === 'wasm'), 0, { name: 'native', ok: false, error: `${message(e)} ${INSTALL_HINT.native}`, detail: `${message(e)} ${INSTALL_HINT.native}` });
+    const error = `${message(e)} ${INSTALL_HINT.native}`;
+    native = { name: 'native', ok: false, error, detail: error };
   }
+  out.splice(out.findIndex((p) => p.name === 'wasm'), 0, native);
   if (tf.findBackendFactory('cpu') != null) out.push({ name: 'cpu', ok: true, detail: 'always available.' });
   else fail('cpu', INSTALL_HINT.cpu);
   return out;

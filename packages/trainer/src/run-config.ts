@@ -295,15 +295,13 @@ export function adamBetas(optim: OptimConfig): { beta1: number; beta2: number } 
  * backend's float epsilon (1e-7): with β1 = 0 the first update is −lr·g/(|g| + ε), so that moves the
  * updates of gradients near 1e-6 by several % of lr.
  */
-export const ADAM_EPSILON = 1e-8;
+const ADAM_EPSILON = 1e-8;
 
-/** Adam hyperparameters of the run: betas by TTUR, ε as torch's (no weight decay). */
-export function adamOptions(optim: OptimConfig): { beta1: number; beta2: number; epsilon: number } {
-  return { ...adamBetas(optim), epsilon: ADAM_EPSILON };
-}
-
-/** An Adam optimizer with the run's hyperparameters, at learning rate `lr` (the schedule may change it). */
+/**
+ * An Adam optimizer with the run's hyperparameters (betas by TTUR, ε as torch's, no weight
+ * decay), at learning rate `lr` (the schedule may change it).
+ */
 export function createAdam(optim: OptimConfig, lr: number): tf.Optimizer {
-  const { beta1, beta2, epsilon } = adamOptions(optim);
-  return tf.train.adam(lr, beta1, beta2, epsilon);
+  const { beta1, beta2 } = adamBetas(optim);
+  return tf.train.adam(lr, beta1, beta2, ADAM_EPSILON);
 }
