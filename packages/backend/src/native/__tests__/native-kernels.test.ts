@@ -36,6 +36,8 @@ interface Case {
   k: number;
   s: number;
   pad: 'same' | 'valid' | number;
+  /** x is a one-hot label map over its first ci − dense channels (some pixels all zero), then `dense` random channels. */
+  oneHot?: { dense: number };
 }
 
 /** The official nets' geometries: G's 3×3 same convs and 1×1 shortcuts, D's 4×4 stride-2/1 pad-2 convs. */
@@ -46,12 +48,24 @@ const CASES: Case[] = [
   { n: 1, h: 10, w: 11, ci: 4, co: 6, k: 4, s: 1, pad: 2 },
   { n: 1, h: 12, w: 12, ci: 3, co: 5, k: 4, s: 2, pad: 'valid' },
   { n: 1, h: 4, w: 4, ci: 16, co: 16, k: 3, s: 1, pad: 'same' },
+  // Sparse inputs (the binding's gather path): SPADE's shared MLP on labels, D's first conv on labels + image.
+  { n: 2, h: 9, w: 8, ci: 40, co: 12, k: 3, s: 1, pad: 'same', oneHot: { dense: 0 } },
+  { n: 1, h: 11, w: 10, ci: 67, co: 8, k: 4, s: 2, pad: 2, oneHot: { dense: 3 } },
 ];
+
+/** A one-hot label map [n, h, w, classes] with every 7th pixel unlabelled (all zero), as don't-care pixels are. */
+function oneHotLabels(n: number, h: number, w: number, classes: number, seed: number): tf.Tensor4D {
+  const ids = tf.randomUniform([n, h, w], 0, classes, 'int32', seed);
+  const dropped = tf.where(tf.equal(tf.mod(tf.range(0, n * h * w, 1, 'int32').reshape([n, h, w]), 7), 0), tf.fill([n, h, w], -1, 'int32'), ids);
+  return tf.oneHot(dropped, classes).toFloat() as tf.Tensor4D;
+}
 
 /** y, the fused conv (bias + leaky ReLU), dx and dW of one case, as plain arrays. */
 function run(c: Case, seed: number): Float32Array[] {
   return tf.tidy(() => {
-    const x = tf.randomNormal([c.n, c.h, c.w, c.ci], 0, 1, 'float32', seed) as tf.Tensor4D;
+    const x = c.oneHot
+      ? tf.concat([oneHotLabels(c.n, c.h, c.w, c.ci - c.oneHot.dense, seed), tf.randomNormal([c.n, c.h, c.w, c.oneHot.dense], 0, 1, 'float32', seed)], 3) as tf.Tensor4D
+      : tf.randomNormal([c.n, c.h, c.w, c.ci], 0, 1, 'float32', seed) as tf.Tensor4D;
     const w = tf.randomNormal([c.k, c.k, c.ci, c.co], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
     const bias = tf.randomNormal([c.co], 0, 1, 'float32', seed + 2) as tf.Tensor1D;
     const y = tf.conv2d(x, w, c.s, c.pad);
@@ -90,6 +104,25 @@ describe('native conv kernels on the wasm heap', () => {
         }
       }
     });
+  });
+
+  itNative('take the sparse path for a one-hot x: only its nonzeros are read (a dense product would turn 0 × ∞ into NaN)', () => {
+    const [h, w, classes, co] = [6, 5, 32, 4];
+    const ids = Array.from({ length: h * w }, (_, i) => i % 3); // classes 0–2 only
+    const x = new Float32Array(h * w * classes);
+    ids.forEach((c, i) => (x[i * classes + c] = 1));
+    const filter = new Float32Array(9 * classes * co).map((_, i) => (Math.floor(i / co) % classes === 31 ? Infinity : (i % 5) - 2));
+    const y = new Float32Array(h * w * co);
+    const dy = new Float32Array(h * w * co).fill(1);
+    const dw = new Float32Array(9 * classes * co).fill(NaN);
+    const geom = new Int32Array([1, h, w, classes, 3, 3, co, h, w, 1, 1, 1, 1, 1, 0]);
+    binding!.conv2d(0, x, filter, y, geom);
+    binding!.conv2d(2, x, dy, dw, geom);
+    expect(y.every(Number.isFinite)).toBe(true);
+    // The filter gradient of an absent class is exactly zero; of a present one, its pixel count per tap.
+    const row = (tap: number, c: number) => Array.from(dw.subarray((tap * classes + c) * co, (tap * classes + c + 1) * co));
+    expect(row(4, 31)).toEqual([0, 0, 0, 0]);
+    expect(row(4, 0)).toEqual(Array(co).fill(ids.filter((c) => c === 0).length));
   });
 
   itNative('fall back to the kernels they replaced for dilated convs, and free every tensor', () => {
