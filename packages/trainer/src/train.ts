@@ -20,6 +20,14 @@ export interface TrainOptions {
   config?: RunConfigInput;
   /** Continue from <out>/checkpoints/latest.npz. */
   resume?: boolean;
+  /**
+   * A new run in a folder that already holds one (or other files) replaces the run's files
+   * (run.json, log.jsonl, checkpoints/, images/) once everything else is validated; without it
+   * such a folder is refused before anything is written.
+   */
+  overwrite?: boolean;
+  /** Called once everything is validated, before the first file is written (CLI banners). */
+  onStart?: () => void;
   /** Called after every iteration (progress bars). */
   onIteration?: (info: { iteration: number; epoch: number; losses: StepLosses; seconds: number }) => void;
   /** Human-readable notes (e.g. "training without the VGG loss"). */
@@ -44,7 +52,27 @@ function mixSeed(seed: number, k: number): number {
 async function readRunConfig(out: string): Promise<RunConfig> {
   const p = path.join(out, 'run.json');
   if (!existsSync(p)) throw new IOError(`train --resume: '${p}' not found; start a run with --config first.`);
-  return resolveRunConfig(JSON.parse(await readFile(p, 'utf8')) as RunConfigInput);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(p, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`train --resume: '${p}' is not valid JSON (${(e as Error).message}).`);
+  }
+  return resolveRunConfig(json as RunConfigInput);
+}
+
+/** What a run writes into its folder: the entries a replaced run loses, nothing else. */
+const RUN_ENTRIES = ['run.json', 'log.jsonl', 'checkpoints', 'images'];
+
+/** Refuses a new run in a folder that holds anything, unless it may be replaced. */
+async function checkRunFolder(out: string, overwrite: boolean): Promise<void> {
+  if (!existsSync(out)) return;
+  const entries = await readdir(out).catch(() => {
+    throw new IOError(`train: the run folder '${out}' exists and is not a readable folder.`);
+  });
+  if (entries.length === 0 || overwrite) return;
+  const what = entries.includes('run.json') ? 'a run (run.json)' : `${entries.length} file${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`;
+  throw new ConfigError(`train: the run folder '${out}' already holds ${what}; continue it with --resume, or replace it with --force.`);
 }
 
 /** Keeps only log lines of iterations ≤ `iteration` (the ones the checkpoint covers). */
@@ -72,8 +100,7 @@ async function truncateLog(file: string, iteration: number): Promise<void> {
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? (() => {});
   const out = path.resolve(opts.out);
-  await mkdir(path.join(out, 'checkpoints'), { recursive: true });
-  await mkdir(path.join(out, 'images'), { recursive: true });
+  const outExisted = existsSync(out);
   let config: RunConfig;
   if (opts.resume) config = await readRunConfig(out);
   else {
@@ -87,7 +114,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (config.loss.vggWeights) config.loss.vggWeights = path.resolve(config.loss.vggWeights);
     for (const net of ['generator', 'discriminator'] as const) if (config.init[net]) config.init[net] = path.resolve(config.init[net]!);
     for (const file of ['inceptionWeights', 'segmenter'] as const) if (config.eval[file]) config.eval[file] = path.resolve(config.eval[file]!);
-    await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
+    await checkRunFolder(out, opts.overwrite ?? false);
   }
   let vgg: Vgg19Features | null = null;
   if (config.loss.lambdaVgg > 0 && config.loss.vggWeights) {
@@ -103,6 +130,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let optG: tf.Optimizer | null = null;
   let optD: tf.Optimizer | null = null;
   let evaluator: Evaluator | null = null;
+  let createdRun = false; // a new run's files exist, with no checkpoint yet
   try {
     if (!opts.resume) {
       // Fine-tuning: official weights (strictly: any key mismatch is one error) or another run's
@@ -149,17 +177,29 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (opts.resume) {
       if (!existsSync(ckpt)) throw new IOError(`train --resume: no checkpoint at '${ckpt}'.`);
       state = await loadCheckpoint(ckpt, objects);
+      opts.onStart?.();
+      await mkdir(path.join(out, 'images'), { recursive: true });
       await removeStaleTemps(path.join(out, 'checkpoints'));
       await removeStaleTemps(path.join(out, 'images'));
       await truncateLog(logFile, state.iteration);
       log(`resumed at iteration ${state.iteration} (epoch ${state.epoch}, batch ${state.batchInEpoch}).`);
-    } else if (existsSync(logFile)) {
+    } else {
+      // Everything is validated: only now is the folder created (or the replaced run removed).
+      opts.onStart?.();
+      for (const entry of RUN_ENTRIES) await rm(path.join(out, entry), { recursive: true, force: true });
+      createdRun = true;
+      await mkdir(path.join(out, 'checkpoints'), { recursive: true });
+      await mkdir(path.join(out, 'images'), { recursive: true });
+      await writeFileAtomic(path.join(out, 'run.json'), new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
       await writeFile(logFile, '');
     }
 
     const totalEpochs = config.optim.niter + config.optim.niterDecay;
     const maxIter = config.schedule.maxIterations ?? Infinity;
-    const save = () => saveCheckpoint(ckpt, objects, state);
+    const save = async () => {
+      await saveCheckpoint(ckpt, objects, state);
+      createdRun = false; // from the first checkpoint on, a failure leaves a resumable run
+    };
 
     while (state.iteration < maxIter && state.epoch <= totalEpochs) {
       const lr = learningRates(config.optim, state.epoch);
@@ -210,6 +250,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     await save();
     return { state, config };
+  } catch (e) {
+    // A new run that failed before its first checkpoint leaves nothing behind.
+    if (createdRun) {
+      for (const entry of RUN_ENTRIES) await rm(path.join(out, entry), { recursive: true, force: true });
+      if (!outExisted && (await readdir(out)).length === 0) await rm(out, { recursive: true, force: true });
+    }
+    throw e;
   } finally {
     gen.dispose();
     D.dispose();

@@ -25,6 +25,7 @@ interface TrainOptions extends GlobalOptions {
   evalCount?: string;
   inceptionWeights?: string;
   segmenter?: string;
+  force?: boolean;
 }
 
 async function readConfig(file: string): Promise<RunConfigInput> {
@@ -110,6 +111,7 @@ export function registerTrain(program: Command): void {
     .option('--config <run.json>', 'run config (model, data, loss, optimizer, schedule, seed)')
     .option('--out <dir>', 'run folder (run.json, log.jsonl, checkpoints/latest.npz)')
     .option('--resume <dir>', 'continue the run in this folder from its last complete checkpoint')
+    .option('--force', "a new run in an --out folder that already holds one replaces that run's files (refused otherwise)")
     .option('--iterations <n>', 'override schedule.maxIterations')
     .option('--batch-size <n>', 'override data.batchSize')
     .option('--accumulate <k>', 'override data.accumulate: average the gradients of k batches per step (less memory, more time)')
@@ -139,6 +141,7 @@ Examples:
   clade train --config vae.json --out runs/vae --init-g runs/d/checkpoints/latest.npz --init-d runs/d/checkpoints/latest.npz --init-partial
   clade train --config run.json --out runs/b --fid-every 1000 --inception-weights pt_inception-2015-12-05-6726825d.pth
   clade train --config examples/train-default.json --out runs/d --miou-every 500 --segmenter deeplabv3_mnv2_ade20k_513.onnx
+  clade train --config examples/train-tiny.json --out runs/tiny --force  # replace the run in runs/tiny
   clade train --resume runs/tiny          # after an interruption (even SIGKILL)
   clade train --resume runs/d --iterations 5000 --miou-every 500 --segmenter deeplabv3_mnv2_ade20k_513.onnx`,
     )
@@ -149,7 +152,7 @@ Examples:
           throw new ConfigError('train: give --config <run.json> and --out <dir> for a new run, or --resume <dir>.');
         if (all.resume) {
           // Flags that change what is trained would break the exact continuation.
-          for (const [flag, v] of [['--init-g', all.initG], ['--init-d', all.initD], ['--init-e', all.initE], ['--init-partial', all.initPartial], ['--batch-size', all.batchSize], ['--accumulate', all.accumulate], ['--seed', all.seed], ['--vgg-weights', all.vggWeights], ['--config', all.config]] as const)
+          for (const [flag, v] of [['--force', all.force], ['--init-g', all.initG], ['--init-d', all.initD], ['--init-e', all.initE], ['--init-partial', all.initPartial], ['--batch-size', all.batchSize], ['--accumulate', all.accumulate], ['--seed', all.seed], ['--vgg-weights', all.vggWeights], ['--config', all.config]] as const)
             if (v !== undefined)
               throw new ConfigError(`train --resume: ${flag} would change what the run trains; it continues exactly as its run.json says. Only --iterations, --checkpoint-every and the evaluation flags apply to a resumed run.`);
         }
@@ -187,12 +190,14 @@ Examples:
           await writeFileAtomic(runJson, new TextEncoder().encode(`${JSON.stringify(run, null, 2)}\n`));
         }
         const out = all.resume ?? all.out!;
-        process.stderr.write(`clade train: backend ${choice.name}, ${choice.threads} thread${choice.threads === 1 ? '' : 's'}; run folder ${path.resolve(out)}\n`);
         const t0 = performance.now();
         const result = await train({
           out,
           config,
           resume: Boolean(all.resume),
+          overwrite: Boolean(all.force),
+          // After validation: a refused run prints its error line alone.
+          onStart: () => process.stderr.write(`clade train: backend ${choice.name}, ${choice.threads} thread${choice.threads === 1 ? '' : 's'}; run folder ${path.resolve(out)}\n`),
           log: (l) => process.stderr.write(`${l}\n`),
           onIteration: progress(config?.schedule?.maxIterations ?? null),
         });
