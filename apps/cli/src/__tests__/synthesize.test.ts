@@ -70,7 +70,7 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     const summary = JSON.parse(r!.out);
     expect(readFileSync(onnx).length).toBe(summary.bytes);
     expect(JSON.stringify(summary.io)).toMatch(/label.*edge/);
-    expectUserError(again!, /export-onnx: '.*clade\.onnx' exists; pass --force to overwrite it/);
+    expectUserError(again!, /export-onnx: <out.onnx> '.*clade\.onnx' exists; pass --force to replace it/);
   });
 
   it('export-onnx --fused-clade writes one ai.clade node per CLADE layer; synthesize --engine onnx says which onnxruntime ran', async () => {

@@ -20,6 +20,7 @@ import {
   writeSynthDataset,
 } from '@clade/data';
 import type { Command } from 'commander';
+import { checkOutputFiles } from '../output-file';
 import { runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
 
@@ -43,6 +44,7 @@ interface MapFlags extends GlobalOptions {
 interface DistMapOptions extends MapFlags {
   label: string;
   out: string;
+  force?: boolean;
 }
 
 interface DistMapsOptions extends MapFlags {
@@ -213,6 +215,7 @@ Examples:
     .description('Compute the CLADE-ICPE positional map of one label at its own resolution, as the official cal_dist_masks.py does.')
     .requiredOption('--label <file>', 'label map: a PNG of raw ids (or a colour-coded image with --color-labels)')
     .requiredOption('--out <npy>', 'output .npy: float32 [2,H,W], channel 0 vertical, channel 1 horizontal (written atomically)')
+    .option('--force', 'replace --out when it exists (never the --label input)')
     .option('--skip-value <n|none>', 'raw value whose pixels get (0, 0); the official script skips 0 for every dataset', '0')
     .option('--components <all|largest>', "'all' 8-connected components (official code) or the 'largest' per value (paper text)", 'all')
     .option('--no-normalize', "raw pixel offsets instead of dividing by max |offset| + 1e-5 (the official '--norm no')")
@@ -231,6 +234,7 @@ Examples:
       await runCommand(all, async () => {
         const mapOptions = parseMapOptions(all.skipValue, all.components, all.normalize);
         const color = parseColorLabels(all.colorLabels, all.tolerance);
+        checkOutputFiles([{ flag: '--out', file: all.out, ext: '.npy' }], [['--label', all.label]], Boolean(all.force));
         const t0 = performance.now();
         const label = await loadLabel(all.label, color);
         const map = positionalMap(label, mapOptions);

@@ -37,6 +37,7 @@ import {
   type SegmenterDescriptor,
 } from '@clade/metrics';
 import type { Command } from 'commander';
+import { checkOutputFiles } from '../output-file';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
 const METRICS = ['fid', 'kid', 'miou', 'all'] as const;
@@ -56,6 +57,7 @@ interface EvalOptions extends GlobalOptions {
   kidSubsetSize: string;
   seed: string;
   out?: string;
+  force?: boolean;
 }
 
 /** A progress bar on stderr: redrawn in place on a terminal, a line every 10 % otherwise. */
@@ -156,6 +158,14 @@ async function evaluate(metric: Metric, opts: EvalOptions): Promise<Result> {
   if (!opts.fake && !statsOnly) throw new ConfigError(`eval ${metric}: --fake <dir> is required.`);
   if (wantMiou && !opts.labels) throw new ConfigError('eval miou: --labels <dir> (the label maps the images were generated from) is required.');
   if (opts.saveStats && !wantFid) throw new ConfigError('--save-stats goes with fid (or all with --real).');
+  // Every argument is checked before the feature extraction (minutes), outputs included.
+  const kidSubsets = positiveInt(opts.kidSubsets, '--kid-subsets');
+  const kidSubsetSize = positiveInt(opts.kidSubsetSize, '--kid-subset-size');
+  checkOutputFiles(
+    [{ flag: '--out', file: opts.out, ext: '.json' }, { flag: '--save-stats', file: opts.saveStats, ext: '.npz' }],
+    [['--real', opts.real], ['--fake', opts.fake], ['--labels', opts.labels], ['--segmenter', opts.segmenter], ['--inception-weights', opts.inceptionWeights]],
+    Boolean(opts.force),
+  );
 
   const realKind = opts.real ? await kindOf(opts.real, '--real') : null;
   if (wantKid && realKind === 'npz') {
@@ -237,8 +247,8 @@ async function evaluate(metric: Metric, opts: EvalOptions): Promise<Result> {
       }
       if (doKid) {
         const kid = kernelInceptionDistance(realFeatures!, fake.features!.matrix(), {
-          subsets: positiveInt(opts.kidSubsets, '--kid-subsets'),
-          subsetSize: positiveInt(opts.kidSubsetSize, '--kid-subset-size'),
+          subsets: kidSubsets,
+          subsetSize: kidSubsetSize,
           seed,
         });
         result.kid = kid.kid;
@@ -309,6 +319,7 @@ export function registerEval(program: Command): void {
     .option('--kid-subset-size <n>', 'KID subset size (the smaller set\'s size when smaller)', '1000')
     .option('--seed <n>', 'KID subset seed', '0')
     .option('--out <json>', 'also save the result with its protocol as JSON')
+    .option('--force', 'replace --out / --save-stats when they exist')
     .option('--json', 'print one JSON object (fid, kid, miou, accuracy, per_class, protocol)')
     .addHelpText(
       'after',

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
-import { ConfigError, writeFileAtomic } from '@clade/core';
+import { writeFileAtomic } from '@clade/core';
 import { exportGeneratorToOnnx, generatorIo } from '@clade/onnx';
 import type { Command } from 'commander';
 import { loadGenerator, onnxExportable } from '../checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
+import { checkOutputFiles } from '../output-file';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface ExportOnnxOptions extends GlobalOptions, ModelFlags {
@@ -46,8 +46,7 @@ Examples:
     .action(async (checkpoint: string, out: string, opts: ExportOnnxOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<ExportOnnxOptions>(), ...opts };
       await runCommand(all, async () => {
-        if (!/\.onnx$/i.test(out)) throw new ConfigError(`export-onnx: the output must name a .onnx file, got '${out}'.`);
-        if (existsSync(out) && !all.force) throw new ConfigError(`export-onnx: '${out}' exists; pass --force to overwrite it.`);
+        checkOutputFiles([{ flag: 'export-onnx: <out.onnx>', file: out, ext: '.onnx' }], [['<checkpoint>', checkpoint]], Boolean(all.force));
         await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
         const t0 = performance.now();
         const g = await loadGenerator(checkpoint, all);

@@ -10,7 +10,8 @@ import { loadCheckpoint, resolveRunConfig, type RunConfig, type RunConfigInput }
 import { encode as encodePng } from 'fast-png';
 import type { ModelFlags } from '../model-options';
 import { presetsOf, type ModelName } from '../model-zoo';
-import { quantizeImage } from './synthesize';
+import { checkFiniteOutput } from '../output-file';
+import { ensureParent, quantizeImage } from './synthesize';
 
 /** The flags `clade synthesize --model sean|groupdnet…` reads. */
 export interface FamilySynthesizeOptions extends ModelFlags {
@@ -100,8 +101,6 @@ async function runGenerator<T extends SeanGenerator | GroupDNetGenerator>(model:
  * official .pth, a `clade train` run (folder or checkpoint .npz), or --random-init.
  */
 export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: FamilySynthesizeOptions): Promise<{ width: number; height: number; what: string }> {
-  if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
-  if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
   const run = o.checkpoint ? await trainedRunOf(o.checkpoint) : null;
   const presets = presetsOf(model);
   if (!run && (o.preset === undefined || !presets.includes(o.preset)))
@@ -200,8 +199,11 @@ function parseMix(v: string | undefined): number {
 async function writeOutputs(o: FamilySynthesizeOptions, y: tf.Tensor4D): Promise<void> {
   const [, h, w] = y.shape;
   const hwc = (await y.data()) as Float32Array;
+  checkFiniteOutput(hwc, '--out', o.out);
+  await ensureParent(o.out);
   await writeFileAtomic(o.out, encodePng({ width: w, height: h, data: quantizeImage(hwc), channels: 3, depth: 8 }));
   if (o.outNpy === undefined) return;
   const nchw = tf.tidy(() => tf.transpose(y, [0, 3, 1, 2]).dataSync() as Float32Array);
+  await ensureParent(o.outNpy);
   await saveNpyFile(o.outNpy, { dtype: 'float32', shape: [1, 3, h, w], data: nchw });
 }

@@ -12,6 +12,7 @@ import { loadGenerator, onnxExportable, type LoadedGenerator } from '../checkpoi
 import { checkEncoderFits, encodeImage, encoderDirOf, encoderFromDir, loadEncoder, type LoadedEncoder } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { MODEL_NAMES, parseModel } from '../model-zoo';
+import { checkFiniteOutput, checkOutputFiles } from '../output-file';
 import { synthesizeFamily } from './synthesize-family';
 import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '@clade/onnx';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
@@ -39,6 +40,7 @@ interface SynthesizeOptions extends GlobalOptions, ModelFlags {
   styleSample?: boolean;
   out: string;
   outNpy?: string;
+  force?: boolean;
   seed?: string;
 }
 
@@ -65,10 +67,13 @@ function inputSize(p: PreprocessConfig): [number, number] {
   return [p.cropSize, p.cropSize];
 }
 
+/** A float input's values as float32, all finite (a NaN latent would pass as a black image). */
 function toFloat32(a: NdArray, file: string, flag: string): Float32Array {
-  if (a.dtype === 'float32') return a.data;
-  if (a.dtype === 'float64') return Float32Array.from(a.data);
-  throw new ConfigError(`${flag} '${file}' must hold float32 (or float64), got ${a.dtype}.`);
+  if (a.dtype !== 'float32' && a.dtype !== 'float64') throw new ConfigError(`${flag} '${file}' must hold float32 (or float64), got ${a.dtype}.`);
+  const data = a.dtype === 'float32' ? (a.data as Float32Array) : Float32Array.from(a.data as Float64Array);
+  const bad = data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new ConfigError(`${flag} '${file}' holds a non-finite value (${data[bad]} at index ${bad}, as float32); every value must be finite.`);
+  return data;
 }
 
 /** Reads an official positional map: float [1,2,H,W] (or [2,H,W]) → planar [2,H,W]. */
@@ -129,7 +134,8 @@ export function runGenerator(g: LoadedGenerator, inputs: Record<string, tf.Tenso
   return g.model.apply(feed, { training: false }) as tf.Tensor4D;
 }
 
-async function ensureParent(file: string): Promise<void> {
+/** Makes the folder an output goes to (checkOutputFiles has vetted the path). */
+export async function ensureParent(file: string): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
 }
 
@@ -163,6 +169,7 @@ export function registerSynthesize(program: Command): void {
     .option('--seed <n>', 'seed for the VAE latent (without --z/--style) or for eps (--style-sample)', '0')
     .requiredOption('--out <png>', 'output PNG (official quantisation: trunc(clip((x+1)/2*255)))')
     .option('--out-npy <npy>', 'also write the raw float32 output in [-1,1], NCHW [1,3,H,W]')
+    .option('--force', 'replace --out / --out-npy when they exist (never an input file)')
     .option('--json', 'print a JSON summary instead of a line of text');
   addModelOptions(cmd, false);
   cmd
@@ -196,6 +203,12 @@ Examples:
       const all = { ...command.optsWithGlobals<SynthesizeOptions>(), ...opts };
       await runCommand(all, async () => {
         const model = parseModel(all.model);
+        checkOutputFiles(
+          [{ flag: '--out', file: all.out, ext: '.png' }, { flag: '--out-npy', file: all.outNpy, ext: '.npy' }],
+          [['--label', all.label], ['--instance', all.instance], ['--dist-map', all.distMap], ['--z', all.z], ['--style', all.style], ['--style-label', all.styleLabel],
+            ['--style-b', all.styleB], ['--style-b-label', all.styleBLabel], ['--encoder', all.encoder], ['--checkpoint', all.checkpoint]],
+          Boolean(all.force),
+        );
         if (model === 'spade') return synthesize(all);
         const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
         const t0 = performance.now();
@@ -256,8 +269,6 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
   if (o.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
   for (const [flag, v] of [['--random-init', o.randomInit], ['--init-gain', o.initGain], ['--style-label', o.styleLabel], ['--resample-class', o.resampleClass], ['--style-b', o.styleB], ['--transfer-classes', o.transferClasses], ['--mix', o.mix]] as const)
     if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
-  if (!/\.png$/i.test(o.out)) throw new ConfigError(`--out must name a .png file, got '${o.out}'.`);
-  if (o.outNpy !== undefined && !/\.npy$/i.test(o.outNpy)) throw new ConfigError(`--out-npy must name a .npy file, got '${o.outNpy}'.`);
   const seed = Number(o.seed ?? '0');
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
   checkStyleFlags(o);
@@ -321,6 +332,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
   y.dispose();
   Object.values(inputs).forEach((t) => t.dispose());
 
+  checkFiniteOutput(hwc, '--out', o.out);
   await ensureParent(o.out);
   await writeFileAtomic(o.out, encodePng({ width: ow, height: oh, data: quantizeImage(hwc), channels: 3, depth: 8 }));
   if (o.outNpy !== undefined) {
