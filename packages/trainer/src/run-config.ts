@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@clade/core';
 import { DATASET_NAMES, type DatasetName } from '@clade/data';
-import { resolveEncoderConfig, resolveGeneratorConfig, type EncoderConfig, type GeneratorConfig } from '@clade/spade-gen';
-import { resolveDiscriminatorConfig, type DiscriminatorConfig } from '@clade/spade-gen';
-import { resolveGroupDNetConfig, type ConfigInput as GroupDNetConfigInput, type GroupDNetConfig } from '@clade/groupdnet';
-import { resolveSeanConfig, type SeanConfig } from '@clade/sean';
+import { ENCODER_DEFAULTS, GENERATOR_DEFAULTS, resolveEncoderConfig, resolveGeneratorConfig, type EncoderConfig, type GeneratorConfig } from '@clade/spade-gen';
+import { DISCRIMINATOR_DEFAULTS, resolveDiscriminatorConfig, type DiscriminatorConfig } from '@clade/spade-gen';
+import { GROUPDNET_DEFAULTS, resolveGroupDNetConfig, type ConfigInput as GroupDNetConfigInput, type GroupDNetConfig } from '@clade/groupdnet';
+import { SEAN_DEFAULTS, resolveSeanConfig, type SeanConfig } from '@clade/sean';
+import { closestKey } from './closest-key';
 import { EVAL_METRICS, type EvalConfig } from './evaluation';
 import { GAN_MODES, type GanMode } from './losses';
+
+/** The keys of T, listed once: the Record type makes tsc flag a key missing from T or extra to it. */
+function keysOf<T>(keys: Record<keyof T, true>): readonly string[] {
+  return Object.keys(keys);
+}
 
 /** Where the training pairs come from and how they are prepared. */
 export interface DataConfig {
@@ -34,8 +40,21 @@ export interface DataConfig {
    * Train on the bundled synthetic outdoor scenes (ADE20K ids) instead of files: the set is
    * written once into `root` (deterministic from its seed) and read through the ADE20K layout.
    */
-  synthetic: { count: number; size: number; seed: number } | null;
+  synthetic: SyntheticDataConfig | null;
 }
+
+const DATA_KEYS = keysOf<DataConfig>({
+  dataset: true, root: true, phase: true, loadSize: true, flip: true, batchSize: true, accumulate: true, synthetic: true,
+});
+
+/** The bundled synthetic scenes: how many, their size (square) and the seed that draws them. */
+export interface SyntheticDataConfig {
+  count: number;
+  size: number;
+  seed: number;
+}
+
+const SYNTHETIC_KEYS = keysOf<SyntheticDataConfig>({ count: true, size: true, seed: true });
 
 export interface LossConfig {
   ganMode: GanMode;
@@ -49,6 +68,8 @@ export interface LossConfig {
   lambdaKld: number;
 }
 
+const LOSS_KEYS = keysOf<LossConfig>({ ganMode: true, lambdaFeat: true, lambdaVgg: true, vggWeights: true, lambdaKld: true });
+
 export interface OptimConfig {
   /** Base lr. Default 2e-4. */
   lr: number;
@@ -60,6 +81,8 @@ export interface OptimConfig {
   niterDecay: number;
 }
 
+const OPTIM_KEYS = keysOf<OptimConfig>({ lr: true, ttur: true, niter: true, niterDecay: true });
+
 export interface ScheduleConfig {
   /** Stop after this many iterations (null: after niter + niterDecay epochs). */
   maxIterations: number | null;
@@ -70,6 +93,8 @@ export interface ScheduleConfig {
   /** Save a label | generated | real grid every N iterations (0: never). Default 100. */
   imageEvery: number;
 }
+
+const SCHEDULE_KEYS = keysOf<ScheduleConfig>({ maxIterations: true, checkpointEvery: true, logEvery: true, imageEvery: true });
 
 /**
  * Fine-tuning: official state dicts loaded (strictly) into the freshly built nets at the start of a
@@ -90,6 +115,11 @@ export interface InitConfig {
   partial: boolean;
 }
 
+const INIT_KEYS = keysOf<InitConfig>({ generator: true, discriminator: true, encoder: true, partial: true });
+
+// EvalConfig lives in ./evaluation; its keys are listed here, where the run config is checked.
+const EVAL_KEYS = keysOf<EvalConfig>({ every: true, metric: true, count: true, inceptionWeights: true, segmenter: true });
+
 /** The generator families the trainer runs (REFERENCE §7, §17). */
 export const MODEL_FAMILIES = ['spade', 'sean', 'groupdnet'] as const;
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
@@ -104,6 +134,19 @@ export interface GroupDNetEncoderConfig {
   inputSize: { height: number; width: number } | null;
   initSeed?: number | null;
 }
+
+const GROUPDNET_ENCODER_KEYS = keysOf<GroupDNetEncoderConfig>({ ndf: true, inputSize: true, initSeed: true });
+const INPUT_SIZE_KEYS = keysOf<NonNullable<GroupDNetEncoderConfig['inputSize']>>({ height: true, width: true });
+
+/**
+ * The generator fields each family takes: its config's defaults plus the required fields they
+ * leave out (the family packages own these lists; a run.json holds exactly them).
+ */
+const GENERATOR_KEYS: Record<ModelFamily, readonly string[]> = {
+  spade: ['labelNc', ...Object.keys(GENERATOR_DEFAULTS)],
+  sean: ['labelNc', ...Object.keys(SEAN_DEFAULTS)],
+  groupdnet: ['arch', 'labelNc', ...Object.keys(GROUPDNET_DEFAULTS)],
+};
 
 /**
  * Which generator a run trains, with its encoder:
@@ -153,6 +196,74 @@ export type RunConfigInput = {
   seed?: number;
 };
 
+const RUN_CONFIG_KEYS = keysOf<RunConfigInput>({
+  model: true, generator: true, discriminator: true, encoder: true, init: true, data: true, loss: true, optim: true, schedule: true, eval: true, seed: true,
+});
+
+/** The keys one section of a run config may hold, and the sections nested in it. */
+interface KeySchema {
+  keys: readonly string[];
+  /** Nested sections by key; any other known key holds a value (null and arrays included). */
+  sections?: Readonly<Record<string, KeySchema>>;
+  /** What decides the keys, said after the section's path (e.g. "model 'sean'"). */
+  note?: string;
+  /** The section's own wording of the error, kept where users and tests already rely on it. */
+  message?: (key: string, suggestion: string | null) => string;
+}
+
+/**
+ * Every section a run config of this family may hold. Sean has no encoder section: any encoder
+ * is refused by resolveModelSection with its own reason.
+ */
+function runConfigSchema(family: ModelFamily): KeySchema {
+  const encoder: Record<ModelFamily, KeySchema | null> = {
+    spade: { keys: Object.keys(ENCODER_DEFAULTS), note: "model 'spade'" },
+    sean: null,
+    groupdnet: {
+      keys: GROUPDNET_ENCODER_KEYS,
+      sections: { inputSize: { keys: INPUT_SIZE_KEYS } },
+      message: (key, suggestion) =>
+        `run config: unknown encoder field '${key}' for model 'groupdnet'${suggestion ? `; did you mean '${suggestion}'?` : '.'} Supported: ${GROUPDNET_ENCODER_KEYS.join(', ')}.`,
+    },
+  };
+  return {
+    keys: RUN_CONFIG_KEYS,
+    sections: {
+      // `init` under generator / discriminator is the short spelling of init.generator / init.discriminator.
+      generator: { keys: [...GENERATOR_KEYS[family], 'init'], note: `model '${family}'` },
+      discriminator: { keys: ['labelNc', ...Object.keys(DISCRIMINATOR_DEFAULTS), 'init'] },
+      ...(encoder[family] && { encoder: encoder[family] }),
+      init: { keys: INIT_KEYS },
+      data: { keys: DATA_KEYS, sections: { synthetic: { keys: SYNTHETIC_KEYS } } },
+      loss: { keys: LOSS_KEYS },
+      optim: { keys: OPTIM_KEYS },
+      schedule: { keys: SCHEDULE_KEYS },
+      eval: { keys: EVAL_KEYS },
+    },
+  };
+}
+
+/** One line naming the full key path, the closest known key when one is close, and the known keys. */
+function unknownKeyMessage(path: string, key: string, schema: KeySchema): string {
+  const suggestion = closestKey(key, schema.keys);
+  if (schema.message) return schema.message(key, suggestion);
+  const hint = suggestion ? `; did you mean '${suggestion}'?` : '.';
+  const known = path ? `Known keys of ${path}${schema.note ? ` (${schema.note})` : ''}` : 'Known top-level keys';
+  return `run config: unknown key '${path ? `${path}.${key}` : key}'${hint} ${known}: ${schema.keys.join(', ')}.`;
+}
+
+/** Refuses any key the schema does not know, at every level: a misspelled key would otherwise train as if absent. */
+function checkKeys(value: unknown, schema: KeySchema, path: string): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(`run config: ${path || 'the config'} must be an object, got ${JSON.stringify(value)}.`);
+  for (const [key, v] of Object.entries(value)) {
+    if (!schema.keys.includes(key)) throw new ConfigError(unknownKeyMessage(path, key, schema));
+    const nested = schema.sections?.[key];
+    if (nested) checkKeys(v, nested, path ? `${path}.${key}` : key);
+  }
+}
+
 function posInt(v: unknown, name: string): number {
   if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
     throw new ConfigError(`run config: ${name} must be a positive integer, got ${JSON.stringify(v)}.`);
@@ -178,8 +289,13 @@ function initPath(short: unknown, long: unknown, net: 'generator' | 'discriminat
 /** Validates a run config and fills in the defaults (the official ones where they exist). */
 export function resolveRunConfig(input: RunConfigInput): RunConfig {
   if (!input || typeof input !== 'object') throw new ConfigError(`run config: must be an object, got ${JSON.stringify(input)}.`);
+  // The top level first, so a misspelled 'generator' or 'model' is reported as such.
+  checkKeys(input, { keys: RUN_CONFIG_KEYS }, '');
   if (!input.generator) throw new ConfigError('run config: generator must be given (at least {"labelNc": N}).');
   if (!input.data) throw new ConfigError('run config: data must be given (at least {"dataset", "root"}).');
+  const family = input.model ?? 'spade';
+  if (!MODEL_FAMILIES.includes(family)) throw new ConfigError(`run config: model must be one of ${MODEL_FAMILIES.join(', ')}, got '${String(family)}'.`);
+  checkKeys(input, runConfigSchema(family), '');
   const { init: initG, ...generatorInput } = input.generator;
   const { init: initD, ...discriminatorInput } = input.discriminator ?? {};
   const init: InitConfig = {
@@ -191,8 +307,6 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   if (typeof init.partial !== 'boolean') throw new ConfigError(`run config: init.partial must be true or false, got ${JSON.stringify(init.partial)}.`);
   if (init.partial && ![init.generator, init.discriminator, init.encoder].some((f) => f?.toLowerCase().endsWith('.npz')))
     throw new ConfigError('run config: init.partial applies to clade run checkpoints (.npz); official .pth files always load strictly. Give an init path as a .npz, or drop init.partial.');
-  const family = input.model ?? 'spade';
-  if (!MODEL_FAMILIES.includes(family)) throw new ConfigError(`run config: model must be one of ${MODEL_FAMILIES.join(', ')}, got '${String(family)}'.`);
   const section = resolveModelSection(family, generatorInput, input.encoder);
   if (init.encoder && !(section.model === 'groupdnet' || (section.model === 'spade' && section.encoder)))
     throw new ConfigError(`run config: init.encoder is given but this run has no encoder (model '${section.model}'${section.model === 'spade' ? ' without generator.useVae' : ''}); drop init.encoder.`);
@@ -259,9 +373,8 @@ function resolveModelSection(family: ModelFamily, generatorInput: Record<string,
   }
   if (family === 'groupdnet') {
     const generator = resolveGroupDNetConfig(generatorInput as unknown as GroupDNetConfigInput);
-    const e = (encoderInput ?? {}) as Partial<GroupDNetEncoderConfig> & Record<string, unknown>;
-    for (const k of Object.keys(e))
-      if (!['ndf', 'inputSize', 'initSeed'].includes(k)) throw new ConfigError(`run config: unknown encoder field '${k}' for model 'groupdnet'. Supported: ndf, inputSize, initSeed.`);
+    // Its keys were checked with the rest of the config (runConfigSchema).
+    const e = (encoderInput ?? {}) as Partial<GroupDNetEncoderConfig>;
     if (e.ndf != null) posInt(e.ndf, 'encoder.ndf');
     if (e.inputSize != null) {
       posInt(e.inputSize.height, 'encoder.inputSize.height');
