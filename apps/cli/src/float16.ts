@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { float16ToFloat32, type NdArray } from '@clade/core';
 
 /** IEEE 754 half precision of a float32 (round to nearest even; overflow → ±Infinity). */
 export function toFloat16Bits(value: number): number {
@@ -65,4 +66,42 @@ export function quantizeFloat16(specs: tf.io.WeightsManifestEntry[], data: Array
     at += b.length;
   }
   return { specs: newSpecs, data: joined.buffer };
+}
+
+/** Bytes per element of a tfjs weight, by quantization dtype or else by dtype (strings vary). */
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+const PLAIN_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+
+/**
+ * The float32 weights of a tfjs weights buffer, decoded as tfjs decodes them (float16, and
+ * uint8/uint16 as q·scale + min), one at a time, for value checks; other dtypes are stepped
+ * over. Stops at a weight the buffer cannot hold: tfjs reports that one when it decodes.
+ */
+export function* decodeFloatWeights(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): Generator<[string, NdArray<'float32'>]> {
+  const view = new DataView(data);
+  let at = 0;
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (s.dtype === 'string') { // each element: a uint32 byte length, then the bytes
+      for (let i = 0; i < n && at + 4 <= data.byteLength; i++) at += 4 + view.getUint32(at, true);
+      continue;
+    }
+    const q = s.quantization;
+    const size = n * ((q ? QUANTIZED_BYTES[q.dtype] : PLAIN_BYTES[s.dtype]) ?? NaN);
+    if (!(at + size <= data.byteLength)) return;
+    const start = at;
+    at += size;
+    if (s.dtype !== 'float32') continue;
+    const bytes = data.slice(start, at); // a copy on its own buffer: aligned for any view
+    let values: Float32Array;
+    if (!q) values = new Float32Array(bytes);
+    else if (q.dtype === 'float16') values = float16ToFloat32(new Uint16Array(bytes));
+    else if (q.scale === undefined || q.min === undefined) continue; // tfjs refuses it with its own message
+    else {
+      const raw = q.dtype === 'uint8' ? new Uint8Array(bytes) : new Uint16Array(bytes);
+      values = new Float32Array(n); // a huge scale overflows float32 to ±Infinity here, as in tfjs
+      for (let i = 0; i < n; i++) values[i] = raw[i]! * q.scale + q.min;
+    }
+    yield [s.name, { dtype: 'float32', shape: s.shape, data: values }];
+  }
 }

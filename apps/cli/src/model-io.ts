@@ -1,8 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { IOError, writeFileAtomic } from '@clade/core';
-import { quantizeFloat16 } from './float16';
+import { IOError, assertFiniteWeights, writeFileAtomic } from '@clade/core';
+import { decodeFloatWeights, quantizeFloat16 } from './float16';
 
 /**
  * tfjs model folders on the local file system: `model.json` (topology + weights manifest) and
@@ -75,7 +75,10 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
   }
 }
 
-/** An IOHandler for `tf.loadLayersModel()` reading `<dir>/model.json` and the weight files it lists. */
+/**
+ * An IOHandler for `tf.loadLayersModel()` reading `<dir>/model.json` and the weight files it
+ * lists. Weights holding NaN/±Infinity (after float16 decoding) are refused, naming the file.
+ */
 export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -86,12 +89,14 @@ export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
+        const files: string[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
           for (const p of group.paths) {
             const file = path.resolve(dir, p);
             if (path.relative(dir, file).startsWith('..'))
               throw new IOError(`fileSystemLoadHandler: '${jsonPath}' lists a weight file outside its folder: '${p}'.`);
+            files.push(file);
             const b = await readOrThrow(file, 'fileSystemLoadHandler');
             buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
           }
@@ -100,6 +105,8 @@ export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
         const expected = specs.reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1) * (s.dtype === 'float32' || s.dtype === 'int32' ? 4 : 1), 0);
         if (specs.every((s) => !s.quantization && (s.dtype === 'float32' || s.dtype === 'int32')) && data.byteLength !== expected)
           throw new IOError(`fileSystemLoadHandler: the weights of '${jsonPath}' hold ${data.byteLength} bytes, the manifest needs ${expected} (truncated or mismatched files).`);
+        // Several weight files are one buffer to tfjs; then model.json names the set.
+        assertFiniteWeights(files.length === 1 ? files[0]! : jsonPath, decodeFloatWeights(specs, data));
         return [specs, data];
       });
     },

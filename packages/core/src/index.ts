@@ -55,6 +55,8 @@ export {
   writeNpy,
   readNpz,
   writeNpz,
+  assertFiniteWeights,
+  float16ToFloat32,
   int64ToInt32,
   int64ToFloat64,
   isNdArray,
@@ -72,6 +74,7 @@ export {
   type DType,
   type TorchValue,
   type ReadTorchCheckpointOptions,
+  type ReadNpzOptions,
 } from './io';
 export {
   loadTorchStateDict,

@@ -1,7 +1,7 @@
 import { IOError } from '../errors';
 import { writeFileAtomic } from './atomic';
 import type { NdArray } from './ndarray';
-import { readNpy, readNpz, writeNpy, writeNpz, type WriteNpzOptions } from './npy';
+import { readNpy, readNpz, writeNpy, writeNpz, type ReadNpzOptions, type WriteNpzOptions } from './npy';
 import { readTorchCheckpoint, type ReadTorchCheckpointOptions } from './torch/load';
 import { writeTorchCheckpoint, type WriteTorchCheckpointOptions } from './torch/save';
 
@@ -30,8 +30,8 @@ export async function saveNpyFile(path: string, arr: NdArray): Promise<void> {
 }
 
 /** Reads a .npz file (e.g. pytorch-fid statistics: `mu`, `sigma`); errors name `path`. */
-export async function loadNpzFile(path: string): Promise<Map<string, NdArray>> {
-  return readNpz(await readBytes(path, 'loadNpzFile'), path);
+export async function loadNpzFile(path: string, options?: ReadNpzOptions): Promise<Map<string, NdArray>> {
+  return readNpz(await readBytes(path, 'loadNpzFile'), path, options);
 }
 
 /** Writes named arrays as a .npz file, atomically. */

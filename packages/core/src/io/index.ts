@@ -3,7 +3,9 @@ export {
   DTYPES, assertNdArray, formatShape, int64ToFloat64, int64ToInt32, isNdArray, itemSize, numel,
 } from './ndarray';
 export { readNpy, writeNpy, readNpz, writeNpz } from './npy';
-export type { WriteNpzOptions } from './npy';
+export type { ReadNpzOptions, WriteNpzOptions } from './npy';
+export { assertFiniteWeights } from './finite';
+export { float16ToFloat32 } from './half';
 export { writeFileAtomic } from './atomic';
 export {
   loadNpyFile, saveNpyFile, loadNpzFile, saveNpzFile, loadTorchCheckpointFile, saveTorchCheckpointFile,

@@ -3,6 +3,7 @@ import {
   HOST_IS_LITTLE_ENDIAN, assertNdArray, bytesOf, formatShape, itemSize, numel, typedFromBytes,
   type DType, type NdArray,
 } from './ndarray';
+import { assertFiniteWeights } from './finite';
 import { float16ToFloat32 } from './half';
 import { ZipFormatError, readZip, writeZip } from './zip';
 
@@ -184,12 +185,21 @@ export function writeNpy(arr: NdArray): Uint8Array {
   return out;
 }
 
+export interface ReadNpzOptions {
+  /**
+   * Accept NaN/±Infinity in float arrays. Default false: our .npz files hold weights, optimizer
+   * moments and FID statistics, where a non-finite value means a damaged file or a diverged run.
+   */
+  allowNonFinite?: boolean;
+}
+
 /**
  * Parses a .npz archive (np.savez: stored; np.savez_compressed: deflated) into a Map from
  * array name (the entry name without '.npy') to array, in archive order. For pytorch-fid
- * statistics, read `mu` and `sigma`.
+ * statistics, read `mu` and `sigma`. Non-finite float values throw an IOError naming the
+ * array, unless `options.allowNonFinite`.
  */
-export function readNpz(bytes: Uint8Array, name = 'arrays.npz'): Map<string, NdArray> {
+export function readNpz(bytes: Uint8Array, name = 'arrays.npz', options: ReadNpzOptions = {}): Map<string, NdArray> {
   const out = new Map<string, NdArray>();
   try {
     const zip = readZip(bytes);
@@ -203,6 +213,7 @@ export function readNpz(bytes: Uint8Array, name = 'arrays.npz'): Map<string, NdA
     if (e instanceof ZipFormatError) throw new IOError(`readNpz: ${name} is not a readable .npz archive: ${e.message}.`, { cause: e });
     throw e;
   }
+  if (!options.allowNonFinite) assertFiniteWeights(name, out);
   return out;
 }
 

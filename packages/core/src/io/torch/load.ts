@@ -3,6 +3,7 @@ import {
   HOST_IS_LITTLE_ENDIAN, allocTyped, formatShape, isNdArray, numel, typedView,
   type DType, type NdArray, type TypedArray,
 } from '../ndarray';
+import { assertFiniteWeights } from '../finite';
 import { bfloat16ToFloat32, float16ToFloat32 } from '../half';
 import { ZipFormatError, looksLikeZip, readZip } from '../zip';
 import { PickleError, unpickle, type UnpickleHooks } from './pickle';
@@ -434,7 +435,8 @@ function describeValue(v: unknown): string {
  * Reads a PyTorch state dict: a bare (Ordered)Dict of tensors, or the one dict of tensors
  * inside a checkpoint such as {'state_dict': ...} or {'model': ..., 'epoch': 3}. Keys keep
  * the file's order. Throws an IOError naming `name` when there is no such dict or several
- * (then pass `options.path`).
+ * (then pass `options.path`), or when a float tensor of it holds NaN/±Infinity (read such a
+ * file with `readTorchObject`, which does not check values).
  */
 export function readTorchCheckpoint(
   bytes: Uint8Array,
@@ -461,5 +463,6 @@ export function readTorchCheckpoint(
       throw ctx.error(`holds ${found.length} dicts of tensors, at ${found.slice(0, 5).map((f) => formatPath(f.path)).join(', ')}${found.length > 5 ? ', ...' : ''}; pass { path } to choose one`);
     dict = found[0]!.dict;
   }
+  assertFiniteWeights(name, dict);
   return new Map(dict);
 }
