@@ -28,7 +28,15 @@ export interface ModelFlags {
   vae?: boolean;
   zDim?: string;
   spadeHidden?: string;
+  maxCropSize?: string;
 }
+
+/**
+ * The largest output width accepted unless --max-crop-size raises it: 4× the largest official
+ * model (Cityscapes, 512). Activations grow with its square (at 2048² one 128-channel SPADE map is
+ * 2 GB), so a typo such as 65536 would allocate until the machine runs out of memory.
+ */
+export const DEFAULT_MAX_CROP_SIZE = 2048;
 
 /** CLI spelling of the norms: kebab-case on the command line, lowerCamel in configs. */
 export const CLI_NORMS = ['spade', 'clade', 'clade-icpe'] as const;
@@ -58,7 +66,8 @@ export function addModelOptions(cmd: Command, presetRequired: boolean): Command 
     .option('--upsampling <mode>', `upsampling layers: ${UPSAMPLING_MODES.join(', ')} (default: the preset's)`)
     .option('--vae', 'VAE generator: a z vector (--z, else N(0, I) from --seed) instead of the downsampled label')
     .option('--z-dim <n>', 'VAE latent size (default 256)')
-    .option('--spade-hidden <n>', 'SPADE hidden width (default 128, hard-coded in the official SPADE; SPADE-light keeps it)');
+    .option('--spade-hidden <n>', 'SPADE hidden width (default 128, hard-coded in the official SPADE; SPADE-light keeps it)')
+    .option('--max-crop-size <n>', `the largest --crop-size accepted (default ${DEFAULT_MAX_CROP_SIZE}; memory grows with its square)`);
 }
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {
@@ -176,7 +185,13 @@ export function modelConfigFromFlags(
   // An explicit --norm replaces an inferred per-block list, and vice versa.
   if (explicit.normMode) merged.normPerBlock = null;
   if (explicit.normPerBlock) delete merged.normMode;
-  return { preset, config: presetGeneratorConfig(preset, merged) };
+  const config = presetGeneratorConfig(preset, merged);
+  const max = positiveInt(flags.maxCropSize, '--max-crop-size') ?? DEFAULT_MAX_CROP_SIZE;
+  if (config.cropSize > max)
+    throw new ConfigError(
+      `--crop-size ${config.cropSize} is over the limit of ${max} (an output of ${config.cropSize}×${Math.round(config.cropSize / config.aspectRatio)} pixels; memory grows with its square); raise the limit with --max-crop-size if you mean it.`,
+    );
+  return { preset, config };
 }
 
 /** One line describing a config, for logs and error messages. */

@@ -37,7 +37,7 @@ describeWithShared('clade convert: .pth → tfjs folder round trip (p1_coco_gene
     const [syn, again, contra] = await runAll([
       ['synthesize', '--checkpoint', dir, ...io, '--dist-map', p1('input_dist.npy'), '--out-npy', out],
       ['convert', p1('clade_icpe_G.pth'), dir, '--preset', 'coco', '--crop-size', '64'],
-      ['synthesize', '--checkpoint', dir, '--norm', 'spade', ...io],
+      ['synthesize', '--checkpoint', dir, '--norm', 'spade', ...io.slice(0, -1), path.join(tmp, 'contra.png')],
     ]);
     expect({ code: syn!.code, err: syn!.err }).toEqual({ code: 0, err: '' });
     expect(maxAbsDiff(npy(out).data as Float32Array, npy(p1('clade_icpe_output.npy')).data as Float32Array)).toBeLessThanOrEqual(1e-4);

@@ -35,26 +35,28 @@ async function readConfig(file: string): Promise<RunConfigInput> {
   } catch (e) {
     throw new IOError(`--config: cannot read '${file}': ${(e as Error).message}`);
   }
+  let cfg: RunConfigInput;
   try {
-    const cfg = JSON.parse(text) as RunConfigInput;
-    // Paths in the config are relative to the config file.
-    const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p));
-    if (cfg.data?.root) cfg.data.root = rel(cfg.data.root);
-    if (typeof cfg.loss?.vggWeights === 'string') cfg.loss.vggWeights = rel(cfg.loss.vggWeights);
-    if (typeof cfg.generator?.init === 'string') cfg.generator.init = rel(cfg.generator.init);
-    if (typeof cfg.discriminator?.init === 'string') cfg.discriminator.init = rel(cfg.discriminator.init);
-    for (const net of ['generator', 'discriminator'] as const) {
-      const p = cfg.init?.[net];
-      if (typeof p === 'string') cfg.init![net] = rel(p);
-    }
-    for (const file of ['inceptionWeights', 'segmenter'] as const) {
-      const p = cfg.eval?.[file];
-      if (typeof p === 'string') cfg.eval![file] = rel(p);
-    }
-    return cfg;
+    cfg = JSON.parse(text) as RunConfigInput;
   } catch (e) {
     throw new ConfigError(`--config: '${file}' is not valid JSON: ${(e as Error).message}`);
   }
+  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) throw new ConfigError(`--config: '${file}' must hold a JSON object (a run config), got ${JSON.stringify(cfg)}.`);
+  // Paths in the config are relative to the config file.
+  const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p));
+  if (typeof cfg.data?.root === 'string') cfg.data.root = rel(cfg.data.root);
+  if (typeof cfg.loss?.vggWeights === 'string') cfg.loss.vggWeights = rel(cfg.loss.vggWeights);
+  if (typeof cfg.generator?.init === 'string') cfg.generator.init = rel(cfg.generator.init);
+  if (typeof cfg.discriminator?.init === 'string') cfg.discriminator.init = rel(cfg.discriminator.init);
+  for (const net of ['generator', 'discriminator'] as const) {
+    const p = cfg.init?.[net];
+    if (typeof p === 'string') cfg.init![net] = rel(p);
+  }
+  for (const file of ['inceptionWeights', 'segmenter'] as const) {
+    const p = cfg.eval?.[file];
+    if (typeof p === 'string') cfg.eval![file] = rel(p);
+  }
+  return cfg;
 }
 
 function intFlag(v: string | undefined, name: string): number | undefined {

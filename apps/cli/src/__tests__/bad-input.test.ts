@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { saveNpyFile } from '@clade/core';
+import { encode } from 'fast-png';
+import { ROOT, runAll, type CliResult } from './run-cli';
+
+// Bad input as a new user types it, through the real CLI: each case exits 2 with one line that
+// says what is wrong (the words that matter), and no file in the case's folder changes: the
+// folder is hashed before and after, and nothing is added or removed.
+const dir = mkdtempSync(path.join(tmpdir(), 'clade-bad-input-'));
+const at = (...p: string[]) => path.join(dir, ...p);
+const MODEL = path.join(ROOT, 'models/default-clade');
+const TINY = path.join(ROOT, 'examples/train-tiny.json');
+
+interface Case {
+  name: string;
+  args: string[];
+  error: RegExp;
+  /** Paths that must not exist afterwards (a command that refuses creates nothing). */
+  absent?: string[];
+}
+
+const CASES: Case[] = [
+  // Runs: never replaced without --force, never created by a failed or mistyped command.
+  { name: 'train --out an existing run', args: ['train', '--config', TINY, '--out', at('run')], error: /run folder '.*run' already holds a run \(run\.json\); continue it with --resume, or replace it with --force/ },
+  { name: 'train --out a folder of other files', args: ['train', '--config', TINY, '--out', at('photos')], error: /already holds 1 file \(a\.png\)/ },
+  { name: 'train --resume a mistyped folder', args: ['train', '--resume', at('rnu')], error: /rnu.run\.json' not found; start a run with --config first/, absent: [at('rnu')] },
+  { name: 'train --resume with --force', args: ['train', '--resume', at('run'), '--force'], error: /--force would change what the run trains/ },
+  { name: 'train on a missing dataset', args: ['train', '--config', at('no-data.json'), '--out', at('new-run')], error: /no-such-data/, absent: [at('new-run')] },
+  { name: 'train --config with a misspelled key', args: ['train', '--config', at('typo.json'), '--out', at('new-run')], error: /unknown key 'schedule\.maxIteratons'; did you mean 'maxIterations'\?/, absent: [at('new-run')] },
+  { name: 'train --config that is not an object', args: ['train', '--config', at('list.json'), '--out', at('new-run')], error: /list\.json' must hold a JSON object \(a run config\), got \[\]/, absent: [at('new-run')] },
+  { name: 'train --resume of a run.json that is not JSON', args: ['train', '--resume', at('broken-run')], error: /broken-run.run\.json' is not valid JSON/ },
+  // Outputs: never an input, never an existing file without --force, the right extension, a folder.
+  { name: 'synthesize --out = --label', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--out', at('label.png')], error: /--out '.*label\.png' is also --label: writing it would destroy that file/ },
+  { name: 'synthesize --out-npy = --z', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--z', at('z.npy'), '--out', at('new.png'), '--out-npy', at('z.npy')], error: /--out-npy '.*z\.npy' is also --z/, absent: [at('new.png')] },
+  { name: 'synthesize --out an existing file', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--out', at('exists.png')], error: /--out '.*exists\.png' exists; pass --force to replace it/ },
+  { name: 'synthesize --out not a .png', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--out', at('out.jpg')], error: /--out must name a \.png file, got '.*out\.jpg'/, absent: [at('out.jpg')] },
+  { name: 'synthesize --out under a file', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--out', at('exists.png', 'x.png')], error: /exists\.png' is a file, not a folder/ },
+  { name: 'synthesize --out a folder', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--out', at('folder.png')], error: /--out '.*folder\.png' is a folder; name a \.png file/ },
+  { name: 'synthesize --z with NaN', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--z', at('nan-z.npy'), '--out', at('new.png')], error: /--z '.*nan-z\.npy' holds a non-finite value \(NaN at index 3/, absent: [at('new.png')] },
+  // The limit every generator config passes (a .pth checkpoint's, profile's), before anything is built.
+  { name: 'profile --crop-size 65536', args: ['profile', '--preset', 'ade20k', '--crop-size', '65536'], error: /--crop-size 65536 is over the limit of 2048 .*raise the limit with --max-crop-size/ },
+  { name: 'data dist-map --out = --label (not .npy)', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('label.png')], error: /--out must name a \.npy file, got '.*label\.png'/ },
+  { name: 'data dist-map --out an existing .npy', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('z.npy')], error: /--out '.*z\.npy' exists; pass --force to replace it/ },
+  { name: 'eval --out an existing file', args: ['eval', 'fid', '--real', at('photos'), '--fake', at('photos'), '--out', at('exists.json')], error: /--out '.*exists\.json' exists; pass --force to replace it/ },
+  { name: 'eval --kid-subset-size 0', args: ['eval', 'kid', '--real', at('photos'), '--fake', at('photos'), '--kid-subset-size', '0'], error: /--kid-subset-size must be a positive integer, got '0'/ },
+  { name: 'export-onnx over its checkpoint', args: ['export-onnx', at('model.onnx'), at('model.onnx')], error: /<out\.onnx> '.*model\.onnx' is also <checkpoint>/ },
+];
+
+/** Every file under the folder with its sha256 (folders as entries too). */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (statSync(p).isDirectory()) {
+        out[`${path.relative(root, p)}/`] = 'dir';
+        walk(p);
+      } else out[path.relative(root, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+beforeAll(async () => {
+  const ids = new Uint8Array(64 * 64).map((_, i) => (i % 64 < 32 ? 2 : 5));
+  writeFileSync(at('label.png'), encode({ width: 64, height: 64, data: ids, channels: 1, depth: 8 }));
+  writeFileSync(at('exists.png'), 'a user file');
+  writeFileSync(at('exists.json'), '{"mine": true}');
+  writeFileSync(at('model.onnx'), 'not really a model');
+  mkdirSync(at('folder.png'));
+  mkdirSync(at('run'));
+  writeFileSync(at('run', 'run.json'), '{}');
+  mkdirSync(at('broken-run'));
+  writeFileSync(at('broken-run', 'run.json'), '{"generator": ');
+  mkdirSync(at('photos'));
+  writeFileSync(at('photos', 'a.png'), 'x');
+  await saveNpyFile(at('z.npy'), { dtype: 'float32', shape: [1, 256], data: new Float32Array(256) });
+  await saveNpyFile(at('nan-z.npy'), { dtype: 'float32', shape: [1, 256], data: new Float32Array(256).map((_, i) => (i === 3 ? NaN : 0)) });
+  const noData = JSON.parse(readFileSync(TINY, 'utf8'));
+  noData.data = { dataset: 'ade20k', root: at('no-such-data'), loadSize: 72, batchSize: 1 };
+  writeFileSync(at('no-data.json'), JSON.stringify(noData));
+  const typo = JSON.parse(readFileSync(TINY, 'utf8'));
+  typo.schedule = { maxIteratons: 5 };
+  writeFileSync(at('typo.json'), JSON.stringify(typo));
+  writeFileSync(at('list.json'), '[]');
+});
+
+describe('bad input: exit 2, one line naming the problem, nothing on disk changed', () => {
+  let results: CliResult[] = [];
+  let before: Record<string, string> = {};
+  beforeAll(async () => {
+    before = snapshot(dir);
+    results = await runAll(CASES.map((c) => c.args));
+  }, 600_000);
+
+  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_, i) => {
+    const c = CASES[i]!;
+    const r = results[i]!;
+    const lines = r.err.trim().split('\n');
+    expect({ code: r.code, lines, stack: /\n\s+at /.test(r.err) }).toEqual({ code: 2, lines: [expect.stringMatching(c.error)], stack: false });
+    for (const p of c.absent ?? []) expect(existsSync(p)).toBe(false);
+  });
+
+  it('no case changed, added or removed a file', () => {
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
