@@ -66,6 +66,7 @@ export {
   type ColorMatch,
   type ColorLabelMap,
   type DecodeColorLabelOptions,
+  type LoadColorLabelOptions,
   type LoadLabelOptions,
 } from './decode/color-label';
 export {
@@ -80,6 +81,15 @@ export {
 } from './labels/palettes';
 export { ADE20K_CLASS_NAMES } from './labels/class-names';
 export { decodeImage, loadImage } from './decode/image';
+export {
+  readImageHeader,
+  sniffImageFormat,
+  type ImageFormat,
+  type ImageHeader,
+  type PngHeader,
+  type JpegHeader,
+} from './decode/image-header';
+export { MAX_IMAGE_PIXELS, checkPixelLimit, type ImageLimitOptions } from './decode/image-limits';
 export {
   type SamplePair,
   type SkippedSample,

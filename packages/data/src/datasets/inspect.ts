@@ -2,6 +2,7 @@ import { isUserError } from '@clade/core';
 import { loadLabel } from '../decode/color-label';
 import { loadImage } from '../decode/image';
 import { loadLabelPng } from '../decode/label-png';
+import { resolveMaxPixels } from '../decode/image-limits';
 import type { ColorLabelOptions } from '../icpe/cache';
 import { ADE20K_CLASS_NAMES } from '../labels/class-names';
 import { UNKNOWN_RAW_VALUE, type LabelSpec } from '../labels/label-spec';
@@ -69,6 +70,8 @@ export interface InspectDatasetOptions {
   label?: LabelSpec;
   /** Colour-coded labels. */
   colorLabels?: ColorLabelOptions;
+  /** Largest width × height of each file; larger ones are 'unreadable' problems. Default `MAX_IMAGE_PIXELS`. */
+  maxPixels?: number;
   /** Decode photos (finds truncated files; the slow part). Default true. */
   checkImages?: boolean;
   /** Labels need photos: false for label-only sets (no missing-pair problems for absent photos). Default true. */
@@ -96,13 +99,14 @@ const ASPECT_TOLERANCE = 0.01; // as prepareSample
  * value, named where known) and problems: missing partners, unreadable or truncated files, raw ids
  * outside [0, K) for the label convention (file, id, pixel count), photos or instance maps whose
  * size differs from the label's. Problems are collected, never thrown; only a missing root or an
- * unknown dataset throws.
+ * unknown dataset (or a bad `maxPixels`) throws.
  */
 export async function inspectDataset(name: DatasetName, root: string, options: InspectDatasetOptions = {}): Promise<DatasetReport> {
   const info = datasetInfo(name);
   const spec = options.label ?? info.label;
   const useInstances = options.useInstances ?? info.useInstances;
   const { checkImages = true, concurrency = 2 } = options;
+  const limits = { maxPixels: resolveMaxPixels(options) }; // a bad limit is one ConfigError, not a problem per file
   const splits = await listDatasetSplits(name, root, {
     ...(options.phases && { phases: options.phases }), skipMissing: true, useInstances,
     requireImages: options.requireImages ?? true,
@@ -142,9 +146,9 @@ export async function inspectDataset(name: DatasetName, root: string, options: I
 
   const inspectPair = async ({ pair, at }: { pair: SamplePair; at: number }) => {
     const [label, image, inst] = await Promise.all([
-      attempt(at, pair.id, pair.label, () => loadLabel(pair.label, options.colorLabels)),
-      checkImages && pair.image ? attempt(at + 1, pair.id, pair.image, () => loadImage(pair.image!)) : null,
-      useInstances && pair.instance ? attempt(at + 2, pair.id, pair.instance, () => loadLabelPng(pair.instance!)) : null,
+      attempt(at, pair.id, pair.label, () => loadLabel(pair.label, { ...options.colorLabels, ...limits })),
+      checkImages && pair.image ? attempt(at + 1, pair.id, pair.image, () => loadImage(pair.image!, limits)) : null,
+      useInstances && pair.instance ? attempt(at + 2, pair.id, pair.instance, () => loadLabelPng(pair.instance!, limits)) : null,
     ]);
     if (image) countSize(imageSizes, image.width, image.height);
     if (!label) return;

@@ -2,6 +2,7 @@ import { ConfigError, IOError } from '@clade/core';
 import type { ColorPalette } from '../labels/palettes';
 import { assertPlane, type LabelMap, type RgbImage } from '../planes';
 import { decodeImage } from './image';
+import type { ImageLimitOptions } from './image-limits';
 import { decodeLabelPng } from './label-png';
 import { readBytes } from './read-bytes';
 
@@ -145,13 +146,17 @@ export function encodeColorLabel(label: LabelMap, palette: ColorPalette): RgbIma
   return { width: label.width, height: label.height, data: out };
 }
 
+/** `decodeColorLabel`'s options (the file names itself) plus the decode limits. */
+export interface LoadColorLabelOptions extends Omit<DecodeColorLabelOptions, 'source'>, ImageLimitOptions {}
+
 /** Reads a colour label image (PNG or JPEG) and decodes it with `palette`; see `decodeColorLabel`. */
-export async function loadColorLabel(path: string, palette: ColorPalette, options: Omit<DecodeColorLabelOptions, 'source'> = {}): Promise<ColorLabelMap> {
-  const rgb = await decodeImage(await readBytes(path, 'loadColorLabel'), path);
-  return decodeColorLabel(rgb, palette, { ...options, source: path });
+export async function loadColorLabel(path: string, palette: ColorPalette, options: LoadColorLabelOptions = {}): Promise<ColorLabelMap> {
+  const { maxPixels, ...match } = options;
+  const rgb = await decodeImage(await readBytes(path, 'loadColorLabel'), path, { maxPixels });
+  return decodeColorLabel(rgb, palette, { ...match, source: path });
 }
 
-export interface LoadLabelOptions {
+export interface LoadLabelOptions extends ImageLimitOptions {
   /** Decode colour-coded labels with this palette instead of reading ids. */
   palette?: ColorPalette;
   /** Colour tolerance (see `decodeColorLabel`). Default 0. */
@@ -164,8 +169,9 @@ export interface LoadLabelOptions {
  */
 export async function loadLabel(path: string, options: LoadLabelOptions = {}): Promise<LabelMap<Uint8Array | Uint16Array>> {
   const bytes = await readBytes(path, 'loadLabel');
-  if (!options.palette) return decodeLabelPng(bytes, path);
-  const rgb = await decodeImage(bytes, path);
+  const limits = { maxPixels: options.maxPixels };
+  if (!options.palette) return decodeLabelPng(bytes, path, limits);
+  const rgb = await decodeImage(bytes, path, limits);
   const { width, height, data } = decodeColorLabel(rgb, options.palette, { tolerance: options.tolerance ?? 0, source: path });
   return { width, height, data };
 }

@@ -1,6 +1,8 @@
 import { decode as decodePng } from 'fast-png';
 import { IOError } from '@clade/core';
 import type { LabelMap } from '../planes';
+import { corruptImageError, diagnosePng, groupDigits, pngDataProblem, readImageHeader } from './image-header';
+import { checkPixelLimit, decoderReason, resolveMaxPixels, type ImageLimitOptions } from './image-limits';
 import { readBytes } from './read-bytes';
 
 /**
@@ -25,25 +27,37 @@ function unpackBits(packed: Uint8Array, width: number, height: number, depth: nu
  * 8-bit gray (mode L) → Uint8Array; 16-bit gray (I;16, Cityscapes instanceIds) → Uint16Array;
  * palette (mode P) → the palette *indices*, not colours; 1/2/4-bit gray scaled to 0..255 like PIL.
  * Colour or alpha PNGs are refused: a colour label map needs a palette to become ids.
- * `source` names the file in errors; truncated or corrupt data is an IOError.
+ * The header is checked first (size, `options.maxPixels`, data long enough), so a forged or cut
+ * file costs no pixel memory. `source` names the file in every error; all are IOErrors.
  */
-export function decodeLabelPng(bytes: Uint8Array, source = '<memory>'): LabelMap<Uint8Array | Uint16Array> {
-  let png: ReturnType<typeof decodePng>;
-  try {
-    png = decodePng(bytes);
-  } catch (e) {
-    throw new IOError(`decodeLabelPng: '${source}' is not a readable PNG (${(e as Error).message}).`, { cause: e });
-  }
-  const { width, height, depth, channels, palette } = png;
-  if (channels !== 1) {
-    const kind = channels === 2 ? 'gray+alpha' : channels === 3 ? 'RGB' : 'RGBA';
+export function decodeLabelPng(
+  bytes: Uint8Array,
+  source = '<memory>',
+  options: ImageLimitOptions = {},
+): LabelMap<Uint8Array | Uint16Array> {
+  const maxPixels = resolveMaxPixels(options);
+  const header = readImageHeader(bytes, source);
+  if (header.format !== 'png')
+    throw new IOError(`'${source}' is a JPEG image; label and instance maps must be PNG (JPEG compression changes the ids)`);
+  if (header.channels !== 1 || header.colorType === 4) {
+    const kind = header.colorType === 4 ? 'gray+alpha' : header.colorType === 2 ? 'RGB' : 'RGBA';
     throw new IOError(
       `decodeLabelPng: '${source}' must be a single-channel (gray or palette) PNG, got ${kind}; colour label maps need a palette (decodeColorLabel).`,
     );
   }
+  checkPixelLimit(header, source, maxPixels);
+  const problem = pngDataProblem(bytes, header);
+  if (problem) throw corruptImageError(source, problem);
+  let png: ReturnType<typeof decodePng>;
+  try {
+    png = decodePng(bytes);
+  } catch (e) {
+    throw corruptImageError(source, diagnosePng(bytes) ?? decoderReason(e), e);
+  }
+  const { width, height, depth, palette } = png;
   const want = depth >= 8 ? width * height : Math.ceil((width * depth) / 8) * height;
   if (png.data.length < want)
-    throw new IOError(`decodeLabelPng: '${source}' is truncated (${png.data.length} of ${want} samples for ${width}x${height}).`);
+    throw corruptImageError(source, `its image data holds ${groupDigits(png.data.length)} of ${groupDigits(want)} samples for ${width}×${height}`);
   if (depth === 16) return { width, height, data: png.data as Uint16Array };
   if (depth === 8) return { width, height, data: png.data as Uint8Array };
   const scale = palette ? 1 : 255 / ((1 << depth) - 1);
@@ -51,6 +65,6 @@ export function decodeLabelPng(bytes: Uint8Array, source = '<memory>'): LabelMap
 }
 
 /** Reads and decodes a label or instance PNG file; see `decodeLabelPng`. */
-export async function loadLabelPng(path: string): Promise<LabelMap<Uint8Array | Uint16Array>> {
-  return decodeLabelPng(await readBytes(path, 'loadLabelPng'), path);
+export async function loadLabelPng(path: string, options: ImageLimitOptions = {}): Promise<LabelMap<Uint8Array | Uint16Array>> {
+  return decodeLabelPng(await readBytes(path, 'loadLabelPng'), path, options);
 }

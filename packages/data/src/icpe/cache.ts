@@ -81,6 +81,8 @@ export interface PositionalCacheOptions {
   positionalMap?: PositionalMapOptions;
   /** Decode colour-coded labels when a map must be computed without the loader's label. */
   colorLabels?: ColorLabelOptions;
+  /** Largest width × height of a label read here. Default `MAX_IMAGE_PIXELS`. */
+  maxPixels?: number;
 }
 
 const isMissing = (e: unknown) => ((e as { cause?: NodeJS.ErrnoException })?.cause?.code ?? '') === 'ENOENT';
@@ -111,7 +113,7 @@ export function cachedPositionalMaps(
           { cause: e },
         );
     }
-    const label = raw ?? (await loadLabel(pair.label, options.colorLabels));
+    const label = raw ?? (await loadLabel(pair.label, { ...options.colorLabels, maxPixels: options.maxPixels }));
     const map = positionalMap(label, options.positionalMap);
     if (onMissing === 'write') await savePositionalMapNpy(file, map);
     return map;
@@ -138,6 +140,8 @@ export interface WritePositionalMapsOptions {
   /** Map options. Default: the official ones. */
   positionalMap?: PositionalMapOptions;
   colorLabels?: ColorLabelOptions;
+  /** Largest width × height of a label. Default `MAX_IMAGE_PIXELS`. */
+  maxPixels?: number;
   /** Called after each label, in completion order. */
   onProgress?: (done: number, total: number, pair: SamplePair, status: PositionalMapStatus) => void;
   /** Labels processed at once (I/O overlaps the computation). Default 2. */
@@ -178,7 +182,7 @@ export async function writePositionalMaps(
       try {
         if (!force && (await isUpToDate(files[i]!, pair.label))) status = 'up-to-date';
         else {
-          const label = await loadLabel(pair.label, options.colorLabels);
+          const label = await loadLabel(pair.label, { ...options.colorLabels, maxPixels: options.maxPixels });
           await savePositionalMapNpy(files[i]!, positionalMap(label, options.positionalMap));
           status = 'written';
         }

@@ -43,6 +43,8 @@ export interface PrepareSampleOptions {
    * nearest colour within `tolerance` (default 0: exact). Instance maps are always read as ids.
    */
   colorLabels?: { palette: ColorPalette; tolerance?: number };
+  /** Largest width × height of each file, checked from its header before decoding. Default `MAX_IMAGE_PIXELS`. */
+  maxPixels?: number;
 }
 
 /** One preprocessed sample on plain typed arrays, NHWC-ready. */
@@ -88,9 +90,9 @@ export async function prepareSample(pair: SamplePair, options: PrepareSampleOpti
   if (withImage && !pair.image) throw new ConfigError(`prepareSample: sample '${pair.id}' has no image but withImage is set.`);
 
   const [raw, inst, photo] = await Promise.all([
-    loadLabel(pair.label, options.colorLabels),
-    useInstances ? loadLabelPng(pair.instance!) : null,
-    withImage ? loadImage(pair.image!) : null,
+    loadLabel(pair.label, { ...options.colorLabels, maxPixels: options.maxPixels }),
+    useInstances ? loadLabelPng(pair.instance!, { maxPixels: options.maxPixels }) : null,
+    withImage ? loadImage(pair.image!, { maxPixels: options.maxPixels }) : null,
   ]);
   checkLabelValues(raw, spec, pair.label);
   if (inst && (inst.width !== raw.width || inst.height !== raw.height))

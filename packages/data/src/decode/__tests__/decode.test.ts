@@ -81,6 +81,6 @@ describe('decodeLabelPng on small PNGs', () => {
 
   it('decodeImage names the source of an undecodable file', async () => {
     await expect(decodeImage(Uint8Array.from([1, 2, 3]), 'junk.jpg')).rejects.toThrow(IOError);
-    await expect(decodeImage(Uint8Array.from([1, 2, 3]), 'junk.jpg')).rejects.toThrow(/decodeImage: 'junk.jpg' could not be decoded/);
+    await expect(decodeImage(Uint8Array.from([1, 2, 3]), 'junk.jpg')).rejects.toThrow(/^'junk.jpg' is not a PNG or JPEG image \(starts with 01 02 03\)$/);
   });
 });
