@@ -17,6 +17,7 @@ export function buildProgram(): Command {
     .description('Semantic image synthesis with SPADE and CLADE on TensorFlow.js.')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu (env CLADE_BACKEND)')
     .option('--threads <n>', 'threads for the wasm backend (env CLADE_THREADS)')
+    .option('--max-pixels <n|none>', 'largest label/image file accepted, in pixels, checked from its header before decoding (default 67108864 = 8192²; none: no limit)')
     .option('--verbose', 'print stack traces for errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride((err) => {

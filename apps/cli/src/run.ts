@@ -6,6 +6,7 @@ export interface GlobalOptions {
   threads?: string;
   verbose?: boolean;
   json?: boolean;
+  maxPixels?: string;
 }
 
 /**
@@ -26,6 +27,15 @@ export async function runCommand(opts: GlobalOptions, body: () => Promise<void>)
     process.stderr.write(`clade: internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
     process.exitCode = 1;
   }
+}
+
+/** --max-pixels: a positive integer, or 'none' for no limit; undefined leaves @clade/data's default. */
+export function parseMaxPixels(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'none') return Infinity;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--max-pixels must be a positive integer or 'none', got '${v}'.`);
+  return n;
 }
 
 export function parseThreads(v: string | undefined): number | undefined {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import * as path from 'node:path';
 import { saveNpyFile } from '@clade/core';
 import { encode } from 'fast-png';
@@ -41,13 +42,31 @@ const CASES: Case[] = [
   { name: 'synthesize --out a folder', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--out', at('folder.png')], error: /--out '.*folder\.png' is a folder; name a \.png file/ },
   { name: 'synthesize --z with NaN', args: ['synthesize', '--checkpoint', MODEL, '--label', at('label.png'), '--z', at('nan-z.npy'), '--out', at('new.png')], error: /--z '.*nan-z\.npy' holds a non-finite value \(NaN at index 3/, absent: [at('new.png')] },
   // The limit every generator config passes (a .pth checkpoint's, profile's), before anything is built.
-  { name: 'profile --crop-size 65536', args: ['profile', '--preset', 'ade20k', '--crop-size', '65536'], error: /--crop-size 65536 is over the limit of 2048 .*raise the limit with --max-crop-size/ },
+  { name: 'profile --crop-size 65536', args: ['profile', '--preset', 'ade20k', '--norm', 'clade', '--crop-size', '65536'], error: /--crop-size 65536 is over the limit of 2048 .*raise the limit with --max-crop-size/ },
+  // Image files: checked from their header before decoding, in user terms, with a deliberate way past the limit.
+  { name: 'a label whose header claims 30000×30000', args: ['synthesize', '--checkpoint', MODEL, '--label', at('bomb.png'), '--out', at('new.png')], error: /'.*bomb\.png' is 30000×30000 = 900,000,000 pixels, over the limit of 67,108,864 \(raise it with --max-pixels\)/, absent: [at('new.png')] },
+  { name: 'a label over a lowered --max-pixels', args: ['--max-pixels', '1000', 'data', 'dist-map', '--label', at('label.png'), '--out', at('new.npy')], error: /label\.png' is 64×64 = 4,096 pixels, over the limit of 1,000/, absent: [at('new.npy')] },
+  { name: '--max-pixels 0', args: ['--max-pixels', '0', 'data', 'dist-map', '--label', at('label.png'), '--out', at('new.npy')], error: /--max-pixels must be a positive integer or 'none', got '0'/, absent: [at('new.npy')] },
+  { name: 'a truncated label PNG', args: ['synthesize', '--checkpoint', MODEL, '--label', at('cut.png'), '--out', at('new.png')], error: /'.*cut\.png' is (a )?truncated/, absent: [at('new.png')] },
+  { name: 'a label that is not an image', args: ['data', 'dist-map', '--label', at('notes.png'), '--out', at('new.npy')], error: /'.*notes\.png' is not a PNG or JPEG image/, absent: [at('new.npy')] },
+  // showcase: its folder's foreign files are kept; one bad mask means no output at all.
+  { name: 'showcase over a file it did not write', args: ['showcase', '--out', at('shown'), '--masks', at('masks')], error: /--out '.*shown' already holds sheet\.png, not written by clade showcase; pass --force/ },
+  { name: 'showcase with one bad mask', args: ['showcase', '--out', at('sheet'), '--masks', at('bad-masks')], error: /'.*b\.png' is not a PNG or JPEG image/, absent: [at('sheet')] },
   { name: 'data dist-map --out = --label (not .npy)', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('label.png')], error: /--out must name a \.npy file, got '.*label\.png'/ },
   { name: 'data dist-map --out an existing .npy', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('z.npy')], error: /--out '.*z\.npy' exists; pass --force to replace it/ },
   { name: 'eval --out an existing file', args: ['eval', 'fid', '--real', at('photos'), '--fake', at('photos'), '--out', at('exists.json')], error: /--out '.*exists\.json' exists; pass --force to replace it/ },
   { name: 'eval --kid-subset-size 0', args: ['eval', 'kid', '--real', at('photos'), '--fake', at('photos'), '--kid-subset-size', '0'], error: /--kid-subset-size must be a positive integer, got '0'/ },
   { name: 'export-onnx over its checkpoint', args: ['export-onnx', at('model.onnx'), at('model.onnx')], error: /<out\.onnx> '.*model\.onnx' is also <checkpoint>/ },
 ];
+
+/** A PNG whose header (IHDR, CRC fixed) claims another size: a few bytes that ask for gigabytes. */
+function withSize(png: Uint8Array, width: number, height: number): Buffer {
+  const b = Buffer.from(png);
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b.writeUInt32BE(crc32(b.subarray(12, 29)), 29); // the CRC covers the chunk type and its 13 data bytes
+  return b;
+}
 
 /** Every file under the folder with its sha256 (folders as entries too). */
 function snapshot(root: string): Record<string, string> {
@@ -87,6 +106,15 @@ beforeAll(async () => {
   typo.schedule = { maxIteratons: 5 };
   writeFileSync(at('typo.json'), JSON.stringify(typo));
   writeFileSync(at('list.json'), '[]');
+  const png = readFileSync(at('label.png'));
+  writeFileSync(at('cut.png'), png.subarray(0, Math.floor(png.length / 2)));
+  writeFileSync(at('notes.png'), 'my notes, not an image');
+  writeFileSync(at('bomb.png'), withSize(encode({ width: 1, height: 1, data: new Uint8Array(1), channels: 1, depth: 8 }), 30000, 30000));
+  for (const d of ['masks', 'bad-masks', 'shown']) mkdirSync(at(d));
+  writeFileSync(at('shown', 'sheet.png'), 'my own sheet');
+  writeFileSync(at('masks', 'a.png'), png);
+  writeFileSync(at('bad-masks', 'a.png'), png);
+  writeFileSync(at('bad-masks', 'b.png'), 'not a mask');
 });
 
 describe('bad input: exit 2, one line naming the problem, nothing on disk changed', () => {

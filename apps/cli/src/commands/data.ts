@@ -21,7 +21,7 @@ import {
 } from '@clade/data';
 import type { Command } from 'commander';
 import { checkOutputFiles } from '../output-file';
-import { runCommand, type GlobalOptions } from '../run';
+import { parseMaxPixels, runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
 
 interface SynthOptions extends GlobalOptions {
@@ -236,7 +236,7 @@ Examples:
         const color = parseColorLabels(all.colorLabels, all.tolerance);
         checkOutputFiles([{ flag: '--out', file: all.out, ext: '.npy' }], [['--label', all.label]], Boolean(all.force));
         const t0 = performance.now();
-        const label = await loadLabel(all.label, color);
+        const label = await loadLabel(all.label, { ...color, maxPixels: parseMaxPixels(all.maxPixels) });
         const map = positionalMap(label, mapOptions);
         await savePositionalMapNpy(all.out, map);
         const seconds = (performance.now() - t0) / 1000;
@@ -291,7 +291,7 @@ Examples:
         const bar = progressBar('dist-maps', !all.json && process.stderr.isTTY === true);
         const t0 = performance.now();
         const summary = await writePositionalMaps(dataset, dir, pairs, {
-          cacheRoot, force: all.force === true, positionalMap: mapOptions, ...(color && { colorLabels: color }),
+          cacheRoot, force: all.force === true, positionalMap: mapOptions, ...(color && { colorLabels: color }), maxPixels: parseMaxPixels(all.maxPixels),
           onProgress: (done, total) => bar.update(done, total),
         });
         bar.end();
@@ -352,7 +352,7 @@ Examples:
         const bar = progressBar('inspect', !all.json && process.stderr.isTTY === true);
         const t0 = performance.now();
         const report = await inspectDataset(dataset, dir, {
-          ...(phases && { phases }), label, ...(color && { colorLabels: color }),
+          ...(phases && { phases }), label, ...(color && { colorLabels: color }), maxPixels: parseMaxPixels(all.maxPixels),
           checkImages: all.images, requireImages: all.images, onProgress: (d, n) => bar.update(d, n),
         });
         bar.end();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
@@ -11,7 +11,8 @@ import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
 import { loadGenerator, type LoadedGenerator } from '../checkpoint';
 import { describeConfig } from '../model-options';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { checkFiniteOutput } from '../output-file';
+import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
 import { quantizeImage, runGenerator, testPreprocess } from './synthesize';
 
@@ -20,6 +21,24 @@ interface ShowcaseOptions extends GlobalOptions {
   masks: string;
   out: string;
   seed: string;
+  force?: boolean;
+}
+
+/** What showcase wrote into its folder last time: those files it may replace without --force. */
+const MANIFEST = 'showcase.json';
+
+/** Refuses to replace a file in `out` that an earlier showcase did not write, unless forced. */
+async function checkTargets(out: string, targets: string[], force: boolean): Promise<void> {
+  if (force || !existsSync(out)) return;
+  let ours: string[] = [];
+  try {
+    ours = (JSON.parse(await readFile(path.join(out, MANIFEST), 'utf8')) as { files?: string[] }).files ?? [];
+  } catch {
+    // no manifest (or not ours): every existing target is a user's file
+  }
+  const foreign = [MANIFEST, ...targets].filter((f) => existsSync(path.join(out, f)) && !(ours.includes(f) || (f === MANIFEST && ours.length > 0)));
+  if (foreign.length)
+    throw new ConfigError(`showcase: --out '${out}' already holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}, not written by clade showcase; pass --force to replace, or choose another --out.`);
 }
 
 /** The repository's bundled model folders, in the order they appear on the sheet. */
@@ -69,6 +88,7 @@ export function registerShowcase(program: Command): void {
     .option('--masks <dir>', 'folder of label PNGs (raw ADE20K ids)', 'examples/masks')
     .option('--out <dir>', 'output folder', 'out/showcase')
     .option('--seed <n>', 'VAE models: the style z ~ N(0, I) drawn from this seed, the same for every mask', '0')
+    .option('--force', "replace files in --out that an earlier showcase did not write (its own it replaces anyway)")
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
@@ -86,6 +106,7 @@ Examples:
         if (!existsSync(all.masks)) throw new IOError(`showcase: --masks folder '${all.masks}' not found.`);
         const masks = (await readdir(all.masks)).filter((f) => /\.png$/i.test(f)).sort();
         if (masks.length === 0) throw new ConfigError(`showcase: --masks '${all.masks}' holds no .png label maps.`);
+        const maxPixels = parseMaxPixels(all.maxPixels);
         const seed = Number(all.seed);
         if (!Number.isInteger(seed)) throw new ConfigError(`showcase: --seed must be an integer, got '${all.seed}'.`);
         const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
@@ -98,15 +119,22 @@ Examples:
         if (models.some((m) => m.config.cropSize !== size || m.config.aspectRatio !== 1))
           throw new ConfigError(`showcase: the models must share one square output size; got ${models.map((m) => describeConfig(m.preset, m.config)).join(' vs ')}.`);
 
-        await mkdir(all.out, { recursive: true });
+        const tag = (g: LoadedGenerator) => (g.config.normMode === 'clade' ? 'clade' : g.config.normMode === 'spade' ? 'spade' : g.config.normMode);
+        const nameOf = (file: string) => path.basename(file, path.extname(file));
+        const targets = ['sheet.png', ...masks.flatMap((f) => models.map((g) => `${nameOf(f)}.${tag(g)}.png`))];
+        await checkTargets(all.out, targets, Boolean(all.force));
+        // Every mask is read (and checked) before any image is made: a bad one leaves no partial output.
+        const g0 = models[0]!;
+        const samples = [];
+        for (const file of masks)
+          samples.push(await prepareSample(
+            { id: nameOf(file), label: path.join(all.masks, file) },
+            { label: g0.label, preprocess: testPreprocess(g0.preset, g0.config), withImage: false, useInstances: false, maxPixels },
+          ));
         const rows: Row[] = [];
-        for (const file of masks) {
-          const name = path.basename(file, path.extname(file));
-          const g0 = models[0]!;
-          const sample = await prepareSample(
-            { id: name, label: path.join(all.masks, file) },
-            { label: g0.label, preprocess: testPreprocess(g0.preset, g0.config), withImage: false, useInstances: false },
-          );
+        const images: Array<[string, Uint8Array]> = [];
+        for (const [i, sample] of samples.entries()) {
+          const name = nameOf(masks[i]!);
           const [w, h] = [sample.width, sample.height];
           const mask = new Uint8Array(w * h * 3);
           sample.classes.forEach((id, i) => mask.set(classColor(id), i * 3));
@@ -117,18 +145,23 @@ Examples:
             const t = performance.now();
             const z = g.model.inputNames.includes('z') ? tf.tensor2d(seededNormal(g.config.zDim, seed), [1, g.config.zDim]) : null;
             const y = runGenerator(g, { seg, ...(z && { z }) });
-            const rgb = quantizeImage((await y.data()) as Float32Array);
+            const values = (await y.data()) as Float32Array;
+            checkFiniteOutput(values, `showcase (${g.source})`, `${name}.${tag(g)}.png`);
+            const rgb = quantizeImage(values);
             row.ms.push(performance.now() - t);
             tf.dispose([labels, seg, y, ...(z ? [z] : [])]);
             row.outputs.push(rgb);
-            const tag = g.config.normMode === 'clade' ? 'clade' : g.config.normMode === 'spade' ? 'spade' : g.config.normMode;
-            await writeFileAtomic(path.join(all.out, `${name}.${tag}.png`), encodePng({ width: w, height: h, data: rgb, channels: 3, depth: 8 }));
+            images.push([`${name}.${tag(g)}.png`, encodePng({ width: w, height: h, data: rgb, channels: 3, depth: 8 })]);
           }
           rows.push(row);
         }
         const sheet = composeSheet(rows, size, size);
         const sheetFile = path.join(all.out, 'sheet.png');
+        // Written only once everything succeeded, each file atomically; the manifest last.
+        await mkdir(all.out, { recursive: true });
+        for (const [file, bytes] of images) await writeFileAtomic(path.join(all.out, file), bytes);
         await writeFileAtomic(sheetFile, encodePng({ ...sheet, channels: 3, depth: 8 }));
+        await writeFileAtomic(path.join(all.out, MANIFEST), new TextEncoder().encode(`${JSON.stringify({ files: targets }, null, 2)}\n`));
         models.forEach((m) => m.model.dispose());
 
         const names = models.map((m) => m.config.normMode);

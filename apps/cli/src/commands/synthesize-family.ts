@@ -10,6 +10,7 @@ import { loadCheckpoint, resolveRunConfig, type RunConfig, type RunConfigInput }
 import { encode as encodePng } from 'fast-png';
 import type { ModelFlags } from '../model-options';
 import { presetsOf, type ModelName } from '../model-zoo';
+import { parseMaxPixels } from '../run';
 import { checkFiniteOutput } from '../output-file';
 import { ensureParent, quantizeImage } from './synthesize';
 
@@ -32,6 +33,7 @@ export interface FamilySynthesizeOptions extends ModelFlags {
   out: string;
   outNpy?: string;
   json?: boolean;
+  maxPixels?: string;
 }
 
 const positive = (v: string | undefined, flag: string): number | undefined => {
@@ -42,8 +44,8 @@ const positive = (v: string | undefined, flag: string): number | undefined => {
 };
 
 /** A label PNG of raw class ids as a one-hot [1,H,W,K] at the model's size (PIL NEAREST). */
-async function segmapOf(file: string, flag: string, k: number, w: number, h: number): Promise<tf.Tensor4D> {
-  let label = await loadLabelPng(file);
+async function segmapOf(file: string, flag: string, k: number, w: number, h: number, maxPixels: number | undefined): Promise<tf.Tensor4D> {
+  let label = await loadLabelPng(file, { maxPixels });
   let bad = -1;
   for (const v of label.data) if (v >= k) bad = Math.max(bad, v);
   if (bad >= 0) throw new ConfigError(`${flag} '${file}' holds class id ${bad}; this model has ids 0..${k - 1}.`);
@@ -52,8 +54,8 @@ async function segmapOf(file: string, flag: string, k: number, w: number, h: num
 }
 
 /** A photo as [1,H,W,3] in [−1, 1] at the model's size (PIL BICUBIC, as the official loader). */
-async function photoOf(file: string, w: number, h: number): Promise<tf.Tensor4D> {
-  let img = await loadImage(file);
+async function photoOf(file: string, w: number, h: number, maxPixels: number | undefined): Promise<tf.Tensor4D> {
+  let img = await loadImage(file, { maxPixels });
   if (img.width !== w || img.height !== h) img = resizeBicubicPil(img, w, h);
   return tf.tidy(() => tf.sub(tf.div(tf.tensor4d(Float32Array.from(img.data), [1, h, w, 3]), 127.5), 1) as tf.Tensor4D);
 }
@@ -101,6 +103,7 @@ async function runGenerator<T extends SeanGenerator | GroupDNetGenerator>(model:
  * official .pth, a `clade train` run (folder or checkpoint .npz), or --random-init.
  */
 export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: FamilySynthesizeOptions): Promise<{ width: number; height: number; what: string }> {
+  const maxPixels = parseMaxPixels(o.maxPixels);
   const run = o.checkpoint ? await trainedRunOf(o.checkpoint) : null;
   const presets = presetsOf(model);
   if (!run && (o.preset === undefined || !presets.includes(o.preset)))
@@ -128,14 +131,14 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
       const { cropSize: w } = g.config;
       const h = Math.round(w / g.config.aspectRatio);
       const k = seanClasses(g.config);
-      const seg = await segmapOf(o.label, '--label', k, w, h);
-      const styleSeg = o.styleLabel !== undefined ? await segmapOf(o.styleLabel, '--style-label', k, w, h) : undefined;
-      const styleImage = await photoOf(o.style, w, h);
+      const seg = await segmapOf(o.label, '--label', k, w, h, maxPixels);
+      const styleSeg = o.styleLabel !== undefined ? await segmapOf(o.styleLabel, '--style-label', k, w, h, maxPixels) : undefined;
+      const styleImage = await photoOf(o.style, w, h, maxPixels);
       let codes = encodeStyles(g, styleImage, styleSeg ?? seg);
       if (o.styleB !== undefined) {
         // Per-region edits: the codes of some classes from B (--transfer-classes), or a blend (--mix).
-        const segB = o.styleBLabel !== undefined ? await segmapOf(o.styleBLabel, '--style-b-label', k, w, h) : seg;
-        const imageB = await photoOf(o.styleB, w, h);
+        const segB = o.styleBLabel !== undefined ? await segmapOf(o.styleBLabel, '--style-b-label', k, w, h, maxPixels) : seg;
+        const imageB = await photoOf(o.styleB, w, h, maxPixels);
         const codesB = encodeStyles(g, imageB, segB);
         const edited = o.transferClasses !== undefined
           ? transferRegionStyles(codes, codesB, parseClasses(o.transferClasses, k))
@@ -163,7 +166,7 @@ export async function synthesizeFamily(model: Exclude<ModelName, 'spade'>, o: Fa
     const w = g.config.cropSize;
     const h = Math.round(w / g.config.aspectRatio);
     const k = groupdnetClasses(g.config);
-    const seg = await segmapOf(o.label, '--label', k, w, h);
+    const seg = await segmapOf(o.label, '--label', k, w, h, maxPixels);
     // The latent --seed draws (the one synthesize would draw); --resample-class redraws one class's part.
     let z = sampleLatent(g.plan, 1, seed);
     if (o.resampleClass !== undefined) {

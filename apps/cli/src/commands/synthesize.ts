@@ -15,7 +15,7 @@ import { MODEL_NAMES, parseModel } from '../model-zoo';
 import { checkFiniteOutput, checkOutputFiles } from '../output-file';
 import { synthesizeFamily } from './synthesize-family';
 import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '@clade/onnx';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface SynthesizeOptions extends GlobalOptions, ModelFlags {
   checkpoint?: string;
@@ -98,8 +98,8 @@ async function loadZNpy(file: string, zDim: number): Promise<tf.Tensor2D> {
  * `convert('RGB')`, given the model's test geometry with PIL BICUBIC (the same steps as the
  * label, from the image's own size), then to [−1, 1]. Returns [1,H,W,3].
  */
-export async function loadStyleImage(file: string, preprocess: PreprocessConfig): Promise<tf.Tensor4D> {
-  const photo = await loadImage(file);
+export async function loadStyleImage(file: string, preprocess: PreprocessConfig, maxPixels?: number): Promise<tf.Tensor4D> {
+  const photo = await loadImage(file, { maxPixels });
   const steps = planTransform(preprocess, photo.width, photo.height, EVAL_PARAMS);
   const img = transformImage(photo, steps);
   return tf.tensor4d(imageToFloat(img), [1, img.height, img.width, 3]);
@@ -251,8 +251,8 @@ function checkStyleFlags(o: SynthesizeOptions): void {
 }
 
 /** z from the style image: mu, or mu + eps·exp(0.5·logvar) with eps drawn from `seed`. */
-async function styleLatent(e: LoadedEncoder, file: string, preprocess: PreprocessConfig, seed: number | null): Promise<tf.Tensor2D> {
-  const image = await loadStyleImage(file, preprocess);
+async function styleLatent(e: LoadedEncoder, file: string, preprocess: PreprocessConfig, seed: number | null, maxPixels: number | undefined): Promise<tf.Tensor2D> {
+  const image = await loadStyleImage(file, preprocess, maxPixels);
   const { mu, logvar } = encodeImage(e, image);
   image.dispose();
   if (seed === null) {
@@ -271,6 +271,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
     if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
   const seed = Number(o.seed ?? '0');
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
+  const maxPixels = parseMaxPixels(o.maxPixels);
   checkStyleFlags(o);
   if (o.engine !== undefined && o.engine !== 'tfjs' && o.engine !== 'onnx') throw new ConfigError(`--engine must be tfjs or onnx, got '${o.engine}'.`);
   const backend = await initBackend({ backend: o.backend as never, threads: parseThreads(o.threads) });
@@ -302,6 +303,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
       preprocess,
       useInstances: c.useInstance,
       withImage: false,
+      maxPixels,
       // A map at the label's original size follows the label's geometry (official: floor-rule resize).
       positional: usesDist && !distAtModelSize ? (dist ? async () => dist : true) : false,
       positionalMap: { skipValue: presetInfo(g.preset).icpeSkipValue },
@@ -321,7 +323,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
       ? distTensor(dist!)
       : tf.tidy(() => tf.tensor4d(sample.positional!, [1, h, w, 2]));
   }
-  if (encoder) inputs.z = await styleLatent(encoder, o.style!, preprocess, o.styleSample ? seed : null);
+  if (encoder) inputs.z = await styleLatent(encoder, o.style!, preprocess, o.styleSample ? seed : null, maxPixels);
   else if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.randomNormal([1, c.zDim], 0, 1, 'float32', seed);
   const tPrep = performance.now();
 
