@@ -277,8 +277,8 @@ export async function generatorFromDir(dir: string, flags: ModelFlags): Promise<
 }
 
 /** `--checkpoint`: an official .pth file, or a folder written by `clade convert`. */
-export async function loadGenerator(checkpoint: string, flags: ModelFlags, hints: Partial<GeneratorConfig> = {}): Promise<LoadedGenerator> {
-  if (await isDirectory(checkpoint, '--checkpoint')) return generatorFromDir(checkpoint, flags);
+export async function loadGenerator(checkpoint: string, flags: ModelFlags, hints: Partial<GeneratorConfig> = {}, flag = '--checkpoint'): Promise<LoadedGenerator> {
+  if (await isDirectory(checkpoint, flag)) return generatorFromDir(checkpoint, flags);
   return generatorFromTorch(checkpoint, flags, hints);
 }
 

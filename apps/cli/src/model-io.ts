@@ -102,9 +102,19 @@ export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
           }
         }
         const data = tf.io.CompositeArrayBuffer.join(buffers);
-        const expected = specs.reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1) * (s.dtype === 'float32' || s.dtype === 'int32' ? 4 : 1), 0);
-        if (specs.every((s) => !s.quantization && (s.dtype === 'float32' || s.dtype === 'int32')) && data.byteLength !== expected)
-          throw new IOError(`fileSystemLoadHandler: the weights of '${jsonPath}' hold ${data.byteLength} bytes, the manifest needs ${expected} (truncated or mismatched files).`);
+        // Quantized weights are stored at their quantized width (float16, uint16: 2 bytes; uint8: 1).
+        const width = (s: tf.io.WeightsManifestEntry) =>
+          s.quantization ? (s.quantization.dtype === 'uint8' ? 1 : 2) : s.dtype === 'float32' || s.dtype === 'int32' ? 4 : s.dtype === 'bool' ? 1 : NaN;
+        const expected = specs.reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1) * width(s), 0);
+        if (Number.isFinite(expected) && data.byteLength !== expected) {
+          const what = files.length === 1 ? `'${files[0]}'` : `the weight files of '${jsonPath}'`;
+          const n = (v: number) => v.toLocaleString('en-US');
+          throw new IOError(
+            data.byteLength < expected
+              ? `${what} is truncated: ${n(data.byteLength)} of the ${n(expected)} bytes its model.json lists.`
+              : `${what} holds ${n(data.byteLength)} bytes, more than the ${n(expected)} its model.json lists (mismatched files).`,
+          );
+        }
         // Several weight files are one buffer to tfjs; then model.json names the set.
         assertFiniteWeights(files.length === 1 ? files[0]! : jsonPath, decodeFloatWeights(specs, data));
         return [specs, data];

@@ -51,6 +51,8 @@ const CASES: Case[] = [
   { name: 'a label that is not an image', args: ['data', 'dist-map', '--label', at('notes.png'), '--out', at('new.npy')], error: /'.*notes\.png' is not a PNG or JPEG image/, absent: [at('new.npy')] },
   // showcase: its folder's foreign files are kept; one bad mask means no output at all.
   { name: 'showcase over a file it did not write', args: ['showcase', '--out', at('shown'), '--masks', at('masks')], error: /--out '.*shown' already holds sheet\.png, not written by clade showcase; pass --force/ },
+  { name: 'showcase --model a missing folder', args: ['showcase', '--model', at('no-model'), '--out', at('sheet')], error: /--model '.*no-model' does not exist/, absent: [at('sheet')] },
+  { name: 'a model folder with a truncated weights.bin', args: ['synthesize', '--checkpoint', at('cut-model'), '--label', at('label.png'), '--out', at('new.png')], error: /cut-model.weights\.bin' is truncated: [\d,]+ of the [\d,]+ bytes its model\.json lists/, absent: [at('new.png')] },
   { name: 'showcase with one bad mask', args: ['showcase', '--out', at('sheet'), '--masks', at('bad-masks')], error: /'.*b\.png' is not a PNG or JPEG image/, absent: [at('sheet')] },
   { name: 'data dist-map --out = --label (not .npy)', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('label.png')], error: /--out must name a \.npy file, got '.*label\.png'/ },
   { name: 'data dist-map --out an existing .npy', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('z.npy')], error: /--out '.*z\.npy' exists; pass --force to replace it/ },
@@ -110,7 +112,10 @@ beforeAll(async () => {
   writeFileSync(at('cut.png'), png.subarray(0, Math.floor(png.length / 2)));
   writeFileSync(at('notes.png'), 'my notes, not an image');
   writeFileSync(at('bomb.png'), withSize(encode({ width: 1, height: 1, data: new Uint8Array(1), channels: 1, depth: 8 }), 30000, 30000));
-  for (const d of ['masks', 'bad-masks', 'shown']) mkdirSync(at(d));
+  for (const d of ['masks', 'bad-masks', 'shown', 'cut-model']) mkdirSync(at(d));
+  for (const f of ['model.json', 'clade.json']) writeFileSync(at('cut-model', f), readFileSync(path.join(MODEL, f)));
+  const weights = readFileSync(path.join(MODEL, 'weights.bin'));
+  writeFileSync(at('cut-model', 'weights.bin'), weights.subarray(0, weights.length >> 1));
   writeFileSync(at('shown', 'sheet.png'), 'my own sheet');
   writeFileSync(at('masks', 'a.png'), png);
   writeFileSync(at('bad-masks', 'a.png'), png);

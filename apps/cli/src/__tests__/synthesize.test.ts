@@ -132,8 +132,9 @@ describeWithShared('clade synthesize --norm spade-light / mixed:K (p1_coco_gener
     const io = ['--label', p1('input_label.png'), '--instance', p1('input_instance.png'), '--out', path.join(tmp, 'light.png')];
     const [light, wide, mixed] = await runAll([
       ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', ...COCO_TINY, ...io, '--out-npy', path.join(tmp, 'light.npy')],
-      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', '--preset', 'coco', '--crop-size', '64', ...io],
-      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'mixed:2', ...COCO_TINY, ...io],
+      // Refused before writing; each names its own --out, as the first may have written light.png already.
+      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', '--preset', 'coco', '--crop-size', '64', ...io.slice(0, -1), path.join(tmp, 'wide.png')],
+      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'mixed:2', ...COCO_TINY, ...io.slice(0, -1), path.join(tmp, 'mixed.png')],
     ]);
     expect({ code: light!.code, err: light!.err }).toEqual({ code: 0, err: '' });
     const d = maxAbsDiff(npy(path.join(tmp, 'light.npy')).data as Float32Array, npy(p1('spade_output.npy')).data as Float32Array);

@@ -113,7 +113,7 @@ Examples:
 
         const t0 = performance.now();
         const models: LoadedGenerator[] = [];
-        for (const d of dirs) models.push(await loadGenerator(d, {} as never));
+        for (const d of dirs) models.push(await loadGenerator(d, {} as never, {}, '--model'));
         const tLoad = performance.now() - t0;
         const size = models[0]!.config.cropSize;
         if (models.some((m) => m.config.cropSize !== size || m.config.aspectRatio !== 1))

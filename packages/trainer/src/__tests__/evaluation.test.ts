@@ -67,7 +67,7 @@ describeWithShared('evaluation during training keeps the best checkpoint', [SEGM
         return [k, { dtype: 'float32', shape, data }];
       }),
     );
-    const weights = path.join(out, 'pt_inception-random.pth');
+    const weights = path.join(mkdtempSync(path.join(tmpdir(), 'clade-inception-')), 'pt_inception-random.pth');
     writeFileSync(weights, writeTorchCheckpoint(state));
     const evals = await tinyRunEvals(out, 2, { every: 2, metric: 'fid', count: 3, inceptionWeights: weights });
     expect(evals).toHaveLength(1);
