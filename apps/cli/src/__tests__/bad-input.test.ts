@@ -53,6 +53,9 @@ const CASES: Case[] = [
   { name: 'showcase over a file it did not write', args: ['showcase', '--out', at('shown'), '--masks', at('masks')], error: /--out '.*shown' already holds sheet\.png, not written by clade showcase; pass --force/ },
   { name: 'showcase --model a missing folder', args: ['showcase', '--model', at('no-model'), '--out', at('sheet')], error: /--model '.*no-model' does not exist/, absent: [at('sheet')] },
   { name: 'a model folder with a truncated weights.bin', args: ['synthesize', '--checkpoint', at('cut-model'), '--label', at('label.png'), '--out', at('new.png')], error: /cut-model.weights\.bin' is truncated: [\d,]+ of the [\d,]+ bytes its model\.json lists/, absent: [at('new.png')] },
+  { name: 'a model folder whose weights hold NaN', args: ['synthesize', '--checkpoint', at('nan-model'), '--label', at('label.png'), '--out', at('new.png')], error: /nan-model.weights\.bin': tensor 'fc\/kernel' holds 1 non-finite value \(first NaN at index 3\); the file is damaged or the run diverged/, absent: [at('new.png')] },
+  { name: 'a 0-width label PNG', args: ['data', 'dist-map', '--label', at('empty.png'), '--out', at('new.npy')], error: /'.*empty\.png' has a 0×64 image: width and height must be at least 1/, absent: [at('new.npy')] },
+  { name: "train --config with 'generatr'", args: ['train', '--config', at('generatr.json'), '--out', at('new-run')], error: /unknown key 'generatr'; did you mean 'generator'\?/, absent: [at('new-run')] },
   { name: 'showcase with one bad mask', args: ['showcase', '--out', at('sheet'), '--masks', at('bad-masks')], error: /'.*b\.png' is not a PNG or JPEG image/, absent: [at('sheet')] },
   { name: 'data dist-map --out = --label (not .npy)', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('label.png')], error: /--out must name a \.npy file, got '.*label\.png'/ },
   { name: 'data dist-map --out an existing .npy', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('z.npy')], error: /--out '.*z\.npy' exists; pass --force to replace it/ },
@@ -112,7 +115,14 @@ beforeAll(async () => {
   writeFileSync(at('cut.png'), png.subarray(0, Math.floor(png.length / 2)));
   writeFileSync(at('notes.png'), 'my notes, not an image');
   writeFileSync(at('bomb.png'), withSize(encode({ width: 1, height: 1, data: new Uint8Array(1), channels: 1, depth: 8 }), 30000, 30000));
-  for (const d of ['masks', 'bad-masks', 'shown', 'cut-model']) mkdirSync(at(d));
+  for (const d of ['masks', 'bad-masks', 'shown', 'cut-model', 'nan-model']) mkdirSync(at(d));
+  for (const f of ['model.json', 'clade.json', 'weights.bin']) writeFileSync(at('nan-model', f), readFileSync(path.join(MODEL, f)));
+  const nan = readFileSync(at('nan-model', 'weights.bin'));
+  nan.writeUInt16LE(0x7e00, 6); // float16 NaN in element 3 of the first weight (fc/kernel, stored as float16)
+  writeFileSync(at('nan-model', 'weights.bin'), nan);
+  writeFileSync(at('empty.png'), withSize(png, 0, 64));
+  const { generator, ...rest } = JSON.parse(readFileSync(TINY, 'utf8'));
+  writeFileSync(at('generatr.json'), JSON.stringify({ generatr: generator, ...rest }));
   for (const f of ['model.json', 'clade.json']) writeFileSync(at('cut-model', f), readFileSync(path.join(MODEL, f)));
   const weights = readFileSync(path.join(MODEL, 'weights.bin'));
   writeFileSync(at('cut-model', 'weights.bin'), weights.subarray(0, weights.length >> 1));
