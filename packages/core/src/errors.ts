@@ -1,7 +1,7 @@
 /**
  * One error base for the whole project. `CladeError.isInstance` works across duplicate
  * copies of this package (a Symbol.for marker, not instanceof). The CLI prints ConfigError,
- * ShapeError and IOError as one line with exit code 2; anything else is a bug.
+ * ShapeError, IOError and DivergedError as one line with exit code 2; anything else is a bug.
  */
 const MARKER = Symbol.for('@clade/error');
 
@@ -25,6 +25,8 @@ export class ConfigError extends CladeError {}
 export class ShapeError extends CladeError {}
 /** Load/save failures: missing, corrupt or foreign files, unknown checkpoint keys. */
 export class IOError extends CladeError {}
+/** Training whose losses went NaN/±Infinity: the run's settings need a change (a user error). */
+export class DivergedError extends CladeError {}
 /** A capability that this build does not provide. */
 export class NotImplementedError extends CladeError {}
 

@@ -1,4 +1,4 @@
-export { CladeError, ConfigError, ShapeError, IOError, NotImplementedError, isUserError } from './errors';
+export { CladeError, ConfigError, ShapeError, IOError, DivergedError, NotImplementedError, isUserError } from './errors';
 export { assertShape, assertNHWC, formatShape, type ShapePattern } from './asserts';
 export { mulberry32, seededNormal } from './random';
 export {

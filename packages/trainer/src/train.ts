@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, IOError, loadTorchCheckpointFile, loadTorchStateDict, writeFileAtomic } from '@clade/core';
+import { ConfigError, DivergedError, IOError, loadTorchCheckpointFile, loadTorchStateDict, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { MultiscaleDiscriminator } from '@clade/spade-gen';
 import { initFromCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
@@ -196,9 +196,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
     const totalEpochs = config.optim.niter + config.optim.niterDecay;
     const maxIter = config.schedule.maxIterations ?? Infinity;
+    let lastSaved = opts.resume ? state.iteration : null;
     const save = async () => {
       await saveCheckpoint(ckpt, objects, state);
       createdRun = false; // from the first checkpoint on, a failure leaves a resumable run
+      lastSaved = state.iteration;
     };
 
     while (state.iteration < maxIter && state.epoch <= totalEpochs) {
@@ -218,6 +220,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           if (pending.length < accumulate) continue;
           const t0 = performance.now();
           const losses = runStep({ G: gen, D, optG, optD, vgg }, pending, config, mixSeed(config.seed, 0x10000 + state.iteration));
+          checkFiniteLosses(losses, state.iteration + 1, lastSaved);
           const seconds = (performance.now() - t0) / 1000;
           state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + accumulate };
           const every = config.schedule.imageEvery;
@@ -265,6 +268,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     optD?.dispose();
     vgg?.dispose();
   }
+}
+
+/**
+ * Stops a run whose losses went NaN/±Infinity before anything of that step is saved: its weights
+ * are already poisoned, and a checkpoint of them would load as NaN images.
+ */
+function checkFiniteLosses(losses: StepLosses, iteration: number, lastSaved: number | null): void {
+  const bad = Object.entries(losses).filter(([, v]) => !Number.isFinite(v));
+  if (bad.length === 0) return;
+  const kept = lastSaved === null ? 'no checkpoint was written' : `the last checkpoint (iteration ${lastSaved}, checkpoints/latest.npz) is intact`;
+  throw new DivergedError(
+    `train: the run diverged at iteration ${iteration} (${bad.map(([k, v]) => `${k} ${v}`).join(', ')}); ${kept}. Lower optim.lr, or check the data.`,
+  );
 }
 
 function batchOptions(config: RunConfig, spec: SampleSpec, useInstances: boolean, seed: number) {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { train, type RunConfigInput } from '../index';
+import { DivergedError } from '@clade/core';
+import { readCheckpointState, train, type RunConfigInput } from '../index';
 import { useWasmTraining } from './helpers/wasm-training';
 
 // The run folder's rules: a new run never replaces another without `overwrite`, a resume of a
@@ -78,6 +79,25 @@ describe('the run folder', () => {
     await expect(train({ out: empty, config: noSynth })).rejects.toThrow(/no-such-data/);
     expect(readdirSync(empty)).toEqual([]); // the user's folder stays, as it was
   });
+
+  it('a run whose losses go non-finite stops before saving them, naming the iteration and the losses', async () => {
+    const dir = path.join(root, 'diverged');
+    await train({ out: dir, config: { ...config(1), schedule: { maxIterations: 2, checkpointEvery: 1 } } });
+    // The user raises the learning rate absurdly and resumes: Adam's steps of ~1e30 overflow at once.
+    const runJson = path.join(dir, 'run.json');
+    const run = JSON.parse(readFileSync(runJson, 'utf8'));
+    Object.assign(run, { optim: { ...run.optim, lr: 1e30 }, schedule: { ...run.schedule, maxIterations: 6 } });
+    writeFileSync(runJson, JSON.stringify(run));
+    const error = await train({ out: dir, resume: true }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(DivergedError);
+    expect((error as Error).message).toMatch(/^train: the run diverged at iteration 3 \(.*(NaN|Infinity).*\); the last checkpoint \(iteration 2, checkpoints\/latest\.npz\) is intact\. Lower optim\.lr/);
+    // The checkpoint is the last finite state: it loads (non-finite weights would be refused).
+    expect((await readCheckpointState(path.join(dir, 'checkpoints/latest.npz'))).iteration).toBe(2);
+    // Diverging in a new run's first iteration leaves nothing, as any failure before a checkpoint.
+    const first = path.join(root, 'diverged-at-once');
+    await expect(train({ out: first, config: { ...config(1), optim: { lr: 1e30 } } as RunConfigInput })).rejects.toThrow(/diverged at iteration 1 .*no checkpoint was written/);
+    expect(existsSync(first)).toBe(false);
+  }, 300_000);
 
   it('a new run that fails in its first iteration (after run.json was written) leaves nothing', async () => {
     const dir = path.join(root, 'crash');
