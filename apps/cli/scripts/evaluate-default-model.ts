@@ -29,8 +29,8 @@ import {
   mapGroundTruth,
 } from '@clade/metrics';
 import { SpadeGenerator, numClassesOf } from '@clade/spade-gen';
+import { quantizeImage } from '@clade/runtime';
 import { loadGenerator } from '../src/checkpoint';
-import { quantizeImage } from '../src/commands/synthesize';
 
 const { values: args } = parseArgs({
   options: {

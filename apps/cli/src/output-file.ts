@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, IOError } from '@clade/core';
 
@@ -53,6 +54,11 @@ export function checkOutputFiles(outputs: OutputFile[], inputs: Array<[flag: str
       throw new IOError(`${flag} '${file}': the folder '${dir}' is not writable.`);
     }
   }
+}
+
+/** Makes the folder an output goes to (checkOutputFiles has vetted the path). */
+export async function ensureParent(file: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
 }
 
 /**

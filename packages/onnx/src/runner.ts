@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, IOError, ShapeError, formatShape } from '@clade/core';
+import { ConfigError, IOError, ShapeError, formatShape, seededNormal } from '@clade/core';
 import { NativeOrtSession } from './native';
 import { createSession, loadOrt, type GeneratorSession, type OrtEngine, type OrtSessionOptions, type OrtTensor } from './ort';
 
@@ -20,8 +20,10 @@ export interface OrtGeneratorFeeds {
   edge?: Float32Array | tf.Tensor;
   /** CLADE-ICPE positional map: [N,H,W,2] for layout 'nhwc' (as tfjs), [N,2,H,W] for 'nchw'. */
   dist?: Float32Array | tf.Tensor;
-  /** VAE latent [N,zDim]; sampled from N(0, I) when the model takes `z` and none is given. */
+  /** VAE latent [N,zDim]; drawn from N(0, I) with `seed` when the model takes `z` and none is given. */
   z?: Float32Array | tf.Tensor;
+  /** Seed of the drawn z (default 0): core's seeded stream, so a seed gives the same image as on tfjs. */
+  seed?: number;
 }
 
 export interface OrtImage {
@@ -51,18 +53,6 @@ export function transposeNhwc(data: Float32Array, n: number, h: number, w: numbe
         if (inverse) out[nhwc] = data[nchw]!;
         else out[nchw] = data[nhwc]!;
       }
-  return out;
-}
-
-/** Standard normal draws (Box–Muller), for an absent VAE latent. */
-function randomNormal(n: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - Math.random()));
-    const t = 2 * Math.PI * Math.random();
-    out[i] = r * Math.cos(t);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(t);
-  }
   return out;
 }
 
@@ -139,7 +129,7 @@ export class OrtGenerator {
       const d = need('dist', feeds.dist, 2 * hw, layout === 'nhwc' ? [n, this.height, this.width, 2] : [n, 2, this.height, this.width]);
       inputs.dist = new Tensor('float32', layout === 'nhwc' ? transposeNhwc(d, n, this.height, this.width, 2) : d, [n, 2, this.height, this.width]);
     }
-    if (this.zDim > 0) inputs.z = new Tensor('float32', feeds.z ? need('z', feeds.z, this.zDim, [n, this.zDim]) : randomNormal(n * this.zDim), [n, this.zDim]);
+    if (this.zDim > 0) inputs.z = new Tensor('float32', feeds.z ? need('z', feeds.z, this.zDim, [n, this.zDim]) : seededNormal(n * this.zDim, feeds.seed ?? 0), [n, this.zDim]);
     let out: Awaited<ReturnType<GeneratorSession['run']>>[string];
     try {
       out = (await this.session.run(inputs)).image!;

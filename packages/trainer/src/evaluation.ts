@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@clade/core';
 import { collate, disposeBatch, listDataset, prepareSample, type PreparedSample } from '@clade/data';
+import { quantizeImage } from '@clade/runtime';
 import {
   ConfusionMatrix,
   DEEPLABV3_MNV2_ADE20K,
@@ -60,14 +61,11 @@ export interface Evaluator {
   dispose(): void;
 }
 
-/** [N,H,W,3] in [−1, 1] → interleaved 8-bit RGB of sample `i`. */
+/** [N,H,W,3] in [−1, 1] → interleaved 8-bit RGB of sample `i`, quantised as every written image is. */
 function toRgb8(images: tf.Tensor4D, i: number): Uint8Array {
   const [, h, w] = images.shape;
-  const data = images.dataSync();
   const n = h * w * 3;
-  const out = new Uint8Array(n);
-  for (let k = 0; k < n; k++) out[k] = Math.max(0, Math.min(255, Math.round((data[i * n + k]! + 1) * 127.5)));
-  return out;
+  return quantizeImage(images.dataSync().subarray(i * n, (i + 1) * n));
 }
 
 /**

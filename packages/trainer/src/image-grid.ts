@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { encode as encodePng } from 'fast-png';
 import { ShapeError, formatShape, writeFileAtomic } from '@clade/core';
 import { spadeLabelColormap } from '@clade/data';
+import { quantizeImage } from '@clade/runtime';
 
 /** An RGB image, row-major, 3 bytes a pixel. */
 export interface RgbGrid {
@@ -19,19 +20,6 @@ export interface ImageGridInputs {
   real: tf.Tensor4D;
   /** Class channels of seg (labelNc + dontcare); the channels after them (the edge) are not drawn. */
   numClasses: number;
-}
-
-/**
- * The official PNG quantisation (REFERENCE §12.5): uint8 = trunc(clip((x + 1)/2 · 255, 0, 255)),
- * in float32 arithmetic as numpy does it. It truncates, it does not round.
- */
-export function quantizeImage(x: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const v = Math.fround(Math.fround(Math.fround(x[i]! + 1) / 2) * 255);
-    out[i] = v >= 255 ? 255 : v > 0 ? Math.trunc(v) : 0; // NaN → 0
-  }
-  return out;
 }
 
 /**

@@ -40,4 +40,4 @@ export {
   vggLoss,
   type Vgg19FeaturesOptions,
 } from './vgg';
-export { imageGrid, saveImageGrid, quantizeImage, type ImageGridInputs, type RgbGrid } from './image-grid';
+export { imageGrid, saveImageGrid, type ImageGridInputs, type RgbGrid } from './image-grid';

@@ -7,6 +7,7 @@ import { ConfigError, IOError, labelsToSegmap, seededNormal, writeFileAtomic } f
 import { prepareSample } from '@clade/data';
 import { numClassesOf } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
+import { quantizeImage } from '@clade/runtime';
 import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
 import { loadGenerator, type LoadedGenerator } from '../checkpoint';
@@ -14,7 +15,7 @@ import { describeConfig } from '../model-options';
 import { checkFiniteOutput } from '../output-file';
 import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
-import { quantizeImage, runGenerator, testPreprocess } from './synthesize';
+import { runGenerator, testPreprocess } from './synthesize';
 
 interface ShowcaseOptions extends GlobalOptions {
   model: string[];

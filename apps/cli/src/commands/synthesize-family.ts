@@ -7,12 +7,12 @@ import { loadImage, loadLabelPng, resizeBicubicPil, resizeNearestPil } from '@cl
 import { GroupDNetGenerator, createGroupDNet, numClassesOf as groupdnetClasses, resampleClass, sampleLatent } from '@clade/groupdnet';
 import { SeanGenerator, buildSeanGenerator, encodeStyles, interpolateStyles, numClassesOf as seanClasses, synthesize as seanSynthesize, transferRegionStyles } from '@clade/sean';
 import { loadCheckpoint, resolveRunConfig, type RunConfig, type RunConfigInput } from '@clade/trainer';
+import { quantizeImage } from '@clade/runtime';
 import { encode as encodePng } from 'fast-png';
 import type { ModelFlags } from '../model-options';
 import { presetsOf, type ModelName } from '../model-zoo';
 import { parseMaxPixels } from '../run';
-import { checkFiniteOutput } from '../output-file';
-import { ensureParent, quantizeImage } from './synthesize';
+import { checkFiniteOutput, ensureParent } from '../output-file';
 
 /** The flags `clade synthesize --model sean|groupdnet…` reads. */
 export interface FamilySynthesizeOptions extends ModelFlags {

@@ -1,8 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
-import { ConfigError, ShapeError, labelsToSegmap, loadNpyFile, saveNpyFile, writeFileAtomic, type NdArray } from '@clade/core';
+import { ConfigError, ShapeError, labelsToSegmap, loadNpyFile, saveNpyFile, seededNormal, writeFileAtomic, type NdArray } from '@clade/core';
 import { EVAL_PARAMS, imageToFloat, loadImage, planTransform, prepareSample, transformImage, type PositionalMap, type PreprocessConfig } from '@clade/data';
 import { numClassesOf, presetInfo, reparameterize, type GeneratorConfig } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,9 +11,10 @@ import { loadGenerator, onnxExportable, type LoadedGenerator } from '../checkpoi
 import { checkEncoderFits, encodeImage, encoderDirOf, encoderFromDir, loadEncoder, type LoadedEncoder } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { MODEL_NAMES, parseModel } from '../model-zoo';
-import { checkFiniteOutput, checkOutputFiles } from '../output-file';
+import { checkFiniteOutput, checkOutputFiles, ensureParent } from '../output-file';
 import { synthesizeFamily } from './synthesize-family';
 import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '@clade/onnx';
+import { quantizeImage } from '@clade/runtime';
 import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface SynthesizeOptions extends GlobalOptions, ModelFlags {
@@ -110,20 +110,6 @@ function distTensor(m: PositionalMap): tf.Tensor4D {
   return tf.tidy(() => tf.transpose(tf.tensor4d(m.data, [1, 2, m.height, m.width]), [0, 2, 3, 1]) as tf.Tensor4D);
 }
 
-/**
- * The official `tensor2im` + save: float32 arithmetic ((x + 1) / 2 · 255), clip to [0, 255],
- * truncate (REFERENCE §12.5). `hwc` is interleaved RGB.
- */
-export function quantizeImage(hwc: Float32Array): Uint8Array {
-  const out = new Uint8Array(hwc.length);
-  const f = Math.fround;
-  for (let i = 0; i < hwc.length; i++) {
-    const v = f(f(f(hwc[i]! + 1) / 2) * 255);
-    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
-  }
-  return out;
-}
-
 /** Runs the model on named inputs (the graph's inputs are seg, then dist and z when used). */
 export function runGenerator(g: LoadedGenerator, inputs: Record<string, tf.Tensor>): tf.Tensor4D {
   const feed = g.model.inputNames.map((n) => {
@@ -132,11 +118,6 @@ export function runGenerator(g: LoadedGenerator, inputs: Record<string, tf.Tenso
     return t;
   });
   return g.model.apply(feed, { training: false }) as tf.Tensor4D;
-}
-
-/** Makes the folder an output goes to (checkOutputFiles has vetted the path). */
-export async function ensureParent(file: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
 }
 
 /** `clade synthesize`: one label map (+ instances / positional map / z) → one image. */
@@ -259,7 +240,7 @@ async function styleLatent(e: LoadedEncoder, file: string, preprocess: Preproces
     logvar.dispose();
     return mu;
   }
-  const eps = tf.randomNormal([1, e.config.zDim], 0, 1, 'float32', seed) as tf.Tensor2D;
+  const eps = tf.tensor2d(seededNormal(e.config.zDim, seed), [1, e.config.zDim]);
   const z = reparameterize(mu, logvar, eps);
   tf.dispose([mu, logvar, eps]);
   return z;
@@ -324,7 +305,7 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
       : tf.tidy(() => tf.tensor4d(sample.positional!, [1, h, w, 2]));
   }
   if (encoder) inputs.z = await styleLatent(encoder, o.style!, preprocess, o.styleSample ? seed : null, maxPixels);
-  else if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.randomNormal([1, c.zDim], 0, 1, 'float32', seed);
+  else if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.tensor2d(seededNormal(c.zDim, seed), [1, c.zDim]);
   const tPrep = performance.now();
 
   const { image: y, engine } = o.engine === 'onnx' ? await runOnnx(g, inputs) : { image: runGenerator(g, inputs), engine: backend.name };

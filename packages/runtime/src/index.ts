@@ -1,0 +1,1 @@
+export { quantizeImage } from './quantize';
