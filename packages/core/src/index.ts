@@ -75,6 +75,7 @@ export {
   type TorchValue,
   type ReadTorchCheckpointOptions,
   type ReadNpzOptions,
+  crc32,
 } from './io';
 export {
   loadTorchStateDict,

@@ -7,6 +7,7 @@ export type { ReadNpzOptions, WriteNpzOptions } from './npy';
 export { assertFiniteWeights } from './finite';
 export { float16ToFloat32 } from './half';
 export { writeFileAtomic } from './atomic';
+export { crc32 } from './zip';
 export {
   loadNpyFile, saveNpyFile, loadNpzFile, saveNpzFile, loadTorchCheckpointFile, saveTorchCheckpointFile,
 } from './files';

@@ -15,7 +15,7 @@ const SIG_EOCD64_LOCATOR = 0x07064b50;
 
 let crcTable: Uint32Array | undefined;
 
-/** CRC-32 (IEEE), as stored in ZIP headers. */
+/** CRC-32 (IEEE, ISO 3309), as ZIP headers and PNG chunks store it. */
 export function crc32(bytes: Uint8Array): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);

@@ -1,4 +1,4 @@
-import { IOError } from '@clade/core';
+import { IOError, crc32 } from '@clade/core';
 
 /**
  * Reading an image's size from its first bytes, so that a file can be refused before decoding it
@@ -87,23 +87,6 @@ const chunkType = (b: Uint8Array, p: number) => String.fromCharCode(...b.subarra
 /** A chunk in messages; a damaged length field makes the next 'type' garbage, so don't print that. */
 const chunkName = (type: string, p: number) =>
   /^[A-Za-z]{4}$/.test(type) ? `its ${type} chunk at byte ${groupDigits(p)}` : `a damaged chunk at byte ${groupDigits(p)}`;
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 as PNG chunks use it (ISO 3309); kept here so the reader runs without node:zlib. */
-function crc32(b: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = crcTable[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function truncatedHeader(format: ImageFormat, bytes: Uint8Array, source: string): IOError {
   return new IOError(`'${source}' is a truncated ${format.toUpperCase()}: its header ends at byte ${bytes.length}`);
