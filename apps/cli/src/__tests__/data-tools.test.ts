@@ -87,14 +87,14 @@ describeWithShared('clade data dist-map / dist-maps / inspect', [...DIST_FILES, 
     );
     expect(again!.code).toBe(2);
     expect(again!.out).toMatch(/coco at .*: 4 labels \(train 1, val 3\)\nwrote 0, up to date 3, failed 1 in/);
-    expect(again!.err).toMatch(/^clade: decodeLabelPng: '.*broken\.png' is not a readable PNG/);
+    expect(again!.err).toMatch(/^clade: '.*broken\.png' is a truncated PNG: its header ends at byte 4/);
 
     expect(listed!.code).toBe(0);
     expect(listed!.err).toBe('');
     expect(listed!.out).toMatch(/^custom at .*: 3 pairs \(all 3\), 2 labels read/);
     expect(listed!.out).toMatch(/\nproblems \(2: 1 id-out-of-range, 1 unreadable\):\n/);
     expect(listed!.out).toMatch(/ {2}id-out-of-range: '.*bad\.png' has raw values outside \[0, 12\] for labelNc 13: 20 \(2 px\)\.\n/);
-    expect(listed!.out).toMatch(/ {2}unreadable: decodeLabelPng: '.*cut\.png' /);
+    expect(listed!.out).toMatch(/ {2}unreadable: '.*cut\.png' is truncated or corrupt: it ends at byte \d+, inside its image data/);
 
     expect(strict!.code).toBe(2);
     expect(strict!.err).toBe('');
