@@ -30,7 +30,7 @@ import {
 } from '@clade/metrics';
 import { SpadeGenerator, numClassesOf } from '@clade/spade-gen';
 import { quantizeImage } from '@clade/runtime';
-import { loadGenerator } from '../src/checkpoint';
+import { loadGeneratorDir } from '@clade/runtime/node';
 
 const { values: args } = parseArgs({
   options: {
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     generator: ConstructorParameters<typeof SpadeGenerator>[0] & { initSeed: number };
     data: { root: string; synthetic: { seed: number } };
   };
-  const trained = await loadGenerator(modelDir, {});
+  const trained = await loadGeneratorDir(modelDir);
   const numClasses = numClassesOf(trained.config);
   // The untrained generator is the run's own initialisation (same init seed): iteration 0.
   const untrained = new SpadeGenerator({ ...run.generator, cropSize: SIZE });

@@ -1,65 +1,33 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   ConfigError,
   IOError,
   readTorchCheckpoint,
-  registerLayers,
   tfjsShapeOf,
   torchKeyOf,
   torchTransformOf,
-  writeFileAtomic,
   type NdArray,
   type TorchTransform,
 } from '@clade/core';
+import type { CladeModelJson, LoadedGenerator } from '@clade/runtime';
+import { loadGeneratorDir, readCladeJson } from '@clade/runtime/node';
 import {
-  PRESET_NAMES,
   SpadeGenerator,
   blockNamesOf,
   presetInfo,
   presetLabelSpec,
-  resolveGeneratorConfig,
   type GeneratorConfig,
   type NormMode,
-  type PresetLabelSpec,
   type PresetName,
 } from '@clade/spade-gen';
 import { FLAG_OF, cliNormOf, describeConfig, explicitOverrides, modelConfigFromFlags, parsePreset, type ModelFlags } from './model-options';
-import { fileSystemLoadHandler, fileSystemSaveHandler, MODEL_JSON, readJsonFile, WEIGHTS_BIN } from './model-io';
 
-/** A generator ready to run: its config, preset, label mapping and tfjs model. */
-export interface LoadedGenerator {
-  preset: PresetName;
-  config: GeneratorConfig;
-  label: PresetLabelSpec;
-  model: tfl.LayersModel;
-  /** Where it came from, for messages. */
-  source: string;
-}
-
-/** What the ONNX exporter needs to know of a loaded generator (its inputs follow from these). */
-export function onnxExportable(g: LoadedGenerator): LoadedGenerator & { usesDist: boolean } {
-  return { ...g, usesDist: g.model.inputNames.includes('dist') };
-}
-
-/** The file next to model.json that rebuilds a generator's config. */
-export const CLADE_JSON = 'clade.json';
-export const CLADE_JSON_FORMAT = 'clade-generator';
-
-/** Contents of clade.json. */
-export interface CladeModelJson {
-  format: typeof CLADE_JSON_FORMAT;
-  formatVersion: 1;
-  preset: PresetName;
-  generator: GeneratorConfig;
-  label: PresetLabelSpec;
-  icpeSkipValue: number;
-  source: { file: string; sha256: string };
-  versions: { tfjs: string };
-}
+/**
+ * Generators for the CLI's --checkpoint: an official `.pth` (its config inferred from the state
+ * dict's keys, then the model flags) or a model folder (@clade/runtime; flags must agree with it).
+ */
 
 // ---------------------------------------------------------------------------------------------
 // What an official state dict says about its generator
@@ -229,17 +197,6 @@ export async function generatorFromTorch(
   };
 }
 
-function asCladeJson(v: unknown, file: string): CladeModelJson {
-  const j = v as Partial<CladeModelJson> | null;
-  if (!j || typeof j !== 'object' || j.format !== CLADE_JSON_FORMAT)
-    throw new IOError(`'${file}' is not a clade model description (format must be '${CLADE_JSON_FORMAT}').`);
-  if (j.formatVersion !== 1) throw new IOError(`'${file}': formatVersion ${String(j.formatVersion)} is not supported (this clade reads 1).`);
-  if (!(PRESET_NAMES as readonly string[]).includes(j.preset as string))
-    throw new IOError(`'${file}': preset must be one of ${PRESET_NAMES.join(', ')}, got '${String(j.preset)}'.`);
-  if (!j.generator || typeof j.generator !== 'object') throw new IOError(`'${file}' has no generator config.`);
-  return j as CladeModelJson;
-}
-
 const shown = (k: string, v: unknown): string =>
   k === 'normMode' ? cliNormOf(v as NormMode) : Array.isArray(v) ? v.map((m) => cliNormOf(m as NormMode)).join(',') : String(v);
 
@@ -259,21 +216,10 @@ function checkFlagsAgree(flags: ModelFlags, stored: CladeModelJson, dir: string)
   }
 }
 
-/** Loads a folder written by `clade convert`: clade.json, model.json and weights.bin. */
+/** Loads a folder written by `clade convert`/`export`, refusing model flags that contradict it. */
 export async function generatorFromDir(dir: string, flags: ModelFlags): Promise<LoadedGenerator> {
-  const jsonPath = path.join(dir, CLADE_JSON);
-  const stored = asCladeJson(await readJsonFile(jsonPath, 'model folder'), jsonPath);
-  const config = resolveGeneratorConfig(stored.generator);
-  checkFlagsAgree(flags, { ...stored, generator: config }, dir);
-  registerLayers();
-  const model = await tfl.loadLayersModel(fileSystemLoadHandler(dir)).catch((e: unknown) => {
-    if (e instanceof IOError) throw e;
-    throw new IOError(`model folder '${dir}': ${MODEL_JSON}/${WEIGHTS_BIN} could not be loaded (${(e as Error).message}).`, { cause: e });
-  });
-  const names = model.inputNames;
-  if (names[0] !== 'seg')
-    throw new IOError(`model folder '${dir}': model.json is not a clade generator (inputs ${names.join(', ')}; expected seg first).`);
-  return { preset: stored.preset, config, label: presetLabelSpec(config), model, source: dir };
+  checkFlagsAgree(flags, await readCladeJson(dir), dir);
+  return loadGeneratorDir(dir);
 }
 
 /** `--checkpoint`: an official .pth file, or a folder written by `clade convert`. */
@@ -281,25 +227,3 @@ export async function loadGenerator(checkpoint: string, flags: ModelFlags, hints
   if (await isDirectory(checkpoint, flag)) return generatorFromDir(checkpoint, flags);
   return generatorFromTorch(checkpoint, flags, hints);
 }
-
-/** Saves a generator as a tfjs LayersModel folder with its clade.json. */
-export async function saveGeneratorDir(
-  dir: string,
-  g: LoadedGenerator,
-  source: { file: string; sha256: string },
-  options: { float16?: boolean } = {},
-): Promise<void> {
-  await g.model.save(fileSystemSaveHandler(dir, options));
-  const json: CladeModelJson = {
-    format: CLADE_JSON_FORMAT,
-    formatVersion: 1,
-    preset: g.preset,
-    generator: g.config,
-    label: g.label,
-    icpeSkipValue: presetInfo(g.preset).icpeSkipValue,
-    source: { file: path.basename(source.file), sha256: source.sha256 },
-    versions: { tfjs: tf.version_core },
-  };
-  await writeFileAtomic(path.join(dir, CLADE_JSON), new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
-}
-

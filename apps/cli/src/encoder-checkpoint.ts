@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, IOError, readTorchCheckpoint, registerLayers, writeFileAtomic, type NdArray } from '@clade/core';
 import { ConvEncoder, ENCODER_INPUT_SIZE, resolveEncoderConfig, type EncoderConfig } from '@clade/spade-gen';
-import { fileSystemLoadHandler, fileSystemSaveHandler, readJsonFile } from './model-io';
+import { fileSystemLoadHandler, fileSystemSaveHandler, readJsonFile } from '@clade/runtime/node';
 
 /**
  * The VAE encoder (official `latest_net_E.pth`) for `clade synthesize --style` and

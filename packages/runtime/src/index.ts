@@ -1,1 +1,4 @@
+// The browser-safe entry: no Node modules. File IO is in '@clade/runtime/node'.
 export { quantizeImage } from './quantize';
+export { CLADE_JSON, CLADE_JSON_FORMAT, onnxExportable, parseCladeJson, type CladeModelJson, type LoadedGenerator } from './model-folder/clade-json';
+export { decodeFloatWeights, quantizeFloat16, toFloat16Bits } from './model-folder/float16';

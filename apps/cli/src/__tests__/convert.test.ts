@@ -8,7 +8,7 @@ import { labelsToSegmap, readNpy, writeNpy, type NdArray } from '@clade/core';
 import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
 import { describeWithShared, sharedPath, maxAbsDiff } from '@clade/test-utils';
 import { encode as encodePng } from 'fast-png';
-import { saveGeneratorDir } from '../checkpoint';
+import { saveGeneratorDir } from '@clade/runtime/node';
 import { expectUserError, runAll } from './run-cli';
 
 const P1 = 'fixtures/p1_coco_generator';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decode } from 'fast-png';
 import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
-import { saveGeneratorDir } from '../checkpoint';
-import { toFloat16Bits } from '../float16';
+import { toFloat16Bits } from '@clade/runtime';
+import { saveGeneratorDir } from '@clade/runtime/node';
 import { ROOT, runAll, runCli } from './run-cli';
 
 describe('float16 weights', () => {

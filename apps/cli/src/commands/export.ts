@@ -7,7 +7,7 @@ import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
 import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
 import { loadCheckpoint, resolveRunConfig, type RunConfigInput } from '@clade/trainer';
 import type { Command } from 'commander';
-import { saveGeneratorDir } from '../checkpoint';
+import { saveGeneratorDir } from '@clade/runtime/node';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 import { runModelName } from './synthesize-family';
 

@@ -7,10 +7,10 @@ import { ConfigError, IOError, labelsToSegmap, seededNormal, writeFileAtomic } f
 import { prepareSample } from '@clade/data';
 import { numClassesOf } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
-import { quantizeImage } from '@clade/runtime';
+import { quantizeImage, type LoadedGenerator } from '@clade/runtime';
 import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
-import { loadGenerator, type LoadedGenerator } from '../checkpoint';
+import { loadGenerator } from '../checkpoint';
 import { describeConfig } from '../model-options';
 import { checkFiniteOutput } from '../output-file';
 import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';

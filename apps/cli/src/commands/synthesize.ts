@@ -7,14 +7,14 @@ import { numClassesOf, presetInfo, reparameterize, type GeneratorConfig } from '
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
-import { loadGenerator, onnxExportable, type LoadedGenerator } from '../checkpoint';
+import { loadGenerator } from '../checkpoint';
 import { checkEncoderFits, encodeImage, encoderDirOf, encoderFromDir, loadEncoder, type LoadedEncoder } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { MODEL_NAMES, parseModel } from '../model-zoo';
 import { checkFiniteOutput, checkOutputFiles, ensureParent } from '../output-file';
 import { synthesizeFamily } from './synthesize-family';
 import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '@clade/onnx';
-import { quantizeImage } from '@clade/runtime';
+import { onnxExportable, quantizeImage, type LoadedGenerator } from '@clade/runtime';
 import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface SynthesizeOptions extends GlobalOptions, ModelFlags {

@@ -1,6 +1,7 @@
 import { exportGeneratorToOnnx } from '@clade/onnx';
 import { initBackend } from '@clade/backend';
-import { loadGenerator, onnxExportable } from '../../../cli/src/checkpoint';
+import { onnxExportable } from '@clade/runtime';
+import { loadGeneratorDir } from '@clade/runtime/node';
 
 /**
  * The ONNX form of a model folder, for the page's onnxruntime-web engine: exported by our own
@@ -12,7 +13,7 @@ export function onnxModelCache(): (modelDir: string) => Promise<Uint8Array> {
   // One export at a time: the page asks for every model at once, and the backend must start once.
   let queue: Promise<unknown> = initBackend({ backend: 'auto' });
   const exportDir = async (modelDir: string): Promise<Uint8Array> => {
-    const g = await loadGenerator(modelDir, {});
+    const g = await loadGeneratorDir(modelDir);
     try {
       return exportGeneratorToOnnx(onnxExportable(g), { doc: `clade demo: ${modelDir}` });
     } finally {

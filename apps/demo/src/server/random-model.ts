@@ -1,7 +1,7 @@
 // The union package registers the cpu backend: a Node script building weights needs one.
 import '@tensorflow/tfjs';
 import { SpadeGenerator, presetLabelSpec, type GeneratorConfig, type NormMode } from '@clade/spade-gen';
-import { saveGeneratorDir } from '../../../cli/src/checkpoint';
+import { saveGeneratorDir } from '@clade/runtime/node';
 
 /** What a random-init model folder is made of; everything else is the ADE20K preset. */
 export interface RandomModelOptions {
@@ -22,8 +22,8 @@ export interface RandomModelOptions {
 }
 
 /**
- * Writes a random-init ADE20K generator folder (model.json, weights.bin, clade.json) through the
- * CLI's own `saveGeneratorDir`, i.e. the `clade export` code path. For the browser test while no
+ * Writes a random-init ADE20K generator folder (model.json, weights.bin, clade.json) through
+ * @clade/runtime's `saveGeneratorDir`, the `clade export` code path. For the browser test while no
  * trained model is bundled, and for timing SPADE vs CLADE (weights do not change the cost).
  */
 export async function writeRandomModel(dir: string, options: RandomModelOptions = {}): Promise<GeneratorConfig> {

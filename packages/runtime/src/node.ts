@@ -1,0 +1,4 @@
+// The Node entry: model folders on the file system (and everything of the browser entry).
+export * from './index';
+export { MODEL_JSON, WEIGHTS_BIN, fileSystemLoadHandler, fileSystemSaveHandler, readJsonFile } from './model-folder/file-io';
+export { loadGeneratorDir, readCladeJson, saveGeneratorDir } from './model-folder/generator-dir';
