@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { IOError, readNpz, writeFileAtomic, writeNpz, type NdArray } from '@clade/core';
-import type { BestScore } from './evaluation';
+import type { BestScore } from './eval-config';
 
 /** Where a run stands: enough to continue exactly (every random draw derives from seed + counters). */
 export interface TrainingState {

@@ -29,7 +29,8 @@ export {
 } from './trainable';
 export { train, type TrainOptions, type TrainResult } from './train';
 export { reconstructionL1 } from './reconstruction';
-export { EVAL_METRICS, createEvaluator, isBetter, type BestScore, type EvalConfig, type EvalMetric, type Evaluator } from './evaluation';
+export { EVAL_METRICS, isBetter, type BestScore, type EvalConfig, type EvalMetric } from './eval-config';
+export { createEvaluator, type Evaluator } from './evaluation';
 export {
   VGG19_WIDTHS,
   VGG19_CONV_INDICES,

@@ -6,7 +6,7 @@ import { DISCRIMINATOR_DEFAULTS, resolveDiscriminatorConfig, type DiscriminatorC
 import { GROUPDNET_DEFAULTS, resolveGroupDNetConfig, type ConfigInput as GroupDNetConfigInput, type GroupDNetConfig } from '@clade/groupdnet';
 import { SEAN_DEFAULTS, resolveSeanConfig, type SeanConfig } from '@clade/sean';
 import { closestKey } from './closest-key';
-import { EVAL_METRICS, type EvalConfig } from './evaluation';
+import { EVAL_METRICS, type EvalConfig } from './eval-config';
 import { GAN_MODES, type GanMode } from './losses';
 
 /** The keys of T, listed once: the Record type makes tsc flag a key missing from T or extra to it. */
@@ -117,7 +117,6 @@ export interface InitConfig {
 
 const INIT_KEYS = keysOf<InitConfig>({ generator: true, discriminator: true, encoder: true, partial: true });
 
-// EvalConfig lives in ./evaluation; its keys are listed here, where the run config is checked.
 const EVAL_KEYS = keysOf<EvalConfig>({ every: true, metric: true, count: true, inceptionWeights: true, segmenter: true });
 
 /** The generator families the trainer runs (REFERENCE §7, §17). */

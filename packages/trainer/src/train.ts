@@ -6,7 +6,8 @@ import { ConfigError, DivergedError, IOError, loadTorchCheckpointFile, loadTorch
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { MultiscaleDiscriminator } from '@clade/spade-gen';
 import { initFromCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
-import { createEvaluator, isBetter, type Evaluator } from './evaluation';
+import { isBetter } from './eval-config';
+import { createEvaluator, type Evaluator } from './evaluation';
 import { saveImageGrid } from './image-grid';
 import { createAdam, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
 import { trainStep, type StepLosses, type StepModels } from './step';
