@@ -2,3 +2,4 @@
 export { quantizeImage } from './quantize';
 export { CLADE_JSON, CLADE_JSON_FORMAT, onnxExportable, parseCladeJson, type CladeModelJson, type LoadedGenerator } from './model-folder/clade-json';
 export { decodeFloatWeights, quantizeFloat16, toFloat16Bits } from './model-folder/float16';
+export { ENCODER_DIR, ENCODER_JSON, ENCODER_JSON_FORMAT, type EncoderModelJson, type LoadedEncoder } from './model-folder/encoder-json';

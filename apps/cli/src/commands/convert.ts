@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
 import { ConfigError, IOError } from '@clade/core';
-import { CLADE_JSON, MODEL_JSON, WEIGHTS_BIN, saveGeneratorDir } from '@clade/runtime/node';
+import { CLADE_JSON, ENCODER_DIR, ENCODER_JSON, MODEL_JSON, WEIGHTS_BIN, encoderDirOf, saveEncoderDir, saveGeneratorDir } from '@clade/runtime/node';
 import type { GeneratorConfig } from '@clade/spade-gen';
 import type { Command } from 'commander';
 import { generatorFromTorch } from '../checkpoint';
-import { ENCODER_DIR, ENCODER_JSON, checkEncoderFits, encoderDirOf, encoderFromTorch, saveEncoderDir } from '../encoder-checkpoint';
+import { checkEncoderFits, encoderFromTorch } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { parseThreads, runCommand, type GlobalOptions } from '../run';
 

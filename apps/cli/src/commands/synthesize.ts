@@ -8,13 +8,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
-import { checkEncoderFits, encodeImage, encoderDirOf, encoderFromDir, loadEncoder, type LoadedEncoder } from '../encoder-checkpoint';
+import { checkEncoderFits, encodeImage, loadEncoder } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { MODEL_NAMES, parseModel } from '../model-zoo';
 import { checkFiniteOutput, checkOutputFiles, ensureParent } from '../output-file';
 import { synthesizeFamily } from './synthesize-family';
 import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '@clade/onnx';
-import { onnxExportable, quantizeImage, type LoadedGenerator } from '@clade/runtime';
+import { onnxExportable, quantizeImage, type LoadedEncoder, type LoadedGenerator } from '@clade/runtime';
+import { encoderDirOf, loadEncoderDir } from '@clade/runtime/node';
 import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface SynthesizeOptions extends GlobalOptions, ModelFlags {
@@ -212,7 +213,7 @@ async function styleEncoder(o: SynthesizeOptions, g: LoadedGenerator, what: stri
     throw new ConfigError(
       `--style needs the VAE encoder: pass --encoder <latest_net_E.pth> (the official VAE release ships latest_net_E.pth next to latest_net_G.pth) or a folder from \`clade convert --encoder\`.`,
     );
-  const e = bundled !== null ? await encoderFromDir(bundled) : await loadEncoder(o.encoder!, g.config.cropSize);
+  const e = bundled !== null ? await loadEncoderDir(bundled) : await loadEncoder(o.encoder!, g.config.cropSize);
   try {
     checkEncoderFits(e, g.config.zDim, what);
   } catch (err) {

@@ -1,6 +1,7 @@
 import { IOError } from '@clade/core';
 import { PRESET_NAMES, type GeneratorConfig, type PresetLabelSpec, type PresetName } from '@clade/spade-gen';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { checkFolderJson, type FolderJson } from './folder-json';
 
 /**
  * A model folder: `model.json` + `weights.bin` (a tfjs LayersModel, float32 or float16 weights)
@@ -11,15 +12,11 @@ export const CLADE_JSON = 'clade.json';
 export const CLADE_JSON_FORMAT = 'clade-generator';
 
 /** Contents of clade.json. */
-export interface CladeModelJson {
-  format: typeof CLADE_JSON_FORMAT;
-  formatVersion: 1;
+export interface CladeModelJson extends FolderJson<typeof CLADE_JSON_FORMAT> {
   preset: PresetName;
   generator: GeneratorConfig;
   label: PresetLabelSpec;
   icpeSkipValue: number;
-  source: { file: string; sha256: string };
-  versions: { tfjs: string };
 }
 
 /** A generator ready to run: its config, preset, label mapping and tfjs model. */
@@ -39,10 +36,7 @@ export function onnxExportable(g: LoadedGenerator): LoadedGenerator & { usesDist
 
 /** Checks parsed clade.json contents (`file` names it in errors); the generator config is resolved by the loader. */
 export function parseCladeJson(v: unknown, file: string): CladeModelJson {
-  const j = v as Partial<CladeModelJson> | null;
-  if (!j || typeof j !== 'object' || j.format !== CLADE_JSON_FORMAT)
-    throw new IOError(`'${file}' is not a clade model description (format must be '${CLADE_JSON_FORMAT}').`);
-  if (j.formatVersion !== 1) throw new IOError(`'${file}': formatVersion ${String(j.formatVersion)} is not supported (this clade reads 1).`);
+  const j = checkFolderJson(v, file, CLADE_JSON_FORMAT, 'model') as Partial<CladeModelJson>;
   if (!(PRESET_NAMES as readonly string[]).includes(j.preset as string))
     throw new IOError(`'${file}': preset must be one of ${PRESET_NAMES.join(', ')}, got '${String(j.preset)}'.`);
   if (!j.generator || typeof j.generator !== 'object') throw new IOError(`'${file}' has no generator config.`);
