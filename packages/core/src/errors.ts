@@ -7,10 +7,11 @@ const MARKER = Symbol.for('@clade/error');
 
 export class CladeError extends Error {
   private readonly [MARKER] = true;
+  // Names are literals, not new.target.name: a minifier renames classes.
+  override name: string = 'CladeError';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     Object.setPrototypeOf(this, new.target.prototype);
   }
 
@@ -20,15 +21,25 @@ export class CladeError extends Error {
 }
 
 /** Bad arguments or options (a user error). */
-export class ConfigError extends CladeError {}
+export class ConfigError extends CladeError {
+  override name = 'ConfigError';
+}
 /** Rank, dimension or channel mismatch (a user error at a package edge). */
-export class ShapeError extends CladeError {}
+export class ShapeError extends CladeError {
+  override name = 'ShapeError';
+}
 /** Load/save failures: missing, corrupt or foreign files, unknown checkpoint keys. */
-export class IOError extends CladeError {}
+export class IOError extends CladeError {
+  override name = 'IOError';
+}
 /** Training whose losses went NaN/±Infinity: the run's settings need a change (a user error). */
-export class DivergedError extends CladeError {}
+export class DivergedError extends CladeError {
+  override name = 'DivergedError';
+}
 /** A capability that this build does not provide. */
-export class NotImplementedError extends CladeError {}
+export class NotImplementedError extends CladeError {
+  override name = 'NotImplementedError';
+}
 
 /** True for errors the CLI reports as one readable line (exit code 2). */
 export function isUserError(e: unknown): boolean {
