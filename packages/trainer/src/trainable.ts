@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ConfigError } from '@clade/core';
+import { ConfigError, seededNormal } from '@clade/core';
 import {
   GroupDNetEncoder,
   GroupDNetGenerator,
@@ -69,9 +69,13 @@ export interface TrainableGenerator {
 
 const trainableOf = (model: tfl.LayersModel) => model.trainableWeights.map((w) => w.read() as tf.Variable);
 
-/** The VAE noise of one draw, [...shape] from a 32-bit mix of the draw seed. */
+/**
+ * The VAE noise of one draw, [...shape] from a 32-bit mix of the draw seed: core's seeded stream,
+ * the one the CLI, the demo and ONNX Runtime draw z from, so evaluation's prior samples are the
+ * images `clade synthesize --seed` makes.
+ */
 function epsLike(shape: number[], draw: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, 1, 'float32', draw >>> 0);
+  return tf.tensor(seededNormal(shape.reduce((a, b) => a * b, 1), draw >>> 0), shape, 'float32');
 }
 
 /** SPADE, CLADE and CLADE-ICPE generators (spade-gen), with the VAE encoder when G uses one. */

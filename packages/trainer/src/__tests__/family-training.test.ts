@@ -119,7 +119,7 @@ describeWithShared('training SEAN and GroupDNet', [`${DATA}/0.png`], () => {
   );
 
   // Measured here (wasm): SEAN-CLADE 1.04 untrained → 0.56 after 20 iterations; GroupDNet-CLADE
-  // 1.05 → 0.50. Both ends are deterministic (the run's seeded init); the bounds leave a margin.
+  // 1.05 → 0.52. Both ends are deterministic (the run's seeded init); the bounds leave a margin.
   it.each(['sean', 'groupdnet'] as const)('%s: the reconstruction of the training faces improves over 20 iterations', async (family) => {
     const out = mkdtempSync(path.join(tmpdir(), `clade-${family}-learn-`));
     const config = FAMILIES[family](20);
