@@ -1,5 +1,6 @@
 import { ConfigError } from '@clade/core';
 import {
+  DEFAULT_MAX_CROP_SIZE,
   NORM_MODES,
   PRESET_NAMES,
   UPSAMPLING_MODES,
@@ -30,13 +31,6 @@ export interface ModelFlags {
   spadeHidden?: string;
   maxCropSize?: string;
 }
-
-/**
- * The largest output width accepted unless --max-crop-size raises it: 4× the largest official
- * model (Cityscapes, 512). Activations grow with its square (at 2048² one 128-channel SPADE map is
- * 2 GB), so a typo such as 65536 would allocate until the machine runs out of memory.
- */
-export const DEFAULT_MAX_CROP_SIZE = 2048;
 
 /** CLI spelling of the norms: kebab-case on the command line, lowerCamel in configs. */
 export const CLI_NORMS = ['spade', 'clade', 'clade-icpe'] as const;

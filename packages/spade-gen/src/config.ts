@@ -103,6 +103,13 @@ function posInt(v: unknown, name: string): number {
   return v;
 }
 
+/**
+ * The largest output width a command accepts unless told otherwise (CLI `--max-crop-size`): 4× the
+ * largest official model (Cityscapes, 512). Activations grow with its square (at 2048² one
+ * 128-channel SPADE map is 2 GB), so a typo such as 65536 would allocate until memory runs out.
+ */
+export const DEFAULT_MAX_CROP_SIZE = 2048;
+
 /** Validates a partial config and fills in the defaults. */
 export function resolveGeneratorConfig(partial: Partial<GeneratorConfig> & { labelNc: number }): GeneratorConfig {
   const c: GeneratorConfig = { ...GENERATOR_DEFAULTS, ...partial };

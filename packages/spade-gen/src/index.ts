@@ -2,6 +2,7 @@ export {
   NORM_MODES,
   UPSAMPLING_MODES,
   GENERATOR_DEFAULTS,
+  DEFAULT_MAX_CROP_SIZE,
   resolveGeneratorConfig,
   numClassesOf,
   semanticNcOf,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DivergedError, IOError, loadTorchCheckpointFile, loadTorchStateDict, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
-import { MultiscaleDiscriminator } from '@clade/spade-gen';
+import { DEFAULT_MAX_CROP_SIZE, GENERATOR_DEFAULTS, MultiscaleDiscriminator } from '@clade/spade-gen';
 import { initFromCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { isBetter } from './eval-config';
 import { createEvaluator, type Evaluator } from './evaluation';
@@ -29,6 +29,8 @@ export interface TrainOptions {
   overwrite?: boolean;
   /** Called once everything is validated, before the first file is written (CLI banners). */
   onStart?: () => void;
+  /** A new run's largest generator.cropSize (default DEFAULT_MAX_CROP_SIZE, 2048): a guard against typos. */
+  maxCropSize?: number;
   /** Called after every iteration (progress bars). */
   onIteration?: (info: { iteration: number; epoch: number; losses: StepLosses; seconds: number }) => void;
   /** Human-readable notes (e.g. "training without the VGG loss"). */
@@ -107,6 +109,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   else {
     if (!opts.config) throw new ConfigError('train: a config is required for a new run (or pass resume).');
     config = resolveRunConfig(opts.config);
+    const crop = config.generator.cropSize ?? GENERATOR_DEFAULTS.cropSize;
+    const maxCrop = opts.maxCropSize ?? DEFAULT_MAX_CROP_SIZE;
+    if (crop > maxCrop)
+      throw new ConfigError(`run config: generator.cropSize ${crop} is over the limit of ${maxCrop} (memory grows with its square); raise the limit with --max-crop-size if you mean it.`);
     // Weights are a function of the run seed unless the config fixes its own init seed.
     config.generator.initSeed ??= mixSeed(config.seed, 1);
     config.discriminator.initSeed ??= mixSeed(config.seed, 2);

@@ -55,6 +55,7 @@ const CASES: Case[] = [
   { name: 'a model folder with a truncated weights.bin', args: ['synthesize', '--checkpoint', at('cut-model'), '--label', at('label.png'), '--out', at('new.png')], error: /cut-model.weights\.bin' is truncated: [\d,]+ of the [\d,]+ bytes its model\.json lists/, absent: [at('new.png')] },
   { name: 'a model folder whose weights hold NaN', args: ['synthesize', '--checkpoint', at('nan-model'), '--label', at('label.png'), '--out', at('new.png')], error: /nan-model.weights\.bin': tensor 'fc\/kernel' holds 1 non-finite value \(first NaN at index 3\); the file is damaged or the run diverged/, absent: [at('new.png')] },
   { name: 'a 0-width label PNG', args: ['data', 'dist-map', '--label', at('empty.png'), '--out', at('new.npy')], error: /'.*empty\.png' has a 0×64 image: width and height must be at least 1/, absent: [at('new.npy')] },
+  { name: 'train --config with cropSize 65536', args: ['train', '--config', at('huge.json'), '--out', at('new-run')], error: /generator\.cropSize 65536 is over the limit of 2048 .*raise the limit with --max-crop-size/, absent: [at('new-run')] },
   { name: "train --config with 'generatr'", args: ['train', '--config', at('generatr.json'), '--out', at('new-run')], error: /unknown key 'generatr'; did you mean 'generator'\?/, absent: [at('new-run')] },
   { name: 'showcase with one bad mask', args: ['showcase', '--out', at('sheet'), '--masks', at('bad-masks')], error: /'.*b\.png' is not a PNG or JPEG image/, absent: [at('sheet')] },
   { name: 'data dist-map --out = --label (not .npy)', args: ['data', 'dist-map', '--label', at('label.png'), '--out', at('label.png')], error: /--out must name a \.npy file, got '.*label\.png'/ },
@@ -123,6 +124,7 @@ beforeAll(async () => {
   writeFileSync(at('empty.png'), withSize(png, 0, 64));
   const { generator, ...rest } = JSON.parse(readFileSync(TINY, 'utf8'));
   writeFileSync(at('generatr.json'), JSON.stringify({ generatr: generator, ...rest }));
+  writeFileSync(at('huge.json'), JSON.stringify({ generator: { ...generator, cropSize: 65536 }, ...rest }));
   for (const f of ['model.json', 'clade.json']) writeFileSync(at('cut-model', f), readFileSync(path.join(MODEL, f)));
   const weights = readFileSync(path.join(MODEL, 'weights.bin'));
   writeFileSync(at('cut-model', 'weights.bin'), weights.subarray(0, weights.length >> 1));

@@ -26,6 +26,7 @@ interface TrainOptions extends GlobalOptions {
   inceptionWeights?: string;
   segmenter?: string;
   force?: boolean;
+  maxCropSize?: string;
 }
 
 async function readConfig(file: string): Promise<RunConfigInput> {
@@ -114,6 +115,7 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'run folder (run.json, log.jsonl, checkpoints/latest.npz)')
     .option('--resume <dir>', 'continue the run in this folder from its last complete checkpoint')
     .option('--force', "a new run in an --out folder that already holds one replaces that run's files (refused otherwise)")
+    .option('--max-crop-size <n>', 'the largest generator.cropSize a new run accepts (default 2048; memory grows with its square)')
     .option('--iterations <n>', 'override schedule.maxIterations')
     .option('--batch-size <n>', 'override data.batchSize')
     .option('--accumulate <k>', 'override data.accumulate: average the gradients of k batches per step (less memory, more time)')
@@ -198,6 +200,7 @@ Examples:
           config,
           resume: Boolean(all.resume),
           overwrite: Boolean(all.force),
+          maxCropSize: intFlag(all.maxCropSize, 'max-crop-size'),
           // After validation: a refused run prints its error line alone.
           onStart: () => process.stderr.write(`clade train: backend ${choice.name}, ${choice.threads} thread${choice.threads === 1 ? '' : 's'}; run folder ${path.resolve(out)}\n`),
           log: (l) => process.stderr.write(`${l}\n`),
