@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ConfigError, IOError } from '@clade/core';
+import { ConfigError, IOError, countNonFinite } from '@clade/core';
 
 /** An output file a command will write: its flag, its path (absent: not asked for) and its extension. */
 export interface OutputFile {
@@ -66,8 +66,7 @@ export async function ensureParent(file: string): Promise<void> {
  * model or latent would otherwise pass as an image. Nothing is written when it is not.
  */
 export function checkFiniteOutput(values: Float32Array, flag: string, file: string): void {
-  let bad = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) bad++;
+  const bad = countNonFinite(values).count;
   if (bad > 0)
     throw new ConfigError(
       `${flag} '${file}' not written: the generator's output holds ${bad} non-finite value${bad === 1 ? '' : 's'} of ${values.length} (NaN or ±Infinity: the weights or the latent overflow).`,

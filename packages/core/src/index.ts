@@ -1,6 +1,7 @@
 export { CladeError, ConfigError, ShapeError, IOError, DivergedError, NotImplementedError, isUserError } from './errors';
 export { assertShape, assertNHWC, formatShape, type ShapePattern } from './asserts';
 export { mulberry32, seededNormal } from './random';
+export { groupDigits } from './format';
 export {
   PARAM_FREE_NORMS,
   type ParamFreeNorm,
@@ -56,6 +57,7 @@ export {
   readNpz,
   writeNpz,
   assertFiniteWeights,
+  countNonFinite,
   float16ToFloat32,
   int64ToInt32,
   int64ToFloat64,

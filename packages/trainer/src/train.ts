@@ -64,8 +64,10 @@ async function readRunConfig(out: string): Promise<RunConfig> {
   return resolveRunConfig(json as RunConfigInput);
 }
 
-/** What a run writes into its folder: the entries a replaced run loses, nothing else. */
-const RUN_ENTRIES = ['run.json', 'log.jsonl', 'checkpoints', 'images'];
+/** Removes what a run writes into its folder (run.json, log.jsonl, checkpoints/, images/), nothing else. */
+async function removeRunFiles(out: string): Promise<void> {
+  for (const entry of ['run.json', 'log.jsonl', 'checkpoints', 'images']) await rm(path.join(out, entry), { recursive: true, force: true });
+}
 
 /** Refuses a new run in a folder that holds anything, unless it may be replaced. */
 async function checkRunFolder(out: string, overwrite: boolean): Promise<void> {
@@ -193,7 +195,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     } else {
       // Everything is validated: only now is the folder created (or the replaced run removed).
       opts.onStart?.();
-      for (const entry of RUN_ENTRIES) await rm(path.join(out, entry), { recursive: true, force: true });
+      await removeRunFiles(out);
       createdRun = true;
       await mkdir(path.join(out, 'checkpoints'), { recursive: true });
       await mkdir(path.join(out, 'images'), { recursive: true });
@@ -263,7 +265,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } catch (e) {
     // A new run that failed before its first checkpoint leaves nothing behind.
     if (createdRun) {
-      for (const entry of RUN_ENTRIES) await rm(path.join(out, entry), { recursive: true, force: true });
+      await removeRunFiles(out);
       if (!outExisted && (await readdir(out)).length === 0) await rm(out, { recursive: true, force: true });
     }
     throw e;

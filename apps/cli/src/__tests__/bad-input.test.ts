@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
 import * as path from 'node:path';
 import { saveNpyFile } from '@clade/core';
+import { fileTreeSnapshot } from '@clade/test-utils';
 import { encode } from 'fast-png';
 import { ROOT, runAll, type CliResult } from './run-cli';
 
@@ -74,22 +74,6 @@ function withSize(png: Uint8Array, width: number, height: number): Buffer {
   return b;
 }
 
-/** Every file under the folder with its sha256 (folders as entries too). */
-function snapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) {
-        out[`${path.relative(root, p)}/`] = 'dir';
-        walk(p);
-      } else out[path.relative(root, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(root);
-  return out;
-}
-
 beforeAll(async () => {
   const ids = new Uint8Array(64 * 64).map((_, i) => (i % 64 < 32 ? 2 : 5));
   writeFileSync(at('label.png'), encode({ width: 64, height: 64, data: ids, channels: 1, depth: 8 }));
@@ -138,7 +122,7 @@ describe('bad input: exit 2, one line naming the problem, nothing on disk change
   let results: CliResult[] = [];
   let before: Record<string, string> = {};
   beforeAll(async () => {
-    before = snapshot(dir);
+    before = fileTreeSnapshot(dir);
     results = await runAll(CASES.map((c) => c.args));
   }, 600_000);
 
@@ -151,6 +135,6 @@ describe('bad input: exit 2, one line naming the problem, nothing on disk change
   });
 
   it('no case changed, added or removed a file', () => {
-    expect(snapshot(dir)).toEqual(before);
+    expect(fileTreeSnapshot(dir)).toEqual(before);
   });
 });

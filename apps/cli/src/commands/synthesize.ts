@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
-import { ConfigError, ShapeError, labelsToSegmap, loadNpyFile, saveNpyFile, seededNormal, writeFileAtomic, type NdArray } from '@clade/core';
+import { ConfigError, ShapeError, countNonFinite, labelsToSegmap, loadNpyFile, saveNpyFile, seededNormal, writeFileAtomic, type NdArray } from '@clade/core';
 import { EVAL_PARAMS, imageToFloat, loadImage, planTransform, prepareSample, transformImage, type PositionalMap, type PreprocessConfig } from '@clade/data';
 import { numClassesOf, presetInfo, reparameterize, type GeneratorConfig } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
@@ -72,8 +72,8 @@ function inputSize(p: PreprocessConfig): [number, number] {
 function toFloat32(a: NdArray, file: string, flag: string): Float32Array {
   if (a.dtype !== 'float32' && a.dtype !== 'float64') throw new ConfigError(`${flag} '${file}' must hold float32 (or float64), got ${a.dtype}.`);
   const data = a.dtype === 'float32' ? (a.data as Float32Array) : Float32Array.from(a.data as Float64Array);
-  const bad = data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new ConfigError(`${flag} '${file}' holds a non-finite value (${data[bad]} at index ${bad}, as float32); every value must be finite.`);
+  const { first } = countNonFinite(data);
+  if (first >= 0) throw new ConfigError(`${flag} '${file}' holds a non-finite value (${data[first]} at index ${first}, as float32); every value must be finite.`);
   return data;
 }
 

@@ -2,7 +2,7 @@ import { IOError } from '../errors';
 import type { NdArray } from './ndarray';
 
 /** How many values of `data` are NaN or ±Infinity, and the flat index of the first. */
-function countNonFinite(data: Float32Array | Float64Array): { count: number; first: number } {
+export function countNonFinite(data: Float32Array | Float64Array): { count: number; first: number } {
   let count = 0;
   let first = -1;
   for (let i = 0; i < data.length; i++) {

@@ -4,7 +4,7 @@ export {
 } from './ndarray';
 export { readNpy, writeNpy, readNpz, writeNpz } from './npy';
 export type { ReadNpzOptions, WriteNpzOptions } from './npy';
-export { assertFiniteWeights } from './finite';
+export { assertFiniteWeights, countNonFinite } from './finite';
 export { float16ToFloat32 } from './half';
 export { writeFileAtomic } from './atomic';
 export { crc32 } from './zip';

@@ -1,4 +1,4 @@
-import { IOError, crc32 } from '@clade/core';
+import { IOError, crc32, groupDigits } from '@clade/core';
 
 /**
  * Reading an image's size from its first bytes, so that a file can be refused before decoding it
@@ -49,11 +49,6 @@ const PNG_COLOR_TYPES: Record<number, { channels: number; depths: readonly numbe
   4: { channels: 2, depths: [8, 16] },
   6: { channels: 4, depths: [8, 16] },
 };
-
-/** 1234567 → '1,234,567' (no locale data needed, same text everywhere). */
-export function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 const hexStart = (b: Uint8Array) =>
   Array.from(b.subarray(0, 4), (v) => v.toString(16).padStart(2, '0')).join(' ');

@@ -1,5 +1,4 @@
-import { ConfigError, IOError } from '@clade/core';
-import { groupDigits } from './image-header';
+import { ConfigError, IOError, groupDigits } from '@clade/core';
 
 /**
  * Default largest image decoded: 8192×8192 = 67,108,864 pixels. The datasets top out near 12 MP

@@ -1,7 +1,7 @@
 import { decode as decodePng } from 'fast-png';
-import { IOError } from '@clade/core';
+import { IOError, groupDigits } from '@clade/core';
 import type { LabelMap } from '../planes';
-import { corruptImageError, diagnosePng, groupDigits, pngDataProblem, readImageHeader } from './image-header';
+import { corruptImageError, diagnosePng, pngDataProblem, readImageHeader } from './image-header';
 import { checkPixelLimit, decoderReason, resolveMaxPixels, type ImageLimitOptions } from './image-limits';
 import { readBytes } from './read-bytes';
 

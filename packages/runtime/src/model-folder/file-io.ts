@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { IOError, assertFiniteWeights, writeFileAtomic } from '@clade/core';
+import { IOError, assertFiniteWeights, groupDigits, writeFileAtomic } from '@clade/core';
 import { decodeFloatWeights, quantizeFloat16 } from './float16';
 
 /**
@@ -108,11 +108,10 @@ export function fileSystemLoadHandler(dir: string): tf.io.IOHandler {
         const expected = specs.reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1) * width(s), 0);
         if (Number.isFinite(expected) && data.byteLength !== expected) {
           const what = files.length === 1 ? `'${files[0]}'` : `the weight files of '${jsonPath}'`;
-          const n = (v: number) => v.toLocaleString('en-US');
           throw new IOError(
             data.byteLength < expected
-              ? `${what} is truncated: ${n(data.byteLength)} of the ${n(expected)} bytes its model.json lists.`
-              : `${what} holds ${n(data.byteLength)} bytes, more than the ${n(expected)} its model.json lists (mismatched files).`,
+              ? `${what} is truncated: ${groupDigits(data.byteLength)} of the ${groupDigits(expected)} bytes its model.json lists.`
+              : `${what} holds ${groupDigits(data.byteLength)} bytes, more than the ${groupDigits(expected)} its model.json lists (mismatched files).`,
           );
         }
         // Several weight files are one buffer to tfjs; then model.json names the set.

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DivergedError } from '@clade/core';
+import { fileTreeSnapshot } from '@clade/test-utils';
 import { readCheckpointState, train, type RunConfigInput } from '../index';
 import { useWasmTraining } from './helpers/wasm-training';
 
@@ -20,32 +20,18 @@ describe('the run folder', () => {
     seed,
   });
 
-  /** Every file under `dir` with its sha256: what "nothing changed" compares. */
-  const snapshot = (dir: string): Record<string, string> => {
-    const out: Record<string, string> = {};
-    const walk = (d: string) => {
-      for (const name of readdirSync(d)) {
-        const p = path.join(d, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else out[path.relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-      }
-    };
-    walk(dir);
-    return out;
-  };
-
   useWasmTraining();
 
   it('refuses a new run over an existing one, changing nothing, and replaces it with overwrite', async () => {
     const run = path.join(root, 'run');
     await train({ out: run, config: config(1) });
     writeFileSync(path.join(run, 'notes.txt'), 'mine');
-    const before = snapshot(run);
+    const before = fileTreeSnapshot(run);
     const started: string[] = [];
     await expect(train({ out: run, config: config(2), onStart: () => started.push('x') })).rejects.toThrow(
       /run folder '.*run' already holds a run \(run\.json\); continue it with --resume, or replace it with --force/,
     );
-    expect(snapshot(run)).toEqual(before);
+    expect(fileTreeSnapshot(run)).toEqual(before);
     expect(started).toEqual([]); // no banner before the refusal
     await train({ out: run, config: config(2), overwrite: true, onStart: () => started.push('x') });
     expect(started).toEqual(['x']);
