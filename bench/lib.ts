@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CLADE_MODULATE, CLADE_MODULATE_SCALED } from '@clade/core';
+import { CLADE_MODULATE, CLADE_MODULATE_SCALED } from '@clade/core/internal';
 
 export { printTable } from '../apps/cli/src/table';
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { groupConv2d, groupConv2dReference, groupConvMethod, type GroupConvMethod } from '@clade/core';
+import { groupConv2d, type GroupConvMethod } from '@clade/core';
+import { groupConv2dReference, groupConvMethod } from '@clade/core/internal';
 import { printTable, timeMedian } from '../lib';
 
 export interface GroupConvBenchOptions {

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CLADE_MODULATE, labelsToSegmap } from '@clade/core';
+import { labelsToSegmap } from '@clade/core';
+import { CLADE_MODULATE } from '@clade/core/internal';
 import { initBackend, measureConvGflops, type BackendName } from '@clade/backend';
 import { MultiscaleDiscriminator, SpadeGenerator, discriminatorCost, generatorCost } from '@clade/spade-gen';
 import { createAdam, learningRates, resolveRunConfig, trainStep, type StepBatch } from '@clade/trainer';

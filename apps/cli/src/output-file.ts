@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ConfigError, IOError, countNonFinite } from '@clade/core';
+import { ConfigError, IOError } from '@clade/core';
+import { countNonFinite } from '@clade/core/internal';
 
 /** An output file a command will write: its flag, its path (absent: not asked for) and its extension. */
 export interface OutputFile {

@@ -1,5 +1,8 @@
+// @clade/core's public surface: what a composer of CLADE/SPADE into a tfjs model needs (layers,
+// functional forms, the param-free norms, labels → segmap, PyTorch porting and array IO, the cost
+// model, errors). Lower-level helpers live behind '@clade/core/internal' (no stability promise).
 export { CladeError, ConfigError, ShapeError, IOError, DivergedError, NotImplementedError, isUserError } from './errors';
-export { assertShape, assertNHWC, formatShape, type ShapePattern } from './asserts';
+export { formatShape } from './asserts';
 export { mulberry32, seededNormal } from './random';
 export { groupDigits } from './format';
 export {
@@ -7,16 +10,13 @@ export {
   type ParamFreeNorm,
   paramFreeNorm,
   instanceNorm,
-  batchNormInference,
-  batchNormTrain,
-  updateRunningStat,
   type ParamFreeNormOptions,
   type ParamFreeNormResult,
 } from './ops/param-free-norm';
 export { nearestResize } from './ops/nearest-resize';
 export { labelsToSegmap } from './ops/segmap';
-export { spadeModulate, spadeGammaBeta, type SpadeWeights } from './ops/spade';
-export { CLADE_MODULATE, CLADE_MODULATE_SCALED, cladeAffine, cladeModulate, classIndexMap, withClassIndexCache, type CladeScales, type CladeWeights, type IcpeWeights } from './ops/clade';
+export { spadeModulate, type SpadeWeights } from './ops/spade';
+export { cladeModulate, withClassIndexCache, type CladeWeights, type IcpeWeights } from './ops/clade';
 export { SPADE, type SPADEArgs } from './layers/spade';
 export { CLADE, type CLADEArgs } from './layers/clade';
 export { CLADEICPE, type CLADEICPEArgs } from './layers/clade-icpe';
@@ -28,19 +28,7 @@ export { InstanceNorm, type InstanceNormArgs } from './layers/instance-norm';
 export { AvgPoolExcludePad, type AvgPoolExcludePadArgs } from './layers/avg-pool-exclude-pad';
 export { BilinearResize, type BilinearResizeArgs } from './layers/bilinear-resize';
 export { GroupConv2D, type GroupConv2DArgs } from './layers/group-conv2d';
-export {
-  GROUP_CONV_METHODS,
-  groupConv2d,
-  groupConv2dReference,
-  groupConvMethod,
-  groupSizes,
-  blockDiagonalKernel,
-  type GroupConvMethod,
-  type GroupConv2dOptions,
-} from './ops/group-conv';
-export { avgPoolExcludePad } from './ops/avg-pool';
-export { bilinearResize, bilinearWeights } from './ops/bilinear-resize';
-export { spectralWeightMatrix, powerIteration, spectralSigma } from './ops/spectral-norm';
+export { GROUP_CONV_METHODS, groupConv2d, type GroupConvMethod, type GroupConv2dOptions } from './ops/group-conv';
 export { registerLayers, LAYER_CLASSES } from './register';
 export {
   convCost,
@@ -56,14 +44,7 @@ export {
   writeNpy,
   readNpz,
   writeNpz,
-  assertFiniteWeights,
-  countNonFinite,
-  float16ToFloat32,
-  int64ToInt32,
-  int64ToFloat64,
-  isNdArray,
   readTorchCheckpoint,
-  readTorchObject,
   writeTorchCheckpoint,
   writeFileAtomic,
   loadNpyFile,
@@ -74,10 +55,8 @@ export {
   saveTorchCheckpointFile,
   type NdArray,
   type DType,
-  type TorchValue,
   type ReadTorchCheckpointOptions,
   type ReadNpzOptions,
-  crc32,
 } from './io';
 export {
   loadTorchStateDict,

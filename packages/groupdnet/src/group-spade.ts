@@ -7,13 +7,13 @@ import {
   ShapeError,
   formatShape,
   groupConv2d,
-  groupSizes,
   nearestResize,
   paramFreeNorm,
   seedFor,
   xavierNormal,
   type ParamFreeNorm,
 } from '@clade/core';
+import { groupSizes } from '@clade/core/internal';
 
 type Shape = Array<number | null>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;

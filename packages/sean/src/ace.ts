@@ -5,13 +5,12 @@ import {
   ConfigError,
   PARAM_FREE_NORMS,
   ShapeError,
-  classIndexMap,
   formatShape,
   paramFreeNorm,
   seedFor,
-  spadeGammaBeta,
   type ParamFreeNorm,
 } from '@clade/core';
+import { classIndexMap, spadeGammaBeta } from '@clade/core/internal';
 import { CLASS_BRANCHES, STYLE_LENGTH, type ClassBranch } from './config';
 import { fastXavierNormal } from './init';
 import { broadcastStyles, classStyles, regionMasks } from './ops';

@@ -56,7 +56,7 @@ export function groupConvMethod(cin: number, cout: number, groups: number): Excl
  */
 export function blockDiagonalKernel(kernel: tf.Tensor4D, groups: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [kh, kw, ig, cout] = kernel.shape;
+    const [, , ig, cout] = kernel.shape;
     const og = groupSizes(ig * groups, cout, groups)[1];
     if (groups === 1) return tf.clone(kernel);
     // Tile along the input axis, then zero the off-diagonal blocks with a constant 0/1 mask.

@@ -1,4 +1,5 @@
-import { IOError, crc32, groupDigits } from '@clade/core';
+import { IOError, groupDigits } from '@clade/core';
+import { crc32 } from '@clade/core/internal';
 
 /**
  * Reading an image's size from its first bytes, so that a file can be refused before decoding it

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ShapeError, blockDiagonalKernel, instanceNorm, spadeModulate, torchKeyOf, torchShapeOf, torchTransformOf, type NdArray } from '@clade/core';
+import { ShapeError, instanceNorm, spadeModulate, torchKeyOf, torchShapeOf, torchTransformOf, type NdArray } from '@clade/core';
+import { blockDiagonalKernel } from '@clade/core/internal';
 import { describeLayerContract, expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
 import {
   GroupDNetGenerator,

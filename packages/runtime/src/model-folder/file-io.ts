@@ -1,7 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { IOError, assertFiniteWeights, groupDigits, writeFileAtomic } from '@clade/core';
+import { IOError, groupDigits, writeFileAtomic } from '@clade/core';
+import { assertFiniteWeights } from '@clade/core/internal';
 import { decodeFloatWeights, quantizeFloat16 } from './float16';
 
 /**

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { float16ToFloat32, type NdArray } from '@clade/core';
+import type { NdArray } from '@clade/core';
+import { float16ToFloat32 } from '@clade/core/internal';
 
 /** IEEE 754 half precision of a float32 (round to nearest even; overflow → ±Infinity). */
 export function toFloat16Bits(value: number): number {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { readNpz, readTorchCheckpoint, spectralSigma, SpectralConv2D, type NdArray } from '@clade/core';
+import { readNpz, readTorchCheckpoint, SpectralConv2D, type NdArray } from '@clade/core';
+import { spectralSigma } from '@clade/core/internal';
 import { maxAbsDiff } from '@clade/test-utils';
 import { ConvEncoder, MultiscaleDiscriminator } from '../index';
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
-import { AvgPoolExcludePad, BilinearResize, InstanceNorm, avgPoolExcludePad, bilinearResize, bilinearWeights } from '../../index';
+import { AvgPoolExcludePad, BilinearResize, InstanceNorm } from '../../index';
+import { avgPoolExcludePad, bilinearResize, bilinearWeights } from '../../internal';
 
 const x = () => tf.randomNormal([2, 5, 6, 3], 0, 1, 'float32', 1);
 

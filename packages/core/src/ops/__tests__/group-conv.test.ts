@@ -4,13 +4,11 @@ import {
   ConfigError,
   GroupConv2D,
   ShapeError,
-  blockDiagonalKernel,
   groupConv2d,
-  groupConv2dReference,
-  groupConvMethod,
   torchToTfjs,
   type GroupConvMethod,
 } from '../../index';
+import { blockDiagonalKernel, groupConv2dReference, groupConvMethod } from '../../internal';
 
 const METHODS: Array<Exclude<GroupConvMethod, 'auto'>> = ['split', 'blockDiagonal', 'depthwise'];
 

@@ -1,18 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectTensorsClose } from '@clade/test-utils';
 import {
-  batchNormTrain,
   cladeModulate,
-  classIndexMap,
   instanceNorm,
   labelsToSegmap,
   nearestResize,
   paramFreeNorm,
+  withClassIndexCache,
+} from '../../index';
+import {
+  batchNormTrain,
+  classIndexMap,
   powerIteration,
   spectralSigma,
   spectralWeightMatrix,
-  withClassIndexCache,
-} from '../../index';
+} from '../../internal';
 
 describe('param-free norms (PyTorch semantics)', () => {
   const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 9], [2, 2, 1, 2]); // N=2, H=2, W=1, C=2

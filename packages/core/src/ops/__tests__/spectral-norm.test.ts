@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectTensorsClose } from '@clade/test-utils';
-import { spectralSigma } from '../../index';
+import { spectralSigma } from '../../internal';
 import { spectralKernel } from '../spectral-norm';
 
 // The spectral-norm forward of training mode as PyTorch's pre-hook runs it: one power iteration

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SpectralConv2D, labelsToSegmap, mulberry32, powerIteration, seededNormal } from '@clade/core';
+import { SpectralConv2D, labelsToSegmap, mulberry32, seededNormal } from '@clade/core';
+import { powerIteration } from '@clade/core/internal';
 import { SpadeGenerator, type GeneratorConfig } from '@clade/spade-gen';
 
 /**
