@@ -71,13 +71,19 @@ export {
   evalPreset,
   type EvalPreset,
 } from './protocol/presets';
+export { METRICS_VERSION, softwareVersions } from './protocol/versions';
 export {
-  METRICS_VERSION,
+  KID_KERNEL,
   PYTORCH_FID_INPUT,
   PYTORCH_FID_NETWORK,
   PYTORCH_FID_STATISTICS,
+  UNOFFICIAL_WEIGHTS_WARNING,
   baseProtocol,
+  describeFrechet,
+  describeLabelConvention,
+  describeReferenceSplit,
   describeSegmenter,
+  featureProtocol,
   formatProtocol,
   saveJson,
   type EvalProtocol,
@@ -87,4 +93,9 @@ export {
   type SegmentationProtocol,
 } from './protocol/protocol';
 export { imageFeatures, type ImageFeatureOptions, type ImageFeatures } from './pipeline/features';
-export { defaultModelsDir } from './models-dir';
+export { defaultModelsDir, defaultModelPath } from './models-dir';
+export type { RunStage, StageProgress } from './runs/progress';
+export { loadReferenceStats, saveReferenceStats, type ReferenceStats, type StatsRecord } from './runs/reference-stats';
+export { evaluateFidKid, type FidKidConfig, type FidKidEvaluation, type ImageFolder } from './runs/fid-kid-run';
+export { evaluateMiou, type MiouConfig, type MiouEvaluation } from './runs/miou-run';
+export { evaluateMetrics, type MetricsConfig, type MetricsReport } from './runs/metrics-run';

@@ -9,3 +9,8 @@ import * as path from 'node:path';
 export function defaultModelsDir(): string {
   return process.env.CLADE_MODELS || path.join(homedir(), '.cache', 'clade', 'models');
 }
+
+/** Where `fileName` is looked up when no path is given: inside `defaultModelsDir()`. */
+export function defaultModelPath(fileName: string): string {
+  return path.join(defaultModelsDir(), fileName);
+}

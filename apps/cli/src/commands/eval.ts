@@ -6,34 +6,22 @@ import {
   EVAL_DATASETS,
   FID_WEIGHTS_FILE,
   FID_WEIGHTS_URL,
-  FidInceptionV3,
   INCEPTION_DIMS,
-  OnnxSegmenter,
-  PYTORCH_FID_INPUT,
-  PYTORCH_FID_NETWORK,
-  PYTORCH_FID_STATISTICS,
   SEGMENTERS,
-  baseProtocol,
   checkDescriptor,
-  defaultModelsDir,
-  describeSegmenter,
+  defaultModelPath,
   evalPreset,
-  evaluateSegmentation,
+  evaluateMetrics,
   formatProtocol,
-  frechetDistance,
-  imageFeatures,
-  kernelInceptionDistance,
-  listImages,
-  loadStats,
-  pairByStem,
+  loadReferenceStats,
   saveJson,
-  saveStats,
-  sha256Hex,
   type EvalPreset,
   type EvalProtocol,
-  type FeatureMatrix,
-  type GaussianStats,
+  type ImageFolder,
   type InceptionDims,
+  type MetricsReport,
+  type ReferenceStats,
+  type RunStage,
   type SegmenterDescriptor,
 } from '@clade/metrics';
 import type { Command } from 'commander';
@@ -98,8 +86,8 @@ async function kindOf(p: string, flag: string): Promise<'dir' | 'npz'> {
   throw new ConfigError(`${flag} must be a folder of images or a statistics .npz, got '${p}'.`);
 }
 
-/** The segmenter descriptor and model path for miou. */
-async function resolveSegmenter(opts: EvalOptions, preset: EvalPreset | null): Promise<{ descriptor: SegmenterDescriptor; file: string }> {
+/** The segmenter descriptor and model path for miou (no path: the library's models folder). */
+async function resolveSegmenter(opts: EvalOptions, preset: EvalPreset | null): Promise<{ descriptor: SegmenterDescriptor; file: string | undefined }> {
   const s = opts.segmenter;
   if (s?.toLowerCase().endsWith('.json')) {
     let d: SegmenterDescriptor & { file?: string };
@@ -123,8 +111,19 @@ async function resolveSegmenter(opts: EvalOptions, preset: EvalPreset | null): P
     );
   if (preset && !preset.segmenter && !s)
     throw new ConfigError(`miou: dataset '${preset.dataset}' has no segmenter preset; pass --segmenter <descriptor.json>.`);
-  return { descriptor, file: s ?? path.join(defaultModelsDir(), descriptor.fileName) };
+  return { descriptor, file: s };
 }
+
+/** --real as the library takes it: images, or statistics whose dimension must be --dims. */
+async function realInput(file: string, kind: 'dir' | 'npz', dims: InceptionDims): Promise<ImageFolder | ReferenceStats> {
+  if (kind === 'dir') return { kind: 'images', path: file, label: '--real' };
+  const stats = await loadReferenceStats(file);
+  if (stats.stats.dims !== dims) throw new ConfigError(`--real '${file}' holds ${stats.stats.dims}-d statistics but --dims is ${dims}.`);
+  return stats;
+}
+
+/** Progress bar labels of the library's stages. */
+const STAGE_LABELS: Record<RunStage, string> = { real: 'inception --real', fake: 'inception --fake', segmenter: 'segmenter' };
 
 interface Result {
   metric: Metric;
@@ -137,6 +136,29 @@ interface Result {
   per_class: (number | null)[] | null;
   details: Record<string, unknown>;
   protocol: EvalProtocol;
+}
+
+/** The printed and saved result: the scores, then what goes with them, then the protocol. */
+function toResult(metric: Metric, { fidKid, miou, protocol }: MetricsReport, kidSkipped: boolean): Result {
+  const details: Record<string, unknown> = {};
+  if (kidSkipped) details.kid = 'skipped: --real is a statistics file';
+  if (fidKid?.warning) details.inceptionWarning = fidKid.warning;
+  if (fidKid?.savedStats) details.savedStats = fidKid.savedStats;
+  if (fidKid?.fid) details.fid = { ...fidKid.fid };
+  const s = miou?.scores;
+  if (miou) details.miou = { classesGt: miou.scores.classesGt, classesUnion: miou.scores.classesUnion, meanClassAccuracy: miou.scores.meanClassAccuracy, pixels: miou.scores.pixels, perImage: miou.perImage };
+  return {
+    metric,
+    fid: fidKid?.fid?.distance ?? null,
+    kid: fidKid?.kid?.kid ?? null,
+    kid_std: fidKid?.kid?.std ?? null,
+    miou: s?.miou ?? null,
+    miou_union: s?.miouUnion ?? null,
+    accuracy: s?.accuracy ?? null,
+    per_class: s?.perClass ?? null,
+    details,
+    protocol,
+  };
 }
 
 async function evaluate(metric: Metric, opts: EvalOptions): Promise<Result> {
@@ -168,132 +190,33 @@ async function evaluate(metric: Metric, opts: EvalOptions): Promise<Result> {
   );
 
   const realKind = opts.real ? await kindOf(opts.real, '--real') : null;
-  if (wantKid && realKind === 'npz') {
-    if (metric === 'kid') throw new ConfigError('eval kid: KID needs the real images\' feature vectors; --real must be a folder of images, not statistics.');
-  }
+  if (metric === 'kid' && realKind === 'npz')
+    throw new ConfigError('eval kid: KID needs the real images\' feature vectors; --real must be a folder of images, not statistics.');
+  if (statsOnly && realKind === 'npz')
+    throw new ConfigError(`eval fid: --save-stats without --fake saves the statistics of --real's images, but '${opts.real}' is already statistics.`);
   const doKid = wantKid && realKind === 'dir' && !statsOnly;
-  const protocol = baseProtocol(preset, { 'onnxruntime-node': '1.30.0', '@tensorflow/tfjs-core': '4.22.0' });
-  const details: Record<string, unknown> = {};
-  const result: Result = {
-    metric, fid: null, kid: null, kid_std: null, miou: null, miou_union: null, accuracy: null, per_class: null, details, protocol,
-  };
-  if (metric === 'all' && wantKid && !doKid) details.kid = 'skipped: --real is a statistics file';
+  const segmenter = wantMiou ? await resolveSegmenter(opts, preset) : null;
+  const real = wantFid || doKid ? await realInput(opts.real!, realKind!, dims) : null;
+  const threads = parseThreads(opts.threads);
 
-  if (wantFid || doKid) {
-    const backend = await initBackend({ backend: opts.backend as never, threads: parseThreads(opts.threads) });
-    protocol.software.tfjsBackend = backend.name;
-    const weights = opts.inceptionWeights ?? path.join(defaultModelsDir(), FID_WEIGHTS_FILE);
-    const model = await FidInceptionV3.load(weights);
-    try {
-      const featureProtocol = {
-        network: PYTORCH_FID_NETWORK,
-        weightsFile: weights,
-        weightsSha256: model.weightsSha256,
-        dims,
-        input: PYTORCH_FID_INPUT,
-        statistics: PYTORCH_FID_STATISTICS,
-      };
-      if (!model.isOfficialWeights) details.inceptionWarning = `the weights' sha256 does not start with pytorch-fid's 6726825d: scores are not comparable with published FIDs`;
-      const run = async (dir: string, label: string, keep: boolean) => {
-        const files = await listImages(dir);
-        if (files.length < 2) throw new ConfigError(`${label} '${dir}' must hold at least 2 images, found ${files.length}.`);
-        return imageFeatures(model, files, { dims, batchSize, keepFeatures: keep, onProgress: progressBar(`inception ${label}`) });
-      };
-      let realStats: GaussianStats;
-      let realFeatures: FeatureMatrix | null = null;
-      let realCount: number | undefined;
-      let realSha: string | undefined;
-      if (realKind === 'npz') {
-        realStats = await loadStats(opts.real!);
-        realSha = sha256Hex(new Uint8Array(await readFile(opts.real!)));
-        if (realStats.dims !== dims)
-          throw new ConfigError(`--real '${opts.real}' holds ${realStats.dims}-d statistics but --dims is ${dims}.`);
-        realCount = realStats.count;
-      } else {
-        const r = await run(opts.real!, '--real', doKid);
-        realStats = r.stats.stats();
-        realFeatures = r.features?.matrix() ?? null;
-        realCount = r.count;
-      }
-      if (opts.saveStats) {
-        const target = realKind === 'dir' ? realStats : null;
-        if (target) {
-          await saveStats(opts.saveStats, target);
-          await saveJson(`${opts.saveStats}.protocol.json`, { statsOf: opts.real, count: realCount, feature: featureProtocol, software: protocol.software });
-          details.savedStats = opts.saveStats;
-        }
-      }
-      if (statsOnly) {
-        protocol.fid = { ...featureProtocol, real: { kind: 'images', path: opts.real!, count: realCount }, fake: { path: '-', count: 0 }, referenceSplit: preset ? `${preset.fidReferenceSplit} (the ${preset.dataset} preset's convention; not checked)` : null, distance: '-' };
-        return result;
-      }
-      const fake = await run(opts.fake!, '--fake', doKid);
-      if (opts.saveStats && realKind === 'npz') {
-        await saveStats(opts.saveStats, fake.stats.stats());
-        await saveJson(`${opts.saveStats}.protocol.json`, { statsOf: opts.fake, count: fake.count, feature: featureProtocol, software: protocol.software });
-        details.savedStats = opts.saveStats;
-      }
-      if (wantFid) {
-        const fd = frechetDistance(realStats, fake.stats.stats());
-        result.fid = fd.distance;
-        details.fid = { ...fd };
-        protocol.fid = {
-          ...featureProtocol,
-          real: { kind: realKind === 'npz' ? 'stats' : 'images', path: opts.real!, ...(realSha ? { sha256: realSha } : {}), ...(realCount ? { count: realCount } : {}) },
-          fake: { path: opts.fake!, count: fake.count },
-          referenceSplit: preset ? `${preset.fidReferenceSplit} (the ${preset.dataset} preset's convention; not checked)` : null,
-          distance: `exact float64 Fréchet distance (${fd.method} factor of Σ_real, symmetric eigenvalues; rank ${fd.rankSigma1})`,
-        };
-      }
-      if (doKid) {
-        const kid = kernelInceptionDistance(realFeatures!, fake.features!.matrix(), {
-          subsets: kidSubsets,
-          subsetSize: kidSubsetSize,
-          seed,
-        });
-        result.kid = kid.kid;
-        result.kid_std = kid.std;
-        protocol.kid = {
-          ...featureProtocol,
-          kernel: 'unbiased MMD², k(x,y) = (xᵀy/d + 1)³',
-          subsets: kid.subsets,
-          subsetSize: kid.subsetSize,
-          seed,
-          real: { path: opts.real!, count: realCount ?? 0 },
-          fake: { path: opts.fake!, count: fake.count },
-        };
-      }
-    } finally {
-      model.dispose();
-    }
-  }
-
-  if (wantMiou) {
-    const { descriptor, file } = await resolveSegmenter(opts, preset);
-    const pairs = await pairByStem(opts.fake!, opts.labels!);
-    const seg = await OnnxSegmenter.load(descriptor, file, { threads: parseThreads(opts.threads) });
-    try {
-      const bar = progressBar('segmenter');
-      const ev = await evaluateSegmentation(seg, pairs, { onImage: ({ done, total }) => bar(done, total) });
-      const s = ev.scores;
-      result.miou = s.miou;
-      result.miou_union = s.miouUnion;
-      result.accuracy = s.accuracy;
-      result.per_class = s.perClass;
-      details.miou = { classesGt: s.classesGt, classesUnion: s.classesUnion, meanClassAccuracy: s.meanClassAccuracy, pixels: s.pixels, perImage: ev.perImage };
-      protocol.segmentation = {
-        ...describeSegmenter(descriptor),
-        file,
-        sha256: seg.sha256,
-        labelConvention: preset?.labelConvention ?? `ids 0..${descriptor.numClasses - 1}, ${descriptor.ignoreIndex} ignored`,
-        images: { path: opts.fake!, count: pairs.length },
-        labels: opts.labels!,
-      };
-    } finally {
-      await seg.dispose();
-    }
-  }
-  return result;
+  const report = await evaluateMetrics({
+    preset,
+    // The tfjs backend serves the Inception features only: a miou run never starts one.
+    fidKid: real && {
+      real,
+      fake: opts.fake ? { kind: 'images', path: opts.fake, label: '--fake' } : null,
+      weights: opts.inceptionWeights,
+      dims,
+      batchSize,
+      fid: wantFid,
+      kid: doKid ? { subsets: kidSubsets, subsetSize: kidSubsetSize, seed } : null,
+      saveStats: opts.saveStats,
+      backend: (await initBackend({ backend: opts.backend as never, threads })).name,
+    },
+    miou: segmenter && { images: opts.fake!, labels: opts.labels!, segmenter: segmenter.descriptor, segmenterFile: segmenter.file, threads },
+    progress: (stage) => progressBar(STAGE_LABELS[stage]),
+  });
+  return toResult(metric, report, metric === 'all' && wantKid && !doKid);
 }
 
 function fmt(v: number | null, digits = 4): string {
@@ -333,7 +256,7 @@ Examples:
 
 FID/KID weights (nothing is downloaded): pytorch-fid's InceptionV3, ~96 MB, sha256 starting 6726825d.
   Download ${FID_WEIGHTS_URL}
-  and put it at ${path.join(defaultModelsDir(), FID_WEIGHTS_FILE)}
+  and put it at ${defaultModelPath(FID_WEIGHTS_FILE)}
   (the folder is $CLADE_MODELS, default ~/.cache/clade/models), or pass --inception-weights <file>.`,
     )
     .action(async (metric: string, opts: EvalOptions, cmd: Command) => {

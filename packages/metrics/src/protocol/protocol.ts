@@ -1,9 +1,9 @@
 import { writeFileAtomic } from '@clade/core';
+import { FID_WEIGHTS_SHA256_PREFIX, type FidInceptionV3, type InceptionDims } from '../inception/fid-inception';
 import type { SegmenterDescriptor } from '../seg/descriptor';
+import type { FrechetResult } from '../stats/frechet';
 import type { EvalPreset } from './presets';
-
-/** Version of this package, recorded with every result. */
-export const METRICS_VERSION = '0.0.0';
+import { METRICS_VERSION } from './versions';
 
 /** How FID/KID features were made (pytorch-fid's conventions unless stated). */
 export interface FeatureProtocol {
@@ -71,6 +71,37 @@ export const PYTORCH_FID_INPUT =
   'decoded to 8-bit RGB as PIL convert("RGB") (grayscale replicated, alpha dropped), /255; inside the network bilinear resize to 299×299 (align_corners=False, no antialias), then 2x − 1';
 export const PYTORCH_FID_STATISTICS = 'float64 mean and unbiased (n − 1) covariance over all images (no partial batch dropped)';
 export const PYTORCH_FID_NETWORK = 'pytorch-fid InceptionV3 (FID variant of the 2015-12-05 TF graph: FIDInceptionA/C/E_1/E_2, BN eps 1e-3)';
+/** KID's kernel and estimator (torch-fidelity's). */
+export const KID_KERNEL = 'unbiased MMD², k(x,y) = (xᵀy/d + 1)³';
+/** Why scores from other Inception weights must not be compared with published ones. */
+export const UNOFFICIAL_WEIGHTS_WARNING = `the weights' sha256 does not start with pytorch-fid's ${FID_WEIGHTS_SHA256_PREFIX}: scores are not comparable with published FIDs`;
+
+/** How `model` made its `dims`-d features (shared by FID, KID and saved statistics). */
+export function featureProtocol(model: FidInceptionV3, dims: InceptionDims): FeatureProtocol {
+  return {
+    network: PYTORCH_FID_NETWORK,
+    weightsFile: model.weightsFile,
+    weightsSha256: model.weightsSha256,
+    dims,
+    input: PYTORCH_FID_INPUT,
+    statistics: PYTORCH_FID_STATISTICS,
+  };
+}
+
+/** How the distance was computed (our exact form, not pytorch-fid's sqrtm). */
+export function describeFrechet(fd: FrechetResult): string {
+  return `exact float64 Fréchet distance (${fd.method} factor of Σ_real, symmetric eigenvalues; rank ${fd.rankSigma1})`;
+}
+
+/** The split real statistics should come from: the preset's convention, which nothing can check. */
+export function describeReferenceSplit(preset: EvalPreset | null): string | null {
+  return preset ? `${preset.fidReferenceSplit} (the ${preset.dataset} preset's convention; not checked)` : null;
+}
+
+/** The preset's label convention, else what the descriptor alone says. */
+export function describeLabelConvention(d: SegmenterDescriptor, preset: EvalPreset | null): string {
+  return preset?.labelConvention ?? `ids 0..${d.numClasses - 1}, ${d.ignoreIndex} ignored`;
+}
 
 export function describeSegmenter(d: SegmenterDescriptor): Omit<SegmentationProtocol, 'file' | 'sha256' | 'images' | 'labels' | 'labelConvention'> {
   const norm = d.mean.every((m, i) => m === 127.5 && d.std[i] === 127.5)

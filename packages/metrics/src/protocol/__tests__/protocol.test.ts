@@ -1,11 +1,17 @@
+import tfjsCorePackage from '@tensorflow/tfjs-core/package.json';
+import ortPackage from 'onnxruntime-node/package.json';
+import metricsPackage from '../../../package.json';
 import {
   CITYSCAPES_LABEL_TO_TRAIN_ID,
   DEEPLABV3_MNV2_ADE20K,
   EVAL_DATASETS,
   baseProtocol,
+  describeLabelConvention,
+  describeReferenceSplit,
   describeSegmenter,
   evalPreset,
   formatProtocol,
+  softwareVersions,
 } from '../../index';
 
 describe('evaluation presets and protocol', () => {
@@ -35,5 +41,23 @@ describe('evaluation presets and protocol', () => {
     expect(text).toMatch(/pixel\/127\.5 − 1/);
     expect(text).toMatch(/software: @clade\/metrics 0\.0\.0, onnxruntime 1\.30\.0/);
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
+  });
+
+  it('records the versions of what is installed, read from package data', () => {
+    // Nothing hard-coded: a bumped dependency or package version shows up here without an edit.
+    expect(softwareVersions('wasm')).toEqual({
+      '@clade/metrics': metricsPackage.version,
+      'onnxruntime-node': ortPackage.version,
+      '@tensorflow/tfjs-core': tfjsCorePackage.version,
+      tfjsBackend: 'wasm',
+    });
+    expect(softwareVersions()).not.toHaveProperty('tfjsBackend');
+  });
+
+  it('states the conventions a preset brings, or what the descriptor alone says', () => {
+    expect(describeReferenceSplit(evalPreset('cityscapes'))).toBe("train (the cityscapes preset's convention; not checked)");
+    expect(describeReferenceSplit(null)).toBeNull();
+    expect(describeLabelConvention(DEEPLABV3_MNV2_ADE20K, null)).toBe('ids 0..150, 0 ignored');
+    expect(describeLabelConvention(DEEPLABV3_MNV2_ADE20K, evalPreset('ade20k'))).toBe(evalPreset('ade20k').labelConvention);
   });
 });
