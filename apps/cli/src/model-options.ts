@@ -46,7 +46,8 @@ const NORM_FLAG_HELP =
 /** Adds the shared generator options. `presetRequired`: whether --preset must be given. */
 export function addModelOptions(cmd: Command, presetRequired: boolean): Command {
   const presetHelp = `dataset preset: ${PRESET_NAMES.join(', ')} (label mapping, label count, size, upsampling)`;
-  (presetRequired ? cmd.requiredOption('--preset <name>', presetHelp) : cmd.option('--preset <name>', presetHelp));
+  if (presetRequired) cmd.requiredOption('--preset <name>', presetHelp);
+  else cmd.option('--preset <name>', presetHelp);
   return cmd
     .option('--norm <mode>', NORM_FLAG_HELP)
     .option('--norm-per-block <list>', 'comma-separated norm per block, head_0 … up_3 (paper Table VI), e.g. spade,clade,clade,…')

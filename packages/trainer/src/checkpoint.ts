@@ -112,7 +112,7 @@ export async function loadCheckpoint(path: string, objects: Checkpointable): Pro
     writes.push(...m.writes);
     problems.push(...m.unmatched.map((u) => `${prefix}/${u}`));
   }
-  for (const [prefix, opt] of Object.entries(objects.optimizers)) {
+  for (const prefix of Object.keys(objects.optimizers)) {
     if (!meta.optimizerSlots[prefix]) problems.push(`missing optimizer ${prefix}`);
   }
   if (problems.length) throw new IOError(`loadCheckpoint: '${path}' does not fit this run: ${problems.slice(0, 8).join('; ')}.`);

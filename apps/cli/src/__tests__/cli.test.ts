@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { Command } from 'commander';
 
 // Runs the real CLI as a user would (tsx on the sources, the @clade/source condition).
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -16,9 +18,8 @@ function clade(...args: string[]) {
 describe('clade CLI', () => {
   it('every command and subcommand has --help with examples', async () => {
     const { buildProgram } = await import('../main');
-    const { Command } = await import('commander');
     const missing: string[] = [];
-    const visit = (cmd: InstanceType<typeof Command>, prefix: string) => {
+    const visit = (cmd: Command, prefix: string) => {
       for (const sub of cmd.commands) {
         const name = `${prefix} ${sub.name()}`.trim();
         let text = '';
@@ -67,7 +68,7 @@ describe('clade CLI', () => {
   });
 
   it('train --fid-every without Inception weights says what to download (exit 2, no training started)', () => {
-    const r = clade('train', '--config', 'examples/train-tiny.json', '--out', path.join(require('node:os').tmpdir(), 'clade-fid-every'), '--fid-every', '5');
+    const r = clade('train', '--config', 'examples/train-tiny.json', '--out', path.join(tmpdir(), 'clade-fid-every'), '--fid-every', '5');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/eval\.metric 'fid' needs eval\.inceptionWeights: download pytorch-fid's pt_inception-2015-12-05-6726825d\.pth/);
     expect(clade('train', '--config', 'examples/train-tiny.json', '--out', 'x', '--fid-every', '5', '--miou-every', '5').err).toMatch(/--fid-every or --miou-every, not both/);

@@ -66,7 +66,6 @@ export function compose(rng: Random): Composition {
 
   // ---- far distance: mountains and/or hills -------------------------------------------------
   const layers: Layer[] = [new SkyLayer(env)];
-  let zNear: number; // far edge of the nearest-but-one band: where the terrain starts
   let zFar: number; // distance of the first band in front of the terrain
   switch (kind) {
     case 'lake':
@@ -78,7 +77,7 @@ export function compose(rng: Random): Composition {
     default:
       zFar = zAt(rng.range(0.004, 0.05));
   }
-  zNear = zFar;
+  const zNear = zFar; // far edge of the nearest-but-one band: where the terrain starts
   const wantMountains = kind === 'lake' ? rng.chance(0.85) : kind === 'meadow' ? rng.chance(0.75) : kind === 'coast' ? rng.chance(0.45) : rng.chance(0.35);
   const wantHills = kind === 'hills' || (kind !== 'coast' && rng.chance(0.45)) || (kind === 'coast' && !wantMountains && rng.chance(0.5));
   const floorLabel = SYNTH_CLASSES.grass;

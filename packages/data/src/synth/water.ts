@@ -157,9 +157,9 @@ export class WaterBand implements Layer {
         // Shallows near the shore in front.
         const d = Z - zs;
         const sh = this.shore ? 1 - smoothstep(0, s.sea ? 12 : 5, d) : 0;
-        let br = deep[0] + (shal[0] - deep[0]) * sh;
-        let bg = deep[1] + (shal[1] - deep[1]) * sh;
-        let bb = deep[2] + (shal[2] - deep[2]) * sh;
+        const br = deep[0] + (shal[0] - deep[0]) * sh;
+        const bg = deep[1] + (shal[1] - deep[1]) * sh;
+        const bb = deep[2] + (shal[2] - deep[2]) * sh;
         const k = fr * (1 - 0.5 * sh);
         let r = br + (rr - br) * k;
         let g = bg + (rg - bg) * k;

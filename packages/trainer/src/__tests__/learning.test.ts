@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { listDataset } from '@clade/data';
@@ -28,7 +28,7 @@ describe('training learns', () => {
       const runJson = path.join(out, 'run.json');
       const run = JSON.parse(readFileSync(runJson, 'utf8'));
       run.schedule.maxIterations = iterations;
-      require('node:fs').writeFileSync(runJson, JSON.stringify(run));
+      writeFileSync(runJson, JSON.stringify(run));
       await train({ out, resume: true });
     } else await train({ out, config: config(iterations) });
     const G = new SpadeGenerator(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).generator);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -42,7 +42,7 @@ describeWithShared('training loop', [`${DATA}/objectInfo150.txt`], () => {
     const runJson = path.join(split, 'run.json');
     const run = JSON.parse(readFileSync(runJson, 'utf8'));
     run.schedule.maxIterations = 4;
-    require('node:fs').writeFileSync(runJson, JSON.stringify(run));
+    writeFileSync(runJson, JSON.stringify(run));
     await train({ out: split, resume: true });
     const a = await readCheckpointState(path.join(straight, 'checkpoints/latest.npz'));
     const b = await readCheckpointState(path.join(split, 'checkpoints/latest.npz'));
