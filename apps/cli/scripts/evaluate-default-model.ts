@@ -14,9 +14,8 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@clade/backend';
-import { labelsToSegmap, seededNormal, writeFileAtomic } from '@clade/core';
+import { writeFileAtomic } from '@clade/core';
 import { SYNTH_CLASS_NAMES, loadImage, loadLabelPng, synthScene, synthSampleSeed } from '@clade/data';
 import {
   ConfusionMatrix,
@@ -28,8 +27,8 @@ import {
   kernelInceptionDistance,
   mapGroundTruth,
 } from '@clade/metrics';
-import { SpadeGenerator, numClassesOf } from '@clade/spade-gen';
-import { quantizeImage } from '@clade/runtime';
+import { SpadeGenerator } from '@clade/spade-gen';
+import { tfjsSynthesizer, type Synthesizer } from '@clade/runtime';
 import { loadGeneratorDir } from '@clade/runtime/node';
 
 const { values: args } = parseArgs({
@@ -89,16 +88,10 @@ function flatColours(label: Uint8Array, colours: Map<number, [number, number, nu
   return { width: SIZE, height: SIZE, data };
 }
 
-/** One image; a VAE generator (input 'z') gets z ~ N(0, I) drawn from `styleSeed`. */
-function synthesize(model: tfl.LayersModel, label: Uint8Array, numClasses: number, zDim: number, styleSeed: number): Image8 {
-  const out = tf.tidy(() => {
-    const seg = labelsToSegmap(tf.tensor3d(Int32Array.from(label), [1, SIZE, SIZE], 'int32'), numClasses);
-    const inputs = model.inputNames.map((n) => (n === 'z' ? tf.tensor2d(seededNormal(zDim, styleSeed), [1, zDim]) : seg));
-    return model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor4D;
-  });
-  const data = quantizeImage(out.dataSync() as Float32Array);
-  out.dispose();
-  return { width: SIZE, height: SIZE, data };
+/** One image through the runtime (as `clade synthesize` makes it); a VAE generator gets z ~ N(0, I) drawn from `styleSeed`. */
+async function synthesize(synth: Synthesizer, label: Uint8Array, styleSeed: number): Promise<Image8> {
+  const { width, height, rgb } = await synth.synthesize({ label: { width: SIZE, height: SIZE, data: label }, ...(synth.hasStyle && { seed: styleSeed }) });
+  return { width, height, data: rgb };
 }
 
 interface SetScores {
@@ -112,16 +105,16 @@ interface SetScores {
 }
 
 async function main(): Promise<void> {
-  const backend = await initBackend({ backend: 'wasm' });
+  const backend = await initBackend({});
   const modelDir = path.resolve(args.model!);
   const run = JSON.parse(await readFile(path.join(modelDir, 'run.json'), 'utf8')) as {
     generator: ConstructorParameters<typeof SpadeGenerator>[0] & { initSeed: number };
     data: { root: string; synthetic: { seed: number } };
   };
-  const trained = await loadGeneratorDir(modelDir);
-  const numClasses = numClassesOf(trained.config);
+  const loaded = await loadGeneratorDir(modelDir);
+  const trained = tfjsSynthesizer(loaded);
   // The untrained generator is the run's own initialisation (same init seed): iteration 0.
-  const untrained = new SpadeGenerator({ ...run.generator, cropSize: SIZE });
+  const untrained = tfjsSynthesizer({ ...loaded, model: new SpadeGenerator({ ...run.generator, cropSize: SIZE }).model, source: 'untrained' });
   const trainRoot = path.resolve(path.dirname(path.join(modelDir, 'run.json')), run.data.root);
   if (!existsSync(path.join(trainRoot, 'synth-train.json')))
     throw new Error(`the training scenes are not at '${trainRoot}'; run 'clade data synth' with the run's parameters or train once.`);
@@ -138,8 +131,8 @@ async function main(): Promise<void> {
   for (const [i, s] of samples.entries()) {
     const images: Image8[] = [
       s.photo,
-      synthesize(trained.model, s.label, numClasses, trained.config.zDim, i),
-      synthesize(untrained.model, s.label, numClasses, trained.config.zDim, i),
+      await synthesize(trained, s.label, i),
+      await synthesize(untrained, s.label, i),
       flatColours(s.label, colours),
     ];
     for (const [k, img] of images.entries()) {
@@ -215,7 +208,8 @@ async function main(): Promise<void> {
   for (const [name, s] of Object.entries(scores))
     console.log(`| ${name} | ${fmt(s.miou)} | ${fmt(s.miouUnion)} | ${fmt(s.accuracy)} | ${fmt(s.fdSeg, 1)} | ${fmt(s.kidSeg, 2)} | ${fmt(s.fid, 1)} | ${fmt(s.kid, 4)} |`);
   await segmenter.dispose();
-  untrained.dispose();
+  await untrained.dispose();
+  await trained.dispose();
   inception?.dispose();
 }
 

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const runners = await Promise.all(config.models.map((m) => ModelRunner.load(m.label, m.url)));
   let ortRunners: Promise<Synthesizer[]> | null = null;
   const runnersFor: RunnersFor = async (backend) =>
-    backend === ORT_BACKEND ? (ortRunners ??= Promise.all(config.models.map((m, i) => OrtRunner.load(m.label, m.url, runners[i]!.config)))) : runners;
+    backend === ORT_BACKEND ? (ortRunners ??= Promise.all(config.models.map((m, i) => OrtRunner.load(m.label, m.url, runners[i]!.runtime.generator)))) : runners;
   const mask = await initialMask(config, runners[0]!.size);
 
   if (params.get('bench') === '1') {
@@ -283,8 +283,10 @@ function setupUi(runners: Synthesizer[], backend: string, mask: LabelMask, backe
   document.addEventListener('keydown', (e) => {
     if ((e.target as HTMLElement).tagName === 'INPUT') return;
     const mod = e.ctrlKey || e.metaKey;
-    if (mod && e.key.toLowerCase() === 'z') e.shiftKey ? painter.redo() : painter.undo();
-    else if (mod && e.key.toLowerCase() === 'y') painter.redo();
+    if (mod && e.key.toLowerCase() === 'z') {
+      if (e.shiftKey) painter.redo();
+      else painter.undo();
+    } else if (mod && e.key.toLowerCase() === 'y') painter.redo();
     else if (e.key === 'b') setTool('brush');
     else if (e.key === 'f') setTool('fill');
     else if (e.key === 'e') setTool('eraser');

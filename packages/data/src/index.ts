@@ -130,6 +130,9 @@ export {
 export { imageToFloat } from './loader/image-to-float';
 export {
   prepareSample,
+  prepareDecoded,
+  type DecodedSample,
+  type PrepareDecodedOptions,
   type PrepareSampleOptions,
   type PreparedSample,
 } from './loader/prepare-sample';

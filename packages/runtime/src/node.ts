@@ -3,3 +3,4 @@ export * from './index';
 export { MODEL_JSON, WEIGHTS_BIN, fileSystemLoadHandler, fileSystemSaveHandler, readJsonFile } from './model-folder/file-io';
 export { loadGeneratorDir, readCladeJson, saveGeneratorDir } from './model-folder/generator-dir';
 export { encoderDirOf, loadEncoderDir, saveEncoderDir } from './model-folder/encoder-dir';
+export { ortEngine, ortSynthesizer } from './synthesis/ort-engine';

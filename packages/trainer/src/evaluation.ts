@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@clade/core';
 import { collate, disposeBatch, listDataset, prepareSample, type PreparedSample } from '@clade/data';
-import { quantizeImage } from '@clade/runtime';
+import { quantizeImage, testPreprocess } from '@clade/runtime';
 import {
   ConfusionMatrix,
   DEEPLABV3_MNV2_ADE20K,
@@ -17,9 +17,16 @@ import { classChannelsOf, type SampleSpec, type TrainableGenerator } from './tra
 
 export interface Evaluator {
   readonly metric: EvalMetric;
+  /** G's image of every held-out sample, as the metric scores it: 8-bit RGB from the runtime's quantiser. */
+  images(G: TrainableGenerator): AsyncGenerator<HeldOutImage>;
   /** Scores G (eval mode: nothing of the run's state changes). */
   score(G: TrainableGenerator): Promise<number>;
   dispose(): void;
+}
+
+export interface HeldOutImage {
+  sample: PreparedSample;
+  rgb: Uint8Array;
 }
 
 /** [N,H,W,3] in [−1, 1] → interleaved 8-bit RGB of sample `i`, quantised as every written image is. */
@@ -51,7 +58,8 @@ export async function createEvaluator(options: {
     samples.push(
       await prepareSample(pair, {
         label: { labelNc: spec.labelNc, containDontcare: spec.containDontcare },
-        preprocess: { mode: 'resize_and_crop', loadSize: crop, cropSize: crop, aspectRatio: spec.aspectRatio, flip: false },
+        // The test transform `clade synthesize` applies, so scored images are the ones users get.
+        preprocess: testPreprocess(null, { cropSize: crop, aspectRatio: spec.aspectRatio }),
         useInstances: spec.useInstance && pair.instance !== undefined,
         withImage: config.metric === 'fid' || spec.evalNeedsImage,
         positional: spec.positional,
@@ -59,7 +67,7 @@ export async function createEvaluator(options: {
     );
   const numClasses = classChannelsOf(spec);
   /** G's images of every held-out sample, one at a time (bounded memory), as 8-bit RGB. */
-  async function* synthesize(G: TrainableGenerator): AsyncGenerator<{ sample: PreparedSample; rgb: Uint8Array }> {
+  async function* synthesize(G: TrainableGenerator): AsyncGenerator<HeldOutImage> {
     for (const sample of samples) {
       const batch = collate([sample], numClasses);
       // A VAE draws z from the prior (as at test time without a style image); SEAN takes the photo's styles.
@@ -76,6 +84,7 @@ export async function createEvaluator(options: {
     const segmenter = await OnnxSegmenter.load(DEEPLABV3_MNV2_ADE20K, config.segmenter);
     return {
       metric: 'miou',
+      images: synthesize,
       async score(G) {
         const matrix = new ConfusionMatrix(segmenter.descriptor.numClasses, segmenter.descriptor.ignoreIndex);
         for await (const { sample, rgb } of synthesize(G)) {
@@ -104,6 +113,7 @@ export async function createEvaluator(options: {
   const realStats: GaussianStats = real.stats();
   return {
     metric: 'fid',
+    images: synthesize,
     async score(G) {
       const fake = new GaussianAccumulator(2048);
       for await (const { sample, rgb } of synthesize(G)) {

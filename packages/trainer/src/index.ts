@@ -30,7 +30,7 @@ export {
 export { train, type TrainOptions, type TrainResult } from './train';
 export { reconstructionL1 } from './reconstruction';
 export { EVAL_METRICS, isBetter, type BestScore, type EvalConfig, type EvalMetric } from './eval-config';
-export { createEvaluator, type Evaluator } from './evaluation';
+export { createEvaluator, type Evaluator, type HeldOutImage } from './evaluation';
 export {
   VGG19_WIDTHS,
   VGG19_CONV_INDICES,

@@ -3,11 +3,9 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
-import { ConfigError, IOError, labelsToSegmap, seededNormal, writeFileAtomic } from '@clade/core';
-import { prepareSample } from '@clade/data';
-import { numClassesOf } from '@clade/spade-gen';
-import * as tf from '@tensorflow/tfjs-core';
-import { quantizeImage, type LoadedGenerator } from '@clade/runtime';
+import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
+import { loadLabelPng } from '@clade/data';
+import { tfjsSynthesizer, type Synthesizer } from '@clade/runtime';
 import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
@@ -15,7 +13,6 @@ import { describeConfig } from '../model-options';
 import { checkFiniteOutput } from '../output-file';
 import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
-import { runGenerator, testPreprocess } from './synthesize';
 
 interface ShowcaseOptions extends GlobalOptions {
   model: string[];
@@ -113,46 +110,39 @@ Examples:
         const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
 
         const t0 = performance.now();
-        const models: LoadedGenerator[] = [];
-        for (const d of dirs) models.push(await loadGenerator(d, {} as never, {}, '--model'));
+        const models: Synthesizer[] = [];
+        for (const d of dirs) models.push(tfjsSynthesizer(await loadGenerator(d, {} as never, {}, '--model')));
         const tLoad = performance.now() - t0;
-        const size = models[0]!.config.cropSize;
-        if (models.some((m) => m.config.cropSize !== size || m.config.aspectRatio !== 1))
-          throw new ConfigError(`showcase: the models must share one square output size; got ${models.map((m) => describeConfig(m.preset, m.config)).join(' vs ')}.`);
+        const size = models[0]!.size.width;
+        if (models.some((m) => m.size.width !== size || m.size.height !== size))
+          throw new ConfigError(`showcase: the models must share one square output size; got ${models.map((m) => describeConfig(m.generator.preset, m.generator.config)).join(' vs ')}.`);
 
-        const tag = (g: LoadedGenerator) => (g.config.normMode === 'clade' ? 'clade' : g.config.normMode === 'spade' ? 'spade' : g.config.normMode);
+        const tag = (m: Synthesizer) => m.generator.config.normMode;
         const nameOf = (file: string) => path.basename(file, path.extname(file));
-        const targets = ['sheet.png', ...masks.flatMap((f) => models.map((g) => `${nameOf(f)}.${tag(g)}.png`))];
+        const targets = ['sheet.png', ...masks.flatMap((f) => models.map((m) => `${nameOf(f)}.${tag(m)}.png`))];
         await checkTargets(all.out, targets, Boolean(all.force));
-        // Every mask is read (and checked) before any image is made: a bad one leaves no partial output.
-        const g0 = models[0]!;
-        const samples = [];
-        for (const file of masks)
-          samples.push(await prepareSample(
-            { id: nameOf(file), label: path.join(all.masks, file) },
-            { label: g0.label, preprocess: testPreprocess(g0.preset, g0.config), withImage: false, useInstances: false, maxPixels },
-          ));
+        // Every mask is read and prepared for every model before any image is made: a bad one leaves no partial output.
+        const inputs = [];
+        for (const file of masks) {
+          const source = path.join(all.masks, file);
+          const label = await loadLabelPng(source, { maxPixels });
+          inputs.push(models.map((m) => m.prepare({ source, label, ...(m.hasStyle && { seed }) })));
+        }
         const rows: Row[] = [];
         const images: Array<[string, Uint8Array]> = [];
-        for (const [i, sample] of samples.entries()) {
+        for (const [i, prepared] of inputs.entries()) {
           const name = nameOf(masks[i]!);
-          const [w, h] = [sample.width, sample.height];
+          const { width: w, height: h, classes } = prepared[0]!;
           const mask = new Uint8Array(w * h * 3);
-          sample.classes.forEach((id, i) => mask.set(classColor(id), i * 3));
+          classes.forEach((id, p) => mask.set(classColor(id), p * 3));
           const row: Row = { name, mask, outputs: [], ms: [] };
-          for (const g of models) {
-            const labels = tf.tensor3d(sample.classes, [1, h, w], 'int32');
-            const seg = labelsToSegmap(labels, numClassesOf(g.config));
+          for (const [j, m] of models.entries()) {
             const t = performance.now();
-            const z = g.model.inputNames.includes('z') ? tf.tensor2d(seededNormal(g.config.zDim, seed), [1, g.config.zDim]) : null;
-            const y = runGenerator(g, { seg, ...(z && { z }) });
-            const values = (await y.data()) as Float32Array;
-            checkFiniteOutput(values, `showcase (${g.source})`, `${name}.${tag(g)}.png`);
-            const rgb = quantizeImage(values);
+            const image = m.toImage(await m.run(prepared[j]!));
             row.ms.push(performance.now() - t);
-            tf.dispose([labels, seg, y, ...(z ? [z] : [])]);
-            row.outputs.push(rgb);
-            images.push([`${name}.${tag(g)}.png`, encodePng({ width: w, height: h, data: rgb, channels: 3, depth: 8 })]);
+            checkFiniteOutput(image.values, `showcase (${m.generator.source})`, `${name}.${tag(m)}.png`);
+            row.outputs.push(image.rgb);
+            images.push([`${name}.${tag(m)}.png`, encodePng({ width: w, height: h, data: image.rgb, channels: 3, depth: 8 })]);
           }
           rows.push(row);
         }
@@ -163,9 +153,9 @@ Examples:
         for (const [file, bytes] of images) await writeFileAtomic(path.join(all.out, file), bytes);
         await writeFileAtomic(sheetFile, encodePng({ ...sheet, channels: 3, depth: 8 }));
         await writeFileAtomic(path.join(all.out, MANIFEST), new TextEncoder().encode(`${JSON.stringify({ files: targets }, null, 2)}\n`));
-        models.forEach((m) => m.model.dispose());
+        for (const m of models) await m.dispose();
 
-        const names = models.map((m) => m.config.normMode);
+        const names = models.map(tag);
         const mean = (i: number) => rows.reduce((a, r) => a + r.ms[i]!, 0) / rows.length;
         const summary = {
           sheet: sheetFile,

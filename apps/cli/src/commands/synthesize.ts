@@ -1,9 +1,9 @@
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
-import { ConfigError, ShapeError, countNonFinite, labelsToSegmap, loadNpyFile, saveNpyFile, seededNormal, writeFileAtomic, type NdArray } from '@clade/core';
-import { EVAL_PARAMS, imageToFloat, loadImage, planTransform, prepareSample, transformImage, type PositionalMap, type PreprocessConfig } from '@clade/data';
-import { numClassesOf, presetInfo, reparameterize, type GeneratorConfig } from '@clade/spade-gen';
+import { ConfigError, ShapeError, loadNpyFile, saveNpyFile, seededNormal, writeFileAtomic, type NdArray } from '@clade/core';
+import { countNonFinite } from '@clade/core/internal';
+import { EVAL_PARAMS, imageToFloat, loadImage, loadLabelPng, planTransform, transformImage, type PositionalMap, type PreprocessConfig } from '@clade/data';
+import { reparameterize, type GeneratorConfig } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
@@ -13,9 +13,8 @@ import { addModelOptions, describeConfig, type ModelFlags } from '../model-optio
 import { MODEL_NAMES, parseModel } from '../model-zoo';
 import { checkFiniteOutput, checkOutputFiles, ensureParent } from '../output-file';
 import { synthesizeFamily } from './synthesize-family';
-import { OrtGenerator, exportGeneratorToOnnx, nativeOrtAvailability } from '@clade/onnx';
-import { onnxExportable, quantizeImage, type LoadedEncoder, type LoadedGenerator } from '@clade/runtime';
-import { encoderDirOf, loadEncoderDir } from '@clade/runtime/node';
+import { generatorSpec, testPreprocess, tfjsSynthesizer, type LoadedEncoder, type LoadedGenerator, type SynthesisRequest } from '@clade/runtime';
+import { encoderDirOf, loadEncoderDir, ortSynthesizer } from '@clade/runtime/node';
 import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
 
 interface SynthesizeOptions extends GlobalOptions, ModelFlags {
@@ -45,29 +44,6 @@ interface SynthesizeOptions extends GlobalOptions, ModelFlags {
   seed?: string;
 }
 
-/**
- * The test-time geometry of the official loader (REFERENCE §12.1): resize to load = crop (no
- * crop offset, no flip) for square presets; 'fixed' (W = crop, H = round(crop / aspect)) for
- * Cityscapes and any aspect ratio ≠ 1. A label already at that size is not resampled.
- */
-export function testPreprocess(preset: string, c: GeneratorConfig): PreprocessConfig {
-  const fixed = presetInfo(preset).testPreprocess === 'fixed' || c.aspectRatio !== 1;
-  return fixed
-    ? { mode: 'fixed', loadSize: c.cropSize, cropSize: c.cropSize, aspectRatio: c.aspectRatio, flip: false }
-    : { mode: 'resize_and_crop', loadSize: c.cropSize, cropSize: c.cropSize, aspectRatio: 1, flip: false };
-}
-
-/** Size (W, H) the label has when it enters the generator. */
-function inputSize(p: PreprocessConfig): [number, number] {
-  if (p.mode === 'fixed') {
-    const h = p.cropSize / (p.aspectRatio ?? 1);
-    // Python round (half to even), as the official loader.
-    const r = Math.round(h);
-    return [p.cropSize, Math.abs(h % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r];
-  }
-  return [p.cropSize, p.cropSize];
-}
-
 /** A float input's values as float32, all finite (a NaN latent would pass as a black image). */
 function toFloat32(a: NdArray, file: string, flag: string): Float32Array {
   if (a.dtype !== 'float32' && a.dtype !== 'float64') throw new ConfigError(`${flag} '${file}' must hold float32 (or float64), got ${a.dtype}.`);
@@ -86,12 +62,12 @@ async function loadDistNpy(file: string): Promise<PositionalMap> {
   return { height: s[s.length - 2]!, width: s[s.length - 1]!, data: toFloat32(a, file, '--dist-map') };
 }
 
-async function loadZNpy(file: string, zDim: number): Promise<tf.Tensor2D> {
+async function loadZNpy(file: string, zDim: number): Promise<Float32Array> {
   const a = await loadNpyFile(file);
   const s = a.shape;
   if (!((s.length === 2 && s[0] === 1 && s[1] === zDim) || (s.length === 1 && s[0] === zDim)))
     throw new ShapeError(`--z '${file}' must be [1,${zDim}] (or [${zDim}]), got [${s.join(',')}].`);
-  return tf.tensor2d(toFloat32(a, file, '--z'), [1, zDim]);
+  return toFloat32(a, file, '--z');
 }
 
 /**
@@ -104,21 +80,6 @@ export async function loadStyleImage(file: string, preprocess: PreprocessConfig,
   const steps = planTransform(preprocess, photo.width, photo.height, EVAL_PARAMS);
   const img = transformImage(photo, steps);
   return tf.tensor4d(imageToFloat(img), [1, img.height, img.width, 3]);
-}
-
-/** Planar [2,H,W] → interleaved [1,H,W,2] tensor. */
-function distTensor(m: PositionalMap): tf.Tensor4D {
-  return tf.tidy(() => tf.transpose(tf.tensor4d(m.data, [1, 2, m.height, m.width]), [0, 2, 3, 1]) as tf.Tensor4D);
-}
-
-/** Runs the model on named inputs (the graph's inputs are seg, then dist and z when used). */
-export function runGenerator(g: LoadedGenerator, inputs: Record<string, tf.Tensor>): tf.Tensor4D {
-  const feed = g.model.inputNames.map((n) => {
-    const t = inputs[n];
-    if (!t) throw new ConfigError(`generator input '${n}' is missing.`);
-    return t;
-  });
-  return g.model.apply(feed, { training: false }) as tf.Tensor4D;
 }
 
 /** `clade synthesize`: one label map (+ instances / positional map / z) → one image. */
@@ -233,18 +194,15 @@ function checkStyleFlags(o: SynthesizeOptions): void {
 }
 
 /** z from the style image: mu, or mu + eps·exp(0.5·logvar) with eps drawn from `seed`. */
-async function styleLatent(e: LoadedEncoder, file: string, preprocess: PreprocessConfig, seed: number | null, maxPixels: number | undefined): Promise<tf.Tensor2D> {
+async function styleLatent(e: LoadedEncoder, file: string, preprocess: PreprocessConfig, seed: number | null, maxPixels: number | undefined): Promise<Float32Array> {
   const image = await loadStyleImage(file, preprocess, maxPixels);
   const { mu, logvar } = encodeImage(e, image);
   image.dispose();
-  if (seed === null) {
-    logvar.dispose();
-    return mu;
-  }
-  const eps = tf.tensor2d(seededNormal(e.config.zDim, seed), [1, e.config.zDim]);
-  const z = reparameterize(mu, logvar, eps);
-  tf.dispose([mu, logvar, eps]);
-  return z;
+  const eps = seed === null ? null : tf.tensor2d(seededNormal(e.config.zDim, seed), [1, e.config.zDim]);
+  const z = eps ? reparameterize(mu, logvar, eps) : mu;
+  const values = (await z.data()) as Float32Array;
+  tf.dispose([mu, logvar, z, ...(eps ? [eps] : [])]);
+  return values;
 }
 
 async function synthesize(o: SynthesizeOptions): Promise<void> {
@@ -263,71 +221,47 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
   const hints: Partial<GeneratorConfig> = o.instance !== undefined && o.preset === 'custom' ? { useInstance: true } : {};
   const g = await loadGenerator(o.checkpoint, o, hints);
   const c = g.config;
-  const usesDist = g.model.inputNames.includes('dist');
+  const spec = generatorSpec(g);
   const what = describeConfig(g.preset, c);
   if (c.useInstance && o.instance === undefined)
     throw new ConfigError(`the ${what} generator takes an instance map: pass --instance <png> (or --no-instance-edges for a model trained without).`);
   if (!c.useInstance && o.instance !== undefined)
     throw new ConfigError(`the ${what} generator has no instance-edge channel; drop --instance '${o.instance}'.`);
-  if (!usesDist && o.distMap !== undefined) throw new ConfigError(`--dist-map is for clade-icpe generators; this one is ${what}.`);
+  if (!spec.inputs.dist && o.distMap !== undefined) throw new ConfigError(`--dist-map is for clade-icpe generators; this one is ${what}.`);
   if (!c.useVae && o.z !== undefined) throw new ConfigError(`--z is for VAE generators (--vae); this one is ${what}.`);
   const encoder = await styleEncoder(o, g, what);
+  const synth = o.engine === 'onnx' ? await ortSynthesizer(g) : tfjsSynthesizer(g);
   const tLoad = performance.now();
 
-  const preprocess = testPreprocess(g.preset, c);
-  const [w, h] = inputSize(preprocess);
-  const dist = o.distMap !== undefined ? await loadDistNpy(o.distMap) : null;
-  const distAtModelSize = dist !== null && dist.width === w && dist.height === h;
-  const sample = await prepareSample(
-    { id: o.label, label: o.label, ...(o.instance !== undefined && { instance: o.instance }) },
-    {
-      label: g.label,
-      preprocess,
-      useInstances: c.useInstance,
-      withImage: false,
-      maxPixels,
-      // A map at the label's original size follows the label's geometry (official: floor-rule resize).
-      positional: usesDist && !distAtModelSize ? (dist ? async () => dist : true) : false,
-      positionalMap: { skipValue: presetInfo(g.preset).icpeSkipValue },
-    },
-  );
-  if (sample.width !== w || sample.height !== h)
-    throw new ShapeError(`label '${o.label}' became ${sample.width}x${sample.height}, the model takes ${w}x${h}.`);
-
-  const inputs: Record<string, tf.Tensor> = {};
-  const labels = tf.tensor3d(sample.classes, [1, h, w], 'int32');
-  const edges = sample.edges ? tf.tensor3d(Float32Array.from(sample.edges), [1, h, w], 'float32') : undefined;
-  inputs.seg = labelsToSegmap(labels, numClassesOf(c), edges);
-  labels.dispose();
-  edges?.dispose();
-  if (usesDist) {
-    inputs.dist = distAtModelSize
-      ? distTensor(dist!)
-      : tf.tidy(() => tf.tensor4d(sample.positional!, [1, h, w, 2]));
-  }
-  if (encoder) inputs.z = await styleLatent(encoder, o.style!, preprocess, o.styleSample ? seed : null, maxPixels);
-  else if (c.useVae) inputs.z = o.z !== undefined ? await loadZNpy(o.z, c.zDim) : tf.tensor2d(seededNormal(c.zDim, seed), [1, c.zDim]);
+  const request: SynthesisRequest = {
+    source: o.label,
+    label: await loadLabelPng(o.label, { maxPixels }),
+    ...(o.instance !== undefined && { instance: await loadLabelPng(o.instance, { maxPixels }) }),
+    ...(o.distMap !== undefined && { positional: await loadDistNpy(o.distMap) }),
+  };
+  if (encoder) request.z = await styleLatent(encoder, o.style!, testPreprocess(g.preset, c), o.styleSample ? seed : null, maxPixels);
+  else if (c.useVae) Object.assign(request, o.z !== undefined ? { z: await loadZNpy(o.z, c.zDim) } : { seed });
+  const input = synth.prepare(request);
   const tPrep = performance.now();
 
-  const { image: y, engine } = o.engine === 'onnx' ? await runOnnx(g, inputs) : { image: runGenerator(g, inputs), engine: backend.name };
-  const hwc = (await y.data()) as Float32Array;
-  const [, oh, ow] = y.shape;
+  const image = synth.toImage(await synth.run(input));
+  const { width: ow, height: oh } = image;
   const tRun = performance.now();
-  y.dispose();
-  Object.values(inputs).forEach((t) => t.dispose());
+  const engine = o.engine === 'onnx' ? synth.engine.name : backend.name;
+  await synth.dispose();
+  encoder?.model.dispose();
 
-  checkFiniteOutput(hwc, '--out', o.out);
+  checkFiniteOutput(image.values, '--out', o.out);
   await ensureParent(o.out);
-  await writeFileAtomic(o.out, encodePng({ width: ow, height: oh, data: quantizeImage(hwc), channels: 3, depth: 8 }));
+  await writeFileAtomic(o.out, encodePng({ width: ow, height: oh, data: image.rgb, channels: 3, depth: 8 }));
   if (o.outNpy !== undefined) {
+    const hwc = image.values;
     const nchw = new Float32Array(hwc.length);
     const plane = oh * ow;
     for (let p = 0; p < plane; p++) for (let ch = 0; ch < 3; ch++) nchw[ch * plane + p] = hwc[p * 3 + ch]!;
     await ensureParent(o.outNpy);
     await saveNpyFile(o.outNpy, { dtype: 'float32', shape: [1, 3, oh, ow], data: nchw });
   }
-  g.model.dispose();
-  encoder?.model.dispose();
 
   const ms = (a: number, b: number) => Math.round(b - a);
   const summary = {
@@ -349,21 +283,5 @@ async function synthesize(o: SynthesizeOptions): Promise<void> {
   process.stdout.write(
     `wrote ${o.out}${o.outNpy ? ` and ${o.outNpy}` : ''} (${ow}x${oh}) with the ${what} generator on ${engine}: ` +
       `load ${summary.timingsMs.load} ms, prepare ${summary.timingsMs.prepare} ms, forward ${summary.timingsMs.forward} ms\n`,
-  );
-}
-
-/**
- * The generator through onnxruntime: exported in memory (our ONNX writer), one run. With
- * @clade/ort-native built, CLADE's modulation runs as our fused op (same onnxruntime, equal
- * within 1e-5); otherwise the standard export on onnxruntime-node.
- */
-async function runOnnx(g: LoadedGenerator, inputs: Record<string, tf.Tensor>): Promise<{ image: tf.Tensor4D; engine: string }> {
-  const native = (await nativeOrtAvailability()).available;
-  const ort = await OrtGenerator.create(exportGeneratorToOnnx(onnxExportable(g), { fusedClade: native }), { engine: native ? 'native' : 'onnxruntime-node' });
-  try {
-    const image = await ort.apply({ seg: inputs.seg as tf.Tensor4D, dist: inputs.dist as tf.Tensor4D | undefined, z: inputs.z as tf.Tensor2D | undefined });
-    return { image, engine: native ? 'onnxruntime (@clade/ort-native, fused CLADE)' : 'onnxruntime-node' };
-  } finally {
-    await ort.dispose();
-  }
+  )
 }

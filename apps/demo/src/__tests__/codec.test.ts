@@ -1,5 +1,5 @@
 import { createMask } from '../lib/label-mask';
-import { decodeMaskPixels, imageToRgba, maskToColorRgba, maskToRawRgba, planarImageToRgba } from '../lib/mask-codec';
+import { decodeMaskPixels, maskToColorRgba, maskToRawRgba, rgbToRgba } from '../lib/mask-codec';
 import { colorLookup, colorOf, demoClasses, ERASE_ID, nearestColorId } from '../lib/palette';
 import { formatMs, LatencyWindow, median } from '../lib/stats';
 
@@ -53,10 +53,8 @@ describe('mask codec', () => {
     expect(() => decodeMaskPixels(px, 2, 1)).toThrow(/expected 2x1x4 = 8 RGBA values, got 4/);
   });
 
-  it('quantises generator output like clade synthesize', () => {
-    expect(Array.from(imageToRgba([-1, 0, 1, -2, 0.999, 2]))).toEqual([0, 127, 255, 255, 0, 254, 255, 255]);
-    // The planar [3,H,W] form (onnxruntime's output) of the same two pixels gives the same bytes.
-    expect(Array.from(planarImageToRgba([-1, -2, 0, 0.999, 1, 2]))).toEqual([0, 127, 255, 255, 0, 254, 255, 255]);
+  it('shows the runtime 8-bit image as opaque RGBA', () => {
+    expect(Array.from(rgbToRgba([0, 127, 255, 255, 0, 254]))).toEqual([0, 127, 255, 255, 255, 0, 254, 255]);
   });
 });
 

@@ -89,26 +89,12 @@ export function maskToRawRgba(mask: LabelMask): Uint8ClampedArray {
   return out;
 }
 
-/**
- * The generator's [−1, 1] output (interleaved RGB) → opaque RGBA bytes with the official
- * quantisation trunc(clip((x + 1) / 2 · 255)), as `clade synthesize` writes PNGs.
- */
-export function imageToRgba(rgb: ArrayLike<number>, out = new Uint8ClampedArray((rgb.length / 3) * 4)): Uint8ClampedArray {
-  return toRgba(rgb, rgb.length / 3, (p, c) => 3 * p + c, out);
-}
-
-/** The same for a planar [3,H,W] image (onnxruntime's NCHW output). */
-export function planarImageToRgba(chw: ArrayLike<number>, out = new Uint8ClampedArray((chw.length / 3) * 4)): Uint8ClampedArray {
-  const hw = chw.length / 3;
-  return toRgba(chw, hw, (p, c) => c * hw + p, out);
-}
-
-function toRgba(src: ArrayLike<number>, pixels: number, at: (p: number, c: number) => number, out: Uint8ClampedArray): Uint8ClampedArray {
-  for (let p = 0; p < pixels; p++) {
-    for (let c = 0; c < 3; c++) {
-      const v = ((src[at(p, c)]! + 1) / 2) * 255;
-      out[4 * p + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
-    }
+/** 8-bit RGB (the runtime's quantised image) → opaque RGBA for a canvas. */
+export function rgbToRgba(rgb: ArrayLike<number>, out = new Uint8ClampedArray((rgb.length / 3) * 4)): Uint8ClampedArray {
+  for (let p = 0; p < rgb.length / 3; p++) {
+    out[4 * p] = rgb[3 * p]!;
+    out[4 * p + 1] = rgb[3 * p + 1]!;
+    out[4 * p + 2] = rgb[3 * p + 2]!;
     out[4 * p + 3] = 255;
   }
   return out;

@@ -1,58 +1,45 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerLayers, seededNormal, withClassIndexCache } from '@clade/core';
-import { numClassesOf, resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
-import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
-import { imageToRgba } from '../lib/mask-codec';
+import { registerLayers } from '@clade/core';
+import { parseCladeJson, tfjsSynthesizer, type Synthesizer } from '@clade/runtime';
+import { resolveGeneratorConfig } from '@clade/spade-gen';
+import type { LabelMask } from '../lib/label-mask';
+import { rgbToRgba } from '../lib/mask-codec';
 import { GeneratorSynthesizer, type Synthesized } from './synthesizer';
 
-/** One generator model folder (model.json + weights.bin + clade.json), loaded over HTTP, run by tfjs. */
+/** One generator model folder (model.json + weights.bin + clade.json), loaded over HTTP, run by tfjs through the runtime. */
 export class ModelRunner extends GeneratorSynthesizer {
   private constructor(
     label: string,
-    config: GeneratorConfig,
-    readonly model: tf.LayersModel,
+    readonly runtime: Synthesizer,
   ) {
-    super(label, config);
+    super(label, runtime.generator.config);
   }
 
   static async load(label: string, url: string): Promise<ModelRunner> {
     const res = await fetch(`${url}clade.json`);
     if (!res.ok) throw new Error(`${label}: ${url}clade.json could not be fetched (HTTP ${res.status}).`);
-    const json = (await res.json()) as { generator?: Partial<GeneratorConfig> & { labelNc: number } };
-    if (!json.generator) throw new Error(`${label}: ${url}clade.json has no generator config (write it with clade export).`);
+    const json = parseCladeJson(await res.json(), `${url}clade.json`);
     const config = resolveGeneratorConfig(json.generator);
     if (config.normMode === 'cladeIcpe' || config.normPerBlock?.includes('cladeIcpe'))
       throw new Error(`${label}: CLADE-ICPE generators need a positional map, which the painter does not compute; export a CLADE or SPADE model.`);
     registerLayers(); // the bundler may have dropped the layer modules' registration side effects
     const model = await tf.loadLayersModel(`${url}model.json`);
-    return new ModelRunner(label, config, model);
+    return new ModelRunner(label, tfjsSynthesizer({ preset: json.preset, config, label: json.label, model, source: url }));
   }
 
   get hasStyle(): boolean {
-    return this.model.inputNames.includes('z');
+    return this.runtime.hasStyle;
   }
 
-  /** Runs the generator on `mask` (resized to the model's size); `styleSeed` draws z for VAE models. */
+  /** Runs the generator on `mask` (brought to the model's size as `clade synthesize` does); `styleSeed` draws z for VAE models. */
   async synthesize(mask: LabelMask, styleSeed = 0): Promise<Synthesized> {
     const t0 = performance.now();
-    const { width, height } = this.size;
-    const m = resizeMaskNearest(mask, width, height);
-    const y = tf.tidy(() => {
-      const ids = tf.tensor3d(Int32Array.from(m.ids), [1, height, width], 'int32');
-      // Channel = raw ADE20K value (the official loader's quirk the models are trained with).
-      let seg: tf.Tensor = tf.cast(tf.oneHot(ids, numClassesOf(this.config)), 'float32');
-      if (this.config.useInstance) seg = tf.concat([seg, tf.zeros([1, height, width, 1])], 3); // no instance edges when painting
-      const feed: Record<string, tf.Tensor> = { seg };
-      if (this.hasStyle) feed.z = tf.tensor2d(seededNormal(this.config.zDim, styleSeed), [1, this.config.zDim]);
-      // One class-index map per resolution for all CLADE layers (bit-identical, less work).
-      return withClassIndexCache(() => this.model.predict(this.model.inputNames.map((n) => feed[n]!)) as tf.Tensor4D);
-    });
-    const data = await y.data(); // async backends (webgl) finish only when read
-    y.dispose();
-    return { rgba: imageToRgba(data), width, height, ms: performance.now() - t0 };
+    const instance = this.config.useInstance ? { width: mask.width, height: mask.height, data: new Uint8Array(mask.ids.length) } : undefined; // no instances when painting
+    const image = await this.runtime.synthesize({ label: { width: mask.width, height: mask.height, data: mask.ids }, ...(instance && { instance }), ...(this.hasStyle && { seed: styleSeed }) });
+    return { rgba: rgbToRgba(image.rgb), width: image.width, height: image.height, ms: performance.now() - t0 };
   }
 
   dispose(): void {
-    this.model.dispose();
+    void this.runtime.dispose();
   }
 }

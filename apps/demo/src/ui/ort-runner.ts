@@ -1,8 +1,7 @@
 import * as ort from 'onnxruntime-web/wasm';
-import { seededNormal } from '@clade/core';
-import type { GeneratorConfig } from '@clade/spade-gen';
-import { resizeMaskNearest, type LabelMask } from '../lib/label-mask';
-import { planarImageToRgba } from '../lib/mask-codec';
+import { Synthesizer, type GeneratorEngine, type GeneratorSpec } from '@clade/runtime';
+import type { LabelMask } from '../lib/label-mask';
+import { rgbToRgba } from '../lib/mask-codec';
 import { GeneratorSynthesizer, type Synthesized } from './synthesizer';
 
 /** onnxruntime-web's files are served under /ort/ (the .wasm it fetches at start). */
@@ -19,44 +18,61 @@ export function ortDetail(): string {
   return `onnxruntime-web ${ort.env.versions.web ?? ''}, wasm SIMD, ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
+/** [N,C,H,W] → [H,W,C] of the first image. */
+function planarToInterleaved(chw: Float32Array, c: number): Float32Array {
+  const hw = chw.length / c;
+  const out = new Float32Array(chw.length);
+  for (let p = 0; p < hw; p++) for (let k = 0; k < c; k++) out[p * c + k] = chw[k * hw + p]!;
+  return out;
+}
+
+/** A session of our ONNX export as a runtime engine: the label goes in as class indices, the graph does the one-hot and the class lookups. */
+function webEngine(session: ort.InferenceSession): GeneratorEngine {
+  return {
+    name: 'onnxruntime-web',
+    async run(p) {
+      const hw = p.width * p.height;
+      const feeds: Record<string, ort.Tensor> = { label: new ort.Tensor('int32', p.classes, [1, p.height, p.width]) };
+      if (session.inputNames.includes('edge')) feeds.edge = new ort.Tensor('float32', p.edges ? Float32Array.from(p.edges) : new Float32Array(hw), [1, 1, p.height, p.width]);
+      if (p.z) feeds.z = new ort.Tensor('float32', p.z, [1, p.z.length]);
+      const out = (await session.run(feeds)).image!;
+      const [, , height, width] = out.dims as number[];
+      const values = planarToInterleaved(out.data as Float32Array, 3);
+      out.dispose();
+      return { values, width: width!, height: height! };
+    },
+    dispose: () => session.release(),
+  };
+}
+
 /**
  * A generator's ONNX form (`<model url>model.onnx`, exported by the demo server with our own
- * writer) run by onnxruntime-web's wasm engine: the label map goes in as ids, the graph does the
- * one-hot and the class lookups.
+ * writer) run by onnxruntime-web's wasm engine, through the same runtime steps as tfjs.
  */
 export class OrtRunner extends GeneratorSynthesizer {
   private constructor(
     label: string,
-    config: GeneratorConfig,
-    private readonly session: ort.InferenceSession,
+    private readonly runtime: Synthesizer,
   ) {
-    super(label, config);
+    super(label, runtime.generator.config);
   }
 
-  static async load(label: string, url: string, config: GeneratorConfig): Promise<OrtRunner> {
+  static async load(label: string, url: string, spec: GeneratorSpec): Promise<OrtRunner> {
     const res = await fetch(`${url}model.onnx`);
     if (!res.ok) throw new Error(`${label}: ${url}model.onnx could not be fetched (HTTP ${res.status}: ${(await res.text()).trim()}).`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    return new OrtRunner(label, config, session);
+    return new OrtRunner(label, new Synthesizer(spec, webEngine(session)));
   }
 
   get hasStyle(): boolean {
-    return this.session.inputNames.includes('z');
+    return this.runtime.hasStyle;
   }
 
   async synthesize(mask: LabelMask, styleSeed = 0): Promise<Synthesized> {
     const t0 = performance.now();
-    const { width, height } = this.size;
-    const hw = width * height;
-    const m = resizeMaskNearest(mask, width, height);
-    const feeds: Record<string, ort.Tensor> = { label: new ort.Tensor('int32', Int32Array.from(m.ids), [1, height, width]) };
-    if (this.session.inputNames.includes('edge')) feeds.edge = new ort.Tensor('float32', new Float32Array(hw), [1, 1, height, width]); // no instance edges when painting
-    if (this.hasStyle) feeds.z = new ort.Tensor('float32', seededNormal(this.config.zDim, styleSeed), [1, this.config.zDim]);
-    const out = (await this.session.run(feeds)).image!;
-    // [-1, 1] NCHW → RGBA bytes, truncating like the tfjs path.
-    const rgba = planarImageToRgba(out.data as Float32Array);
-    out.dispose();
-    return { rgba, width, height, ms: performance.now() - t0 };
+    const instance = this.config.useInstance ? { width: mask.width, height: mask.height, data: new Uint8Array(mask.ids.length) } : undefined; // no instances when painting
+    const image = await this.runtime.synthesize({ label: { width: mask.width, height: mask.height, data: mask.ids }, ...(instance && { instance }), ...(this.hasStyle && { seed: styleSeed }) });
+    return { rgba: rgbToRgba(image.rgb), width: image.width, height: image.height, ms: performance.now() - t0 };
   }
 }

@@ -10,7 +10,7 @@ import { positionalMap, type PositionalMapOptions } from '../icpe/positional-map
 import { transformPositionalMap, type TransformPositionalMapOptions } from '../icpe/transform-map';
 import { checkLabelValues, mapLabelValues } from '../labels/map-label-values';
 import type { LabelSpec } from '../labels/label-spec';
-import type { LabelMap, PositionalMap } from '../planes';
+import type { LabelMap, PositionalMap, RgbImage } from '../planes';
 import { transformImage, transformLabelMap } from '../transform';
 import { imageToFloat } from './image-to-float';
 
@@ -74,64 +74,96 @@ function planarToInterleaved2(m: PositionalMap): Float32Array {
 
 const ASPECT_TOLERANCE = 0.01;
 
+/** A sample already decoded: raw label values, instance ids and the photo as the files hold them. */
+export interface DecodedSample {
+  id: string;
+  label: LabelMap;
+  instance?: LabelMap | null;
+  photo?: RgbImage | null;
+  /** The CLADE-ICPE positional map at the label's own size (computed from the label when absent and asked for). */
+  positional?: PositionalMap | null;
+  /** Names of the files, for messages (default: the id). */
+  files?: { label?: string; instance?: string; image?: string };
+}
+
+/** What `prepareDecoded` takes of `PrepareSampleOptions` (no files are read). */
+export type PrepareDecodedOptions = Omit<PrepareSampleOptions, 'colorLabels' | 'maxPixels' | 'positional' | 'useInstances' | 'withImage'> & {
+  /** Compute the positional map from the label when the sample brings none. */
+  positional?: boolean;
+};
+
 /**
- * Loads one pair and applies the official preprocessing (REFERENCE §12): label and instances by
- * PIL NEAREST, photo by PIL BICUBIC then to [−1, 1], the same crop and flip for all, edges from the
+ * The official preprocessing (REFERENCE §12) of a decoded sample: label and instances by PIL
+ * NEAREST, photo by PIL BICUBIC then to [−1, 1], the same crop and flip for all, edges from the
  * transformed instance map, and the positional map computed at the label's original resolution
  * then transformed (§5.2). Out-of-range label ids, instance maps of another size and photos of
- * another aspect ratio than the label are errors naming the files.
+ * another aspect ratio than the label are errors naming the files. Pure: the one home of the
+ * label → generator-input steps for training, evaluation and synthesis.
  */
-export async function prepareSample(pair: SamplePair, options: PrepareSampleOptions): Promise<PreparedSample> {
+export function prepareDecoded(sample: DecodedSample, options: PrepareDecodedOptions): PreparedSample {
   const { label: spec, preprocess } = options;
-  const useInstances = options.useInstances ?? pair.instance !== undefined;
-  const withImage = options.withImage ?? pair.image !== undefined;
-  if (useInstances && !pair.instance)
-    throw new ConfigError(`prepareSample: sample '${pair.id}' has no instance map but useInstances is set.`);
-  if (withImage && !pair.image) throw new ConfigError(`prepareSample: sample '${pair.id}' has no image but withImage is set.`);
-
-  const [raw, inst, photo] = await Promise.all([
-    loadLabel(pair.label, { ...options.colorLabels, maxPixels: options.maxPixels }),
-    useInstances ? loadLabelPng(pair.instance!, { maxPixels: options.maxPixels }) : null,
-    withImage ? loadImage(pair.image!, { maxPixels: options.maxPixels }) : null,
-  ]);
-  checkLabelValues(raw, spec, pair.label);
+  const { label: raw, instance: inst = null, photo = null } = sample;
+  const files = { label: sample.files?.label ?? sample.id, instance: sample.files?.instance ?? sample.id, image: sample.files?.image ?? sample.id };
+  checkLabelValues(raw, spec, files.label);
   if (inst && (inst.width !== raw.width || inst.height !== raw.height))
     throw new ShapeError(
-      `prepareSample: instance map '${pair.instance}' is ${inst.width}x${inst.height}, label '${pair.label}' is ${raw.width}x${raw.height}.`,
+      `prepareSample: instance map '${files.instance}' is ${inst.width}x${inst.height}, label '${files.label}' is ${raw.width}x${raw.height}.`,
     );
   if (photo && Math.abs(photo.width / photo.height - raw.width / raw.height) > ASPECT_TOLERANCE * (raw.width / raw.height))
     throw new ShapeError(
-      `prepareSample: image '${pair.image}' is ${photo.width}x${photo.height}, label '${pair.label}' is ${raw.width}x${raw.height} (aspect ratios differ).`,
+      `prepareSample: image '${files.image}' is ${photo.width}x${photo.height}, label '${files.label}' is ${raw.width}x${raw.height} (aspect ratios differ).`,
     );
 
   const drawn = options.params ?? EVAL_PARAMS;
   const params = typeof drawn === 'function' ? drawn(raw.width, raw.height) : drawn;
   const steps = planTransform(preprocess, raw.width, raw.height, params);
   const [width, height] = plannedSize(steps, raw.width, raw.height);
-  const classes = mapLabelValues(transformLabelMap(raw, steps), spec, pair.label).data;
+  const classes = mapLabelValues(transformLabelMap(raw, steps), spec, files.label).data;
   const edges = inst ? instanceEdges(transformLabelMap(inst, steps)) : null;
   let image: Float32Array | null = null;
   if (photo) {
     const sameSize = photo.width === raw.width && photo.height === raw.height;
     if (!sameSize && preprocess.mode !== 'resize_and_crop' && preprocess.mode !== 'fixed')
       throw new ShapeError(
-        `prepareSample: image '${pair.image}' is ${photo.width}x${photo.height}, label '${pair.label}' is ${raw.width}x${raw.height}; mode '${preprocess.mode}' needs equal sizes.`,
+        `prepareSample: image '${files.image}' is ${photo.width}x${photo.height}, label '${files.label}' is ${raw.width}x${raw.height}; mode '${preprocess.mode}' needs equal sizes.`,
       );
     const photoSteps = sameSize ? steps : planTransform(preprocess, photo.width, photo.height, params);
     const [pw, ph] = plannedSize(photoSteps, photo.width, photo.height);
     if (pw !== width || ph !== height)
-      throw new ShapeError(`prepareSample: image '${pair.image}' becomes ${pw}x${ph} but its label becomes ${width}x${height}.`);
+      throw new ShapeError(`prepareSample: image '${files.image}' becomes ${pw}x${ph} but its label becomes ${width}x${height}.`);
     image = imageToFloat(transformImage(photo, photoSteps));
   }
   let positional: Float32Array | null = null;
-  if (options.positional) {
-    const map =
-      typeof options.positional === 'function' ? await options.positional(pair, raw) : positionalMap(raw, options.positionalMap);
+  if (sample.positional || options.positional) {
+    const map = sample.positional ?? positionalMap(raw, options.positionalMap);
     if (map.width !== raw.width || map.height !== raw.height)
       throw new ShapeError(
-        `prepareSample: positional map of '${pair.id}' is ${map.width}x${map.height}, its label is ${raw.width}x${raw.height}.`,
+        `prepareSample: positional map of '${sample.id}' is ${map.width}x${map.height}, its label is ${raw.width}x${raw.height}.`,
       );
     positional = planarToInterleaved2(transformPositionalMap(map, steps, options.positionalTransform));
   }
-  return { id: pair.id, width, height, classes, edges, image, positional };
+  return { id: sample.id, width, height, classes, edges, image, positional };
+}
+
+/** Loads one pair from its files and prepares it (`prepareDecoded`). */
+export async function prepareSample(pair: SamplePair, options: PrepareSampleOptions): Promise<PreparedSample> {
+  const useInstances = options.useInstances ?? pair.instance !== undefined;
+  const withImage = options.withImage ?? pair.image !== undefined;
+  if (useInstances && !pair.instance)
+    throw new ConfigError(`prepareSample: sample '${pair.id}' has no instance map but useInstances is set.`);
+  if (withImage && !pair.image) throw new ConfigError(`prepareSample: sample '${pair.id}' has no image but withImage is set.`);
+
+  // One file after the other: a bad pair is reported by its first bad file, the same on every run.
+  const label = await loadLabel(pair.label, { ...options.colorLabels, maxPixels: options.maxPixels });
+  const instance = useInstances ? await loadLabelPng(pair.instance!, { maxPixels: options.maxPixels }) : null;
+  const photo = withImage ? await loadImage(pair.image!, { maxPixels: options.maxPixels }) : null;
+  let positional: PositionalMap | null = null;
+  if (typeof options.positional === 'function') {
+    checkLabelValues(label, options.label, pair.label); // a bad label is named before a map is read for it
+    positional = await options.positional(pair, label);
+  }
+  return prepareDecoded(
+    { id: pair.id, label, instance, photo, positional, files: { label: pair.label, instance: pair.instance, image: pair.image } },
+    { ...options, positional: options.positional === true },
+  );
 }
