@@ -131,6 +131,7 @@ export { imageToFloat } from './loader/image-to-float';
 export {
   prepareSample,
   prepareDecoded,
+  interleavePositionalMap,
   type DecodedSample,
   type PrepareDecodedOptions,
   type PrepareSampleOptions,

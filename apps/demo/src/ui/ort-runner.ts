@@ -1,8 +1,6 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { Synthesizer, type GeneratorEngine, type GeneratorSpec } from '@clade/runtime';
-import type { LabelMask } from '../lib/label-mask';
-import { rgbToRgba } from '../lib/mask-codec';
-import { GeneratorSynthesizer, type Synthesized } from './synthesizer';
+import { GeneratorSynthesizer } from './synthesizer';
 
 /** onnxruntime-web's files are served under /ort/ (the .wasm it fetches at start). */
 ort.env.wasm.wasmPaths = '/ort/';
@@ -50,29 +48,11 @@ function webEngine(session: ort.InferenceSession): GeneratorEngine {
  * writer) run by onnxruntime-web's wasm engine, through the same runtime steps as tfjs.
  */
 export class OrtRunner extends GeneratorSynthesizer {
-  private constructor(
-    label: string,
-    private readonly runtime: Synthesizer,
-  ) {
-    super(label, runtime.generator.config);
-  }
-
   static async load(label: string, url: string, spec: GeneratorSpec): Promise<OrtRunner> {
     const res = await fetch(`${url}model.onnx`);
     if (!res.ok) throw new Error(`${label}: ${url}model.onnx could not be fetched (HTTP ${res.status}: ${(await res.text()).trim()}).`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     return new OrtRunner(label, new Synthesizer(spec, webEngine(session)));
-  }
-
-  get hasStyle(): boolean {
-    return this.runtime.hasStyle;
-  }
-
-  async synthesize(mask: LabelMask, styleSeed = 0): Promise<Synthesized> {
-    const t0 = performance.now();
-    const instance = this.config.useInstance ? { width: mask.width, height: mask.height, data: new Uint8Array(mask.ids.length) } : undefined; // no instances when painting
-    const image = await this.runtime.synthesize({ label: { width: mask.width, height: mask.height, data: mask.ids }, ...(instance && { instance }), ...(this.hasStyle && { seed: styleSeed }) });
-    return { rgba: rgbToRgba(image.rgb), width: image.width, height: image.height, ms: performance.now() - t0 };
   }
 }

@@ -62,7 +62,8 @@ export interface PreparedSample {
   positional: Float32Array | null;
 }
 
-function planarToInterleaved2(m: PositionalMap): Float32Array {
+/** An official planar [2,H,W] positional map as the generator's [H,W,2] input. */
+export function interleavePositionalMap(m: PositionalMap): Float32Array {
   const n = m.width * m.height;
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
@@ -140,7 +141,7 @@ export function prepareDecoded(sample: DecodedSample, options: PrepareDecodedOpt
       throw new ShapeError(
         `prepareSample: positional map of '${sample.id}' is ${map.width}x${map.height}, its label is ${raw.width}x${raw.height}.`,
       );
-    positional = planarToInterleaved2(transformPositionalMap(map, steps, options.positionalTransform));
+    positional = interleavePositionalMap(transformPositionalMap(map, steps, options.positionalTransform));
   }
   return { id: sample.id, width, height, classes, edges, image, positional };
 }

@@ -1,6 +1,6 @@
 import { ConfigError, ShapeError, seededNormal } from '@clade/core';
 import { countNonFinite } from '@clade/core/internal';
-import { prepareDecoded, type PositionalMap } from '@clade/data';
+import { interleavePositionalMap, prepareDecoded } from '@clade/data';
 import { presetInfo } from '@clade/spade-gen';
 import type { LoadedGenerator } from '../model-folder/clade-json';
 import type { GeneratorSpec, PreparedInput, SynthesisRequest } from './request';
@@ -10,16 +10,6 @@ import { modelInputSize, testPreprocess } from './test-geometry';
 export function generatorSpec(g: LoadedGenerator): GeneratorSpec {
   const names = g.model.inputNames;
   return { preset: g.preset, config: g.config, label: g.label, inputs: { dist: names.includes('dist'), z: names.includes('z') }, source: g.source };
-}
-
-function planarToInterleaved(m: PositionalMap): Float32Array {
-  const n = m.width * m.height;
-  const out = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    out[2 * i] = m.data[i]!;
-    out[2 * i + 1] = m.data[n + i]!;
-  }
-  return out;
 }
 
 /** z for a VAE generator: the given latent (checked: a NaN would pass as a black image), else N(0, I) from the seed. */
@@ -63,7 +53,7 @@ export function prepareRequest(g: GeneratorSpec, r: SynthesisRequest): PreparedI
     height,
     classes: sample.classes,
     edges: sample.edges,
-    positional: atModelSize ? planarToInterleaved(r.positional!) : sample.positional,
+    positional: atModelSize ? interleavePositionalMap(r.positional!) : sample.positional,
     z: uses.z ? latentOf(g, r) : null,
   };
 }
