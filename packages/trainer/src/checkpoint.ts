@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { IOError, readNpz, writeFileAtomic, writeNpz, type NdArray } from '@clade/core';
+import { loadGeneratorDir } from '@clade/runtime/node';
 import type { BestScore } from './eval-config';
 
 /** Where a run stands: enough to continue exactly (every random draw derives from seed + counters). */
@@ -142,6 +143,23 @@ export interface CheckpointInit {
  */
 export async function initFromCheckpoint(path: string, prefix: string, model: tfl.LayersModel, partial: boolean): Promise<CheckpointInit> {
   const { arrays } = await readCheckpoint(path);
+  return initFromArrays(arrays, path, prefix, model, partial);
+}
+
+/**
+ * The same from a model folder (`clade export`, e.g. the bundled model): its generator's weights,
+ * float16 ones decoded. This is how a run continues a model across machines, since checkpoints
+ * are never committed.
+ */
+export async function initFromModelFolder(dir: string, model: tfl.LayersModel, partial: boolean): Promise<CheckpointInit> {
+  const folder = await loadGeneratorDir(dir);
+  const arrays = new Map<string, NdArray>();
+  for (const w of folder.model.weights) arrays.set(`G/${w.originalName}`, { dtype: 'float32', shape: [...w.shape] as number[], data: w.read().dataSync() as Float32Array });
+  folder.model.dispose();
+  return initFromArrays(arrays, dir, 'G', model, partial);
+}
+
+function initFromArrays(arrays: Map<string, NdArray>, path: string, prefix: string, model: tfl.LayersModel, partial: boolean): CheckpointInit {
   if (![...arrays.keys()].some((k) => k.startsWith(`${prefix}/`)))
     throw new IOError(`init: '${path}' holds no ${prefix} weights (entries '${prefix}/…'); is it the checkpoint of a run with that net?`);
   const { writes, unmatched: kept } = matchWeights(arrays, prefix, model);

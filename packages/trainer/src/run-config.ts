@@ -101,7 +101,7 @@ const SCHEDULE_KEYS = keysOf<ScheduleConfig>({ maxIterations: true, checkpointEv
  * NEW run; a resumed run continues from its own checkpoint and ignores these.
  */
 export interface InitConfig {
-  /** An official generator .pth (e.g. `latest_net_G.pth`) or a clade run checkpoint (.npz) matching the generator config. */
+  /** An official generator .pth (e.g. `latest_net_G.pth`), a clade run checkpoint (.npz) or a model folder (`clade export`) matching the generator config. */
   generator: string | null;
   /** An official discriminator .pth (`latest_net_D.pth`) or a clade run checkpoint (.npz). */
   discriminator: string | null;
@@ -275,11 +275,20 @@ function nonNeg(v: unknown, name: string): number {
   return v;
 }
 
+/** An official PyTorch state dict (loaded strictly by key), as opposed to a clade checkpoint or model folder. */
+export function isOfficialWeights(file: string): boolean {
+  return /\.(pth|pt)$/i.test(file);
+}
+
 /** One init path from its short (`generator.init`) or long (`init.generator`) spelling. */
 function initPath(short: unknown, long: unknown, net: 'generator' | 'discriminator' | 'encoder'): string | null {
+  // A generator may also start from a model folder (`clade export`, e.g. the bundled model).
+  const folder = net === 'generator';
   for (const [v, name] of [[short, `${net}.init`], [long, `init.${net}`]] as const)
-    if (v != null && (typeof v !== 'string' || !/\.(pth|pt|npz)$/i.test(v)))
-      throw new ConfigError(`run config: ${name} must be a path to an official .pth or a clade run checkpoint .npz, or null, got ${JSON.stringify(v)}.`);
+    if (v != null && (typeof v !== 'string' || v === '' || !(folder || /\.(pth|pt|npz)$/i.test(v))))
+      throw new ConfigError(
+        `run config: ${name} must be a path to an official .pth or a clade run checkpoint .npz${folder ? ', or a model folder (clade export)' : ''}, or null, got ${JSON.stringify(v)}.`,
+      );
   if (short != null && long != null && short !== long)
     throw new ConfigError(`run config: ${net}.init and init.${net} must not differ, got '${String(short)}' and '${String(long)}'.`);
   return ((short ?? long) as string | null | undefined) ?? null;
@@ -304,8 +313,8 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
     partial: input.init?.partial ?? false,
   };
   if (typeof init.partial !== 'boolean') throw new ConfigError(`run config: init.partial must be true or false, got ${JSON.stringify(init.partial)}.`);
-  if (init.partial && ![init.generator, init.discriminator, init.encoder].some((f) => f?.toLowerCase().endsWith('.npz')))
-    throw new ConfigError('run config: init.partial applies to clade run checkpoints (.npz); official .pth files always load strictly. Give an init path as a .npz, or drop init.partial.');
+  if (init.partial && ![init.generator, init.discriminator, init.encoder].some((f) => f != null && !isOfficialWeights(f)))
+    throw new ConfigError('run config: init.partial applies to clade run checkpoints (.npz) and model folders; official .pth files always load strictly. Give an init path as a .npz, or drop init.partial.');
   const section = resolveModelSection(family, generatorInput, input.encoder);
   if (init.encoder && !(section.model === 'groupdnet' || (section.model === 'spade' && section.encoder)))
     throw new ConfigError(`run config: init.encoder is given but this run has no encoder (model '${section.model}'${section.model === 'spade' ? ' without generator.useVae' : ''}); drop init.encoder.`);

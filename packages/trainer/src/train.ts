@@ -5,11 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DivergedError, IOError, loadTorchCheckpointFile, loadTorchStateDict, writeFileAtomic } from '@clade/core';
 import { SYNTH_VERSION, datasetInfo, disposeBatch, iterateBatches, listDataset, writeSynthDataset, type Batch } from '@clade/data';
 import { DEFAULT_MAX_CROP_SIZE, GENERATOR_DEFAULTS, MultiscaleDiscriminator } from '@clade/spade-gen';
-import { initFromCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
+import { initFromCheckpoint, initFromModelFolder, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint';
 import { isBetter } from './eval-config';
 import { createEvaluator, type Evaluator } from './evaluation';
 import { saveImageGrid } from './image-grid';
-import { createAdam, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
+import { createAdam, isOfficialWeights, learningRates, resolveRunConfig, type RunConfig, type RunConfigInput } from './run-config';
 import { trainStep, type StepLosses, type StepModels } from './step';
 import { buildTrainable, classChannelsOf, type SampleSpec, type TrainableGenerator } from './trainable';
 import { VGG19_WIDTHS, loadVgg19Features, type Vgg19Features } from './vgg';
@@ -147,8 +147,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const inits = [['generator', 'G', gen.nets.G, config.init.generator], ['discriminator', 'D', D.model, config.init.discriminator], ['encoder', 'E', gen.nets.E, config.init.encoder]] as const;
       for (const [net, prefix, model, file] of inits) {
         if (!file || !model) continue;
-        if (file.toLowerCase().endsWith('.npz')) {
-          const { loaded, kept } = await initFromCheckpoint(file, prefix, model, config.init.partial);
+        const folder = prefix === 'G' && !isOfficialWeights(file) && !file.toLowerCase().endsWith('.npz');
+        if (folder && !existsSync(path.join(file, 'model.json')))
+          throw new IOError(`init: generator.init '${file}' is neither a .pth/.npz file nor a model folder (no model.json in it).`);
+        if (folder || file.toLowerCase().endsWith('.npz')) {
+          const { loaded, kept } = folder ? await initFromModelFolder(file, model, config.init.partial) : await initFromCheckpoint(file, prefix, model, config.init.partial);
           log(`${net} initialised from ${file}: ${loaded} weights${kept.length ? `; fresh init kept for ${kept.join(', ')}` : ''}`);
           continue;
         }

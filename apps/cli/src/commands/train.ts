@@ -121,7 +121,7 @@ export function registerTrain(program: Command): void {
     .option('--accumulate <k>', 'override data.accumulate: average the gradients of k batches per step (less memory, more time)')
     .option('--checkpoint-every <n>', 'override schedule.checkpointEvery')
     .option('--seed <n>', 'override the run seed')
-    .option('--init-g <pth|npz>', "fine-tune: start the new run from an official generator state dict or another run's checkpoint (generator.init)")
+    .option('--init-g <pth|npz|dir>', "fine-tune: start the new run from an official generator state dict, another run's checkpoint, or a model folder such as models/default-clade (generator.init)")
     .option('--init-d <pth|npz>', "fine-tune: start the new run from an official discriminator state dict or another run's checkpoint (discriminator.init)")
     .option('--init-e <pth|npz>', "fine-tune a VAE run: start its encoder from an official netE state dict or another run's checkpoint (init.encoder)")
     .option('--init-partial', 'with a run checkpoint: load the weights that match by name and shape, keep the fresh init for the rest (init.partial)')
@@ -143,6 +143,7 @@ Examples:
   clade train --config coco.json --out runs/ft --init-g latest_net_G.pth --init-d latest_net_D.pth
   clade train --config examples/train-groupdnet-tiny.json --out runs/gft --init-g latest_net_G.pth --init-e latest_net_E.pth
   clade train --config vae.json --out runs/vae --init-g runs/d/checkpoints/latest.npz --init-d runs/d/checkpoints/latest.npz --init-partial
+  clade train --config examples/train-default-v2-vae.json --out runs/v2 --init-g models/default-clade   # continue the bundled model
   clade train --config run.json --out runs/b --fid-every 1000 --inception-weights pt_inception-2015-12-05-6726825d.pth
   clade train --config examples/train-default.json --out runs/d --miou-every 500 --segmenter deeplabv3_mnv2_ade20k_513.onnx
   clade train --config examples/train-tiny.json --out runs/tiny --force  # replace the run in runs/tiny

@@ -2,8 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { SpadeGenerator } from '@clade/spade-gen';
-import { initFromCheckpoint, resolveRunConfig, saveCheckpoint } from '../index';
+import { saveGeneratorDir } from '@clade/runtime/node';
+import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
+import { initFromCheckpoint, initFromModelFolder, resolveRunConfig, saveCheckpoint } from '../index';
 
 // Starting a new run from another run's checkpoint: here a VAE generator from a non-VAE run, whose
 // first layer differs (a conv of the segmap there, a linear layer of z here). Tiny nets, cpu.
@@ -46,11 +47,30 @@ describe('initFromCheckpoint (init.generator / init.discriminator as a run check
     [source, same, vae].forEach((g) => g.dispose());
   });
 
+  it('a model folder (clade export, float16 weights) starts a generator: every weight as the folder decodes it', async () => {
+    const source = new SpadeGenerator({ ...G_CFG, initSeed: 1 });
+    const folder = path.join(dir, 'model');
+    await saveGeneratorDir(folder, { preset: 'custom', config: source.config, label: presetLabelSpec(source.config), model: source.model, source: 'test' }, { file: 'test', sha256: '' }, { float16: true });
+    const fresh = new SpadeGenerator({ ...G_CFG, initSeed: 2 });
+    const before = tf.memory().numTensors;
+    expect(await initFromModelFolder(folder, fresh.model, false)).toEqual({ loaded: source.model.weights.length, kept: [] });
+    expect(tf.memory().numTensors).toBe(before);
+    const src = new Map(source.model.weights.map((w) => [w.originalName, w]));
+    // float16 keeps 11 significant bits: each weight within 2^-11 (relative) of the source's.
+    for (const w of fresh.model.weights) {
+      const [got, want] = [w.read().dataSync(), src.get(w.originalName)!.read().dataSync()];
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(Math.abs(want[i]!) * 2 ** -11 + 1e-7);
+    }
+    [source, fresh].forEach((g) => g.dispose());
+  });
+
   it('the config takes .pth or .npz paths; partial needs a run checkpoint', () => {
     const base = { generator: { labelNc: 3 }, data: { dataset: 'ade20k' as const, root: 'x' } };
     expect(resolveRunConfig({ ...base, init: { generator: 'run/latest.npz', partial: true } }).init).toEqual({ generator: 'run/latest.npz', discriminator: null, encoder: null, partial: true });
     expect(() => resolveRunConfig({ ...base, init: { generator: 'g.pth', partial: true } })).toThrow(/init.partial applies to clade run checkpoints \(.npz\)/);
-    expect(() => resolveRunConfig({ ...base, init: { generator: 'g.ckpt' } })).toThrow(/init.generator must be a path to an official .pth or a clade run checkpoint .npz, or null, got "g.ckpt"/);
+    expect(() => resolveRunConfig({ ...base, init: { discriminator: 'd.ckpt' } })).toThrow(/init.discriminator must be a path to an official .pth or a clade run checkpoint .npz, or null, got "d.ckpt"/);
+    // A generator may start from a model folder (clade export), partially too.
+    expect(resolveRunConfig({ ...base, init: { generator: 'models/default-clade', partial: true } }).init.generator).toBe('models/default-clade');
     expect(() => resolveRunConfig({ ...base, init: { generator: 'g.npz', partial: 'yes' as never } })).toThrow(/init.partial must be true or false, got "yes"/);
     // The encoder's init: only where the run has an encoder (a VAE, or GroupDNet).
     const vae = { ...base, generator: { labelNc: 3, useVae: true } };
