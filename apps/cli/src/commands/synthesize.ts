@@ -9,40 +9,14 @@ import type { Command } from 'commander';
 import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
 import { checkEncoderFits, encodeImage, loadEncoder } from '../encoder-checkpoint';
-import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
-import { MODEL_NAMES, parseModel } from '../model-zoo';
+import { addModelOptions, describeConfig } from '../model-options';
+import { MODEL_NAMES, parseModel, type ModelName } from '../model-zoo';
 import { checkFiniteOutput, checkOutputFiles, ensureParent } from '../output-file';
-import { synthesizeFamily } from './synthesize-family';
+import { synthesizeGroupDNet, synthesizeSean, type FamilySynthesisResult } from './synthesize-family';
+import { groupdnetOptions, seanOptions, spadeOptions, type SpadeSynthesizeOptions, type SynthesizeFlags } from './synthesize-options';
 import { generatorSpec, testPreprocess, tfjsSynthesizer, type LoadedEncoder, type LoadedGenerator, type SynthesisRequest } from '@clade/runtime';
 import { encoderDirOf, loadEncoderDir, ortSynthesizer } from '@clade/runtime/node';
-import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
-
-interface SynthesizeOptions extends GlobalOptions, ModelFlags {
-  checkpoint?: string;
-  model?: string;
-  randomInit?: boolean;
-  initGain?: string;
-  styleLabel?: string;
-  resampleClass?: string;
-  resampleSeed?: string;
-  styleB?: string;
-  styleBLabel?: string;
-  transferClasses?: string;
-  mix?: string;
-  engine?: string;
-  json?: boolean;
-  label: string;
-  instance?: string;
-  distMap?: string;
-  z?: string;
-  style?: string;
-  encoder?: string;
-  styleSample?: boolean;
-  out: string;
-  outNpy?: string;
-  force?: boolean;
-  seed?: string;
-}
+import { parseMaxPixels, parseThreads, runCommand } from '../run';
 
 /** A float input's values as float32, all finite (a NaN latent would pass as a black image). */
 function toFloat32(a: NdArray, file: string, flag: string): Float32Array {
@@ -142,8 +116,8 @@ Examples:
       --label mask.png --seed 3 --resample-class 5 --out look.png
   clade synthesize --model sean-clade --checkpoint runs/sean --label 0.png --style 0.jpg --out face.png   # a clade train run`,
     )
-    .action(async (opts: SynthesizeOptions, command: Command) => {
-      const all = { ...command.optsWithGlobals<SynthesizeOptions>(), ...opts };
+    .action(async (opts: SynthesizeFlags, command: Command) => {
+      const all = { ...command.optsWithGlobals<SynthesizeFlags>(), ...opts };
       await runCommand(all, async () => {
         const model = parseModel(all.model);
         checkOutputFiles(
@@ -152,24 +126,35 @@ Examples:
             ['--style-b', all.styleB], ['--style-b-label', all.styleBLabel], ['--encoder', all.encoder], ['--checkpoint', all.checkpoint]],
           Boolean(all.force),
         );
-        if (model === 'spade') return synthesize(all);
+        if (model === 'spade') return synthesize(spadeOptions(all));
+        const job = familyJob(model, all);
         const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
         const t0 = performance.now();
-        const r = await synthesizeFamily(model, all);
+        const r = await job();
         const summary = { out: all.out, ...r, backend: backend.name, ms: Math.round(performance.now() - t0) };
         process.stdout.write(all.json ? `${JSON.stringify(summary, null, 2)}\n` : `wrote ${all.out} (${r.width}x${r.height}) with ${r.what} on ${backend.name} in ${summary.ms} ms\n`);
       });
     });
 }
 
+/** SEAN or GroupDNet synthesis with that family's flags only (another family's flags are refused now). */
+function familyJob(model: Exclude<ModelName, 'spade'>, all: SynthesizeFlags): () => Promise<FamilySynthesisResult> {
+  if (model === 'sean' || model === 'sean-clade') {
+    const o = seanOptions(all);
+    return () => synthesizeSean(model, o);
+  }
+  const o = groupdnetOptions(model, all);
+  return () => synthesizeGroupDNet(model, o);
+}
+
 /**
  * The encoder for --style, after the flag checks: --encoder, else the encoder/ subfolder of a
  * converted --checkpoint folder. Null without --style.
  */
-async function styleEncoder(o: SynthesizeOptions, g: LoadedGenerator, what: string): Promise<LoadedEncoder | null> {
+async function styleEncoder(o: SpadeSynthesizeOptions, g: LoadedGenerator, what: string): Promise<LoadedEncoder | null> {
   if (o.style === undefined) return null;
   if (!g.config.useVae) throw new ConfigError(`--style is for VAE generators (--vae); this one is ${what}.`);
-  const bundled = o.encoder === undefined ? await encoderDirOf(o.checkpoint!).catch(() => null) : null;
+  const bundled = o.encoder === undefined ? await encoderDirOf(o.checkpoint).catch(() => null) : null;
   if (o.encoder === undefined && bundled === null)
     throw new ConfigError(
       `--style needs the VAE encoder: pass --encoder <latest_net_E.pth> (the official VAE release ships latest_net_E.pth next to latest_net_G.pth) or a folder from \`clade convert --encoder\`.`,
@@ -185,7 +170,7 @@ async function styleEncoder(o: SynthesizeOptions, g: LoadedGenerator, what: stri
 }
 
 /** The --style flags that need no files: checked before anything loads. */
-function checkStyleFlags(o: SynthesizeOptions): void {
+function checkStyleFlags(o: SpadeSynthesizeOptions): void {
   if (o.style === undefined) {
     if (o.encoder !== undefined) throw new ConfigError(`--encoder is only used with --style <image>.`);
     if (o.styleSample) throw new ConfigError(`--style-sample is only used with --style <image>.`);
@@ -205,10 +190,7 @@ async function styleLatent(e: LoadedEncoder, file: string, preprocess: Preproces
   return values;
 }
 
-async function synthesize(o: SynthesizeOptions): Promise<void> {
-  if (o.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
-  for (const [flag, v] of [['--random-init', o.randomInit], ['--init-gain', o.initGain], ['--style-label', o.styleLabel], ['--resample-class', o.resampleClass], ['--style-b', o.styleB], ['--transfer-classes', o.transferClasses], ['--mix', o.mix]] as const)
-    if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
+async function synthesize(o: SpadeSynthesizeOptions): Promise<void> {
   const seed = Number(o.seed ?? '0');
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
   const maxPixels = parseMaxPixels(o.maxPixels);

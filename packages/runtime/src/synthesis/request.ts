@@ -53,3 +53,26 @@ export interface SynthesizedImage {
   /** 8-bit RGB [H,W,3] from `quantizeImage`. */
   rgb: Uint8Array;
 }
+
+/** A generator's raw output: float32 [H,W,3] in [−1, 1] (NaN included when the model diverged) and its size. */
+export interface RawImage {
+  width: number;
+  height: number;
+  values: Float32Array;
+}
+
+/**
+ * The steps every synthesizer has, whatever the family: `prepare` (decoded inputs → the
+ * generator's inputs at its size, plain arrays), `run` (the generator), `toImage` (the one
+ * quantiser); `synthesize` does all three.
+ */
+export interface ImageSynthesizer<Request, Prepared> {
+  /** The generator's input and output size. */
+  readonly size: { width: number; height: number };
+  prepare(request: Request): Prepared;
+  run(input: Prepared): Promise<RawImage>;
+  toImage(out: RawImage): SynthesizedImage;
+  synthesize(request: Request): Promise<SynthesizedImage>;
+  /** Releases the generator. */
+  dispose(): void | Promise<void>;
+}

@@ -1,8 +1,8 @@
-import { quantizeImage } from '../quantize';
+import { quantizeOutput } from '../quantize';
 import type { LoadedGenerator } from '../model-folder/clade-json';
 import { tfjsEngine, type GeneratorEngine } from './engine';
 import { generatorSpec, prepareRequest } from './prepare';
-import type { GeneratorSpec, PreparedInput, SynthesisRequest, SynthesizedImage } from './request';
+import type { GeneratorSpec, ImageSynthesizer, PreparedInput, RawImage, SynthesisRequest, SynthesizedImage } from './request';
 import { modelInputSize } from './test-geometry';
 
 /**
@@ -11,7 +11,7 @@ import { modelInputSize } from './test-geometry';
  * caller (CLI, showcase, demo, evaluation, bench) goes through here, so the same label, model and
  * seed give the same bytes everywhere.
  */
-export class Synthesizer {
+export class Synthesizer implements ImageSynthesizer<SynthesisRequest, PreparedInput> {
   constructor(
     readonly generator: GeneratorSpec,
     readonly engine: GeneratorEngine,
@@ -31,13 +31,13 @@ export class Synthesizer {
     return prepareRequest(this.generator, request);
   }
 
-  async run(input: PreparedInput): Promise<{ values: Float32Array; width: number; height: number }> {
+  async run(input: PreparedInput): Promise<RawImage> {
     return this.engine.run(input);
   }
 
   /** The 8-bit image of a raw output: the official quantiser. */
-  toImage(out: { values: Float32Array; width: number; height: number }): SynthesizedImage {
-    return { ...out, rgb: quantizeImage(out.values) };
+  toImage(out: RawImage): SynthesizedImage {
+    return quantizeOutput(out);
   }
 
   async synthesize(request: SynthesisRequest): Promise<SynthesizedImage> {

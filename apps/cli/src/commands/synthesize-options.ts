@@ -1,0 +1,90 @@
+import { ConfigError } from '@clade/core';
+import type { ModelFlags } from '../model-options';
+import type { GlobalOptions } from '../run';
+
+/** Flags every family reads: the label, the outputs, the seed. */
+export interface CommonSynthesizeOptions extends GlobalOptions {
+  label: string;
+  out: string;
+  outNpy?: string;
+  force?: boolean;
+  seed?: string;
+}
+
+/** `clade synthesize` (--model spade): a SPADE / CLADE / CLADE-ICPE generator from --checkpoint. */
+export interface SpadeSynthesizeOptions extends CommonSynthesizeOptions, ModelFlags {
+  checkpoint: string;
+  instance?: string;
+  distMap?: string;
+  z?: string;
+  style?: string;
+  encoder?: string;
+  styleSample?: boolean;
+  engine?: string;
+}
+
+/** The weights of a SEAN / GroupDNet generator: an official .pth, a `clade train` run, or --random-init. */
+export interface FamilyWeightOptions extends CommonSynthesizeOptions, Pick<ModelFlags, 'preset' | 'ngf' | 'cropSize'> {
+  checkpoint?: string;
+  randomInit?: boolean;
+  initGain?: string;
+}
+
+/** `clade synthesize --model sean|sean-clade`: region styles from photos. */
+export interface SeanSynthesizeOptions extends FamilyWeightOptions {
+  style?: string;
+  styleLabel?: string;
+  styleB?: string;
+  styleBLabel?: string;
+  transferClasses?: string;
+  mix?: string;
+}
+
+/** `clade synthesize --model groupdnet|groupdnet-clade`: per-class latents from --seed. */
+export interface GroupDNetSynthesizeOptions extends FamilyWeightOptions {
+  resampleClass?: string;
+  resampleSeed?: string;
+}
+
+/** What commander parses for `clade synthesize`: every family's flags and --model. */
+export type SynthesizeFlags = Omit<SpadeSynthesizeOptions, 'checkpoint'> & SeanSynthesizeOptions & GroupDNetSynthesizeOptions & { model?: string };
+
+// Each family's flags as a key set: a flag added to an interface and not here fails to compile.
+const COMMON: Record<keyof CommonSynthesizeOptions, true> = { backend: true, threads: true, verbose: true, json: true, maxPixels: true, label: true, out: true, outNpy: true, force: true, seed: true };
+const MODEL_FLAGS: Record<keyof ModelFlags, true> = {
+  preset: true, labelNc: true, dontcare: true, instanceEdges: true, norm: true, normPerBlock: true, ngf: true, cropSize: true,
+  aspectRatio: true, upsampling: true, vae: true, zDim: true, spadeHidden: true, maxCropSize: true,
+};
+const SPADE: Record<keyof SpadeSynthesizeOptions, true> = {
+  ...COMMON, ...MODEL_FLAGS, checkpoint: true, instance: true, distMap: true, z: true, style: true, encoder: true, styleSample: true, engine: true,
+};
+const WEIGHTS: Record<keyof FamilyWeightOptions, true> = { ...COMMON, preset: true, ngf: true, cropSize: true, checkpoint: true, randomInit: true, initGain: true };
+const SEAN: Record<keyof SeanSynthesizeOptions, true> = { ...WEIGHTS, style: true, styleLabel: true, styleB: true, styleBLabel: true, transferClasses: true, mix: true };
+const GROUPDNET: Record<keyof GroupDNetSynthesizeOptions, true> = { ...WEIGHTS, resampleClass: true, resampleSeed: true };
+
+/** The flags of `keys` that were given (commander leaves the others out). */
+function pick<T>(all: SynthesizeFlags, keys: Record<keyof T, true>): T {
+  const given = all as unknown as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(keys).filter((k) => given[k] !== undefined).map((k) => [k, given[k]])) as T;
+}
+
+/** The SPADE path's flags, after refusing the SEAN / GroupDNet flags a user would expect to change the image. */
+export function spadeOptions(all: SynthesizeFlags): SpadeSynthesizeOptions {
+  if (all.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
+  for (const [flag, v] of [['--random-init', all.randomInit], ['--init-gain', all.initGain], ['--style-label', all.styleLabel], ['--resample-class', all.resampleClass], ['--style-b', all.styleB], ['--transfer-classes', all.transferClasses], ['--mix', all.mix]] as const)
+    if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
+  return pick(all, SPADE);
+}
+
+/** SEAN's flags, after refusing GroupDNet's. */
+export function seanOptions(all: SynthesizeFlags): SeanSynthesizeOptions {
+  if (all.resampleClass !== undefined) throw new ConfigError('--resample-class is for --model groupdnet; SEAN takes its styles from --style.');
+  return pick(all, SEAN);
+}
+
+/** GroupDNet's flags, after refusing SEAN's. */
+export function groupdnetOptions(model: string, all: SynthesizeFlags): GroupDNetSynthesizeOptions {
+  if ([all.style, all.styleLabel, all.styleB, all.transferClasses, all.mix].some((v) => v !== undefined))
+    throw new ConfigError(`--style, --style-b, --transfer-classes and --mix are for --model sean; ${model} draws per-class latents from --seed.`);
+  return pick(all, GROUPDNET);
+}
