@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CLADE_MODULATE, CLADE_MODULATE_SCALED } from '@clade/core/internal';
-
-export { printTable } from '../apps/cli/src/table';
+import { CLADE_MODULATE, CLADE_MODULATE_SCALED, formatTable } from '@clade/core/internal';
 
 /** Median wall time (ms) of `reps` runs of `fn`, after `warmup` runs; data is read back each run. */
 export async function timeMedian(fn: () => tf.Tensor | tf.Tensor[], reps: number, warmup = 1): Promise<number> {
@@ -74,4 +72,9 @@ export function withComposedRuns<V extends string>(variants: V[], backend: strin
     { variant, label: variant as string, composed: false },
     ...(fused && (variant === 'clade' || variant === 'cladeIcpe') ? [{ variant, label: `${variant}, composed`, composed: true }] : []),
   ]);
+}
+
+/** Prints rows as an aligned plain-text table (core's `formatTable`). */
+export function printTable(header: string[], rows: Array<Array<string | number>>, out: { write(s: string): unknown } = process.stdout): void {
+  out.write(formatTable(header, rows));
 }

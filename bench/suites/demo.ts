@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { hasChromium, launchChromium, startDemoFixture, CHROMIUM_PATH } from '../../apps/demo/src/e2e/browser';
-import type { BenchRow } from '../../apps/demo/src/lib/bench-row';
+import { CHROMIUM_PATH, hasChromium, launchChromium, type BenchRow } from '@clade/browser';
 import { printTable } from '../lib';
 
 export interface DemoBenchOptions {
@@ -18,6 +16,39 @@ export interface DemoBenchOptions {
   threads: number[];
 }
 
+/** The demo served with its test fixture by a child process: the benchmarks import no app code. */
+interface ServedDemo {
+  url: string;
+  /** false: random-init CLADE, because models/default-clade is absent. */
+  bundled: boolean;
+  stop(): Promise<void>;
+}
+
+/** Runs apps/demo's serve-fixture entry with this process's node flags (the @clade/source condition, tsx). */
+async function serveDemo(args: string[]): Promise<ServedDemo> {
+  const entry = path.resolve(import.meta.dirname, '..', '..', 'apps', 'demo', 'src', 'e2e', 'serve-fixture.ts');
+  const child = spawn(process.execPath, [...process.execArgv, entry, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+    child.once('error', reject);
+    void exited.then(() => reject(new Error(`demo bench: the demo fixture (${entry}) exited before serving.`)));
+  });
+  const { url, bundled } = JSON.parse(line) as { url: string; bundled: boolean };
+  return {
+    url,
+    bundled,
+    stop: async () => {
+      child.stdin.end(); // the fixture closes its server and removes its models
+      await exited;
+    },
+  };
+}
+
 /**
  * The painter's own synthesis latency in headless Chromium: the page's `?bench=1` mode times the
  * CLADE model (models/default-clade, else random-init) and a random-init SPADE of the same ngf and
@@ -28,9 +59,7 @@ export async function benchDemo(o: DemoBenchOptions): Promise<void> {
     process.stdout.write(`\ndemo: SKIPPED, no Chromium at ${CHROMIUM_PATH} (set CLADE_CHROMIUM).\n`);
     return;
   }
-  const demoRoot = path.resolve(import.meta.dirname, '..', '..', 'apps', 'demo');
-  const tmp = mkdtempSync(path.join(tmpdir(), 'clade-bench-demo-'));
-  const fx = await startDemoFixture(demoRoot, tmp, { fallback: { ngf: o.ngf }, spade: true });
+  const fx = await serveDemo(['--ngf', String(o.ngf), '--spade']);
   const browser = await launchChromium();
   try {
     const rows: BenchRow[] = [];
@@ -44,7 +73,7 @@ export async function benchDemo(o: DemoBenchOptions): Promise<void> {
       });
       const q = new URLSearchParams({ bench: '1', backends: backends.join(','), reps: String(o.reps), warmup: String(o.warmup), 'max-seconds': String(o.maxSecondsPerRun) });
       if (threads > 0) q.set('threads', String(threads));
-      await page.goto(`${fx.server.url}?${q}`);
+      await page.goto(`${fx.url}?${q}`);
       const perRow = (o.warmup + o.reps) * o.maxSecondsPerRun * 1000;
       // String expressions: they run in the page, and this package is type-checked without DOM types.
       const limitMs = 60_000 + 2 * backends.length * perRow;
@@ -81,7 +110,6 @@ export async function benchDemo(o: DemoBenchOptions): Promise<void> {
     );
   } finally {
     await browser.close();
-    await fx.server.close();
-    rmSync(tmp, { recursive: true, force: true });
+    await fx.stop();
   }
 }

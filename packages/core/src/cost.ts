@@ -17,6 +17,18 @@ export interface LayerCost {
   paperFlops: number;
 }
 
+/** Layer costs added field by field (none: all zero): a network's total, or one part of it. */
+export function sumCosts(...costs: LayerCost[]): LayerCost {
+  const total: LayerCost = { params: 0, macs: 0, paperParams: 0, paperFlops: 0 };
+  for (const c of costs) {
+    total.params += c.params;
+    total.macs += c.macs;
+    total.paperParams += c.paperParams;
+    total.paperFlops += c.paperFlops;
+  }
+  return total;
+}
+
 export interface ConvCostArgs {
   cin: number;
   cout: number;

@@ -21,6 +21,12 @@ export { blockDiagonalKernel, groupConv2dReference, groupConvMethod, groupSizes 
 export { avgPoolExcludePad } from './ops/avg-pool';
 export { bilinearResize, bilinearWeights } from './ops/bilinear-resize';
 
+// Totals of the cost model (the generators' cost functions).
+export { sumCosts } from './cost';
+
+// The key report of a strict state-dict load (loadTorchStateDict; the trainer's VGG loader).
+export { keyMismatch } from './porting';
+
 // Spectral norm's power iteration (the SpectralConv2D layer runs it).
 export { powerIteration, spectralSigma, spectralWeightMatrix } from './ops/spectral-norm';
 
@@ -36,3 +42,6 @@ export {
   readTorchObject,
   type TorchValue,
 } from './io';
+
+// Plain-text tables of the CLI and the benchmarks.
+export { formatTable } from './format';

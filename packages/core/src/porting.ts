@@ -62,6 +62,18 @@ export interface LoadStateDictOptions {
   source?: string;
 }
 
+/** A state dict's key problems: 'missing keys: …; unexpected keys: …; mis-shaped keys: …' (the non-empty lists), '' when none. */
+export function keyMismatch(keys: { missing: string[]; unexpected: string[]; misShaped: string[] }): string {
+  const { missing, unexpected, misShaped } = keys;
+  return [
+    missing.length ? `missing keys: ${missing.join(', ')}` : '',
+    unexpected.length ? `unexpected keys: ${unexpected.join(', ')}` : '',
+    misShaped.length ? `mis-shaped keys: ${misShaped.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
 /**
  * Assigns a PyTorch state dict to a built layer, by name, strictly: any missing, unexpected or
  * mis-shaped key is reported — all of them in one error — and nothing is assigned.
@@ -95,14 +107,8 @@ export function loadTorchStateDict(layer: layers.Layer, state: Map<string, NdArr
   const unexpected = [...state.keys()].filter(
     (k) => k.startsWith(prefix) && !used.has(k) && !IGNORED_SUFFIXES.some((s) => k.endsWith(s)),
   );
-  if (missing.length + misShaped.length + unexpected.length > 0) {
-    const parts = [
-      missing.length ? `missing keys: ${missing.join(', ')}` : '',
-      unexpected.length ? `unexpected keys: ${unexpected.join(', ')}` : '',
-      misShaped.length ? `mis-shaped keys: ${misShaped.join(', ')}` : '',
-    ].filter(Boolean);
-    throw new IOError(`loadTorchStateDict: ${source} does not fit layer '${layer.name}' (${layer.getClassName()}): ${parts.join('; ')}.`);
-  }
+  const mismatch = keyMismatch({ missing, unexpected, misShaped });
+  if (mismatch) throw new IOError(`loadTorchStateDict: ${source} does not fit layer '${layer.name}' (${layer.getClassName()}): ${mismatch}.`);
   for (const [w, arr, transform] of assignments) {
     const t = torchToTfjs(arr, transform);
     w.write(t);

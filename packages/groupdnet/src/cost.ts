@@ -1,13 +1,11 @@
 import { cladeCost, convCost, type LayerCost } from '@clade/core';
+import { sumCosts } from '@clade/core/internal';
+import type { Split } from '@clade/spade-gen';
 import { numClassesOf, resolveGroupDNetConfig, type ConfigInput } from './config';
 import { groupdnetPlan, type GroupSpadePlan } from './plan';
 
-/** Totals split into the backbone (fc, block convs, conv_img) and the normalization layers. */
-export interface Split {
-  total: number;
-  backbone: number;
-  norm: number;
-}
+// The same split as spade-gen's generatorCost.
+export type { Split };
 
 /**
  * Whole-generator cost, in the conventions of @clade/core's cost model and spade-gen's
@@ -24,11 +22,6 @@ export interface GroupDNetCost {
   flops: Split;
   /** Parameters of blocks that are built but never run (ADE20K's up_4; our generator omits them). */
   unusedParams: number;
-}
-
-const zero = (): LayerCost => ({ params: 0, macs: 0, paperParams: 0, paperFlops: 0 });
-function add(a: LayerCost, b: LayerCost): LayerCost {
-  return { params: a.params + b.params, macs: a.macs + b.macs, paperParams: a.paperParams + b.paperParams, paperFlops: a.paperFlops + b.paperFlops };
 }
 
 /** A grouped conv: convCost over one group's input channels (thop counts k²·Cin/g per output). */
@@ -49,7 +42,7 @@ export function groupdnetCost(config: ConfigInput): GroupDNetCost {
   const plan = groupdnetPlan(c);
   const k = numClassesOf(c);
   let backbone = groupConvCost(plan.fc.cin, plan.fc.cout, plan.fc.groups, 3, plan.sh, plan.sw);
-  let norm = zero();
+  let norm = sumCosts();
   let unusedParams = 0;
   for (const b of plan.blocks) {
     const before = backbone.params + norm.params;
@@ -58,14 +51,14 @@ export function groupdnetCost(config: ConfigInput): GroupDNetCost {
     const { height, width, groups: g } = b;
     const normOf = (nc: number) =>
       c.normMode === 'groupSpade' ? groupSpadeCost(b.norm, nc, height, width) : cladeCost({ numClasses: k, normNc: nc, height, width });
-    for (const nc of [b.fin, b.fmid, ...(b.learnedShortcut ? [b.fin] : [])]) norm = add(norm, live(normOf(nc)));
-    backbone = add(backbone, live(groupConvCost(b.fin, b.fmid, g, 3, height, width)));
-    backbone = add(backbone, live(groupConvCost(b.fmid, b.fout, g, 3, height, width)));
-    if (b.learnedShortcut) backbone = add(backbone, live(groupConvCost(b.fin, b.fout, g, 1, height, width, false)));
+    for (const nc of [b.fin, b.fmid, ...(b.learnedShortcut ? [b.fin] : [])]) norm = sumCosts(norm, live(normOf(nc)));
+    backbone = sumCosts(backbone, live(groupConvCost(b.fin, b.fmid, g, 3, height, width)));
+    backbone = sumCosts(backbone, live(groupConvCost(b.fmid, b.fout, g, 3, height, width)));
+    if (b.learnedShortcut) backbone = sumCosts(backbone, live(groupConvCost(b.fin, b.fout, g, 1, height, width, false)));
     if (!b.used) unusedParams += backbone.params + norm.params - before;
   }
   const last = plan.blocks.filter((b) => b.used).at(-1)!;
-  backbone = add(backbone, convCost({ cin: plan.convImgNc, cout: 3, kernelSize: 3, height: last.height, width: last.width }));
+  backbone = sumCosts(backbone, convCost({ cin: plan.convImgNc, cout: 3, kernelSize: 3, height: last.height, width: last.width }));
   const split = (key: 'params' | 'macs'): Split => ({ total: backbone[key] + norm[key], backbone: backbone[key], norm: norm[key] });
   return { params: split('params'), macs: split('macs'), flops: split('macs'), unusedParams };
 }

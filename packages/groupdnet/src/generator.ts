@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CLADE, GroupConv2D, ShapeError, SpectralConv2D, formatShape, seedFor } from '@clade/core';
-import { OfficialNetwork } from '@clade/spade-gen';
+import { CLADE, GroupConv2D, ShapeError, formatShape, seedFor } from '@clade/core';
+import { NamedActivations, OfficialNetwork, imageHead, type GeneratorGraph } from '@clade/spade-gen';
 import { numClassesOf, resolveGroupDNetConfig, segmapNcOf, type ConfigInput, type GroupDNetConfig } from './config';
 import { GroupDNetSegLayout, GroupSPADE } from './group-spade';
 import { groupdnetPlan, type GroupBlockPlan, type GroupDNetPlan } from './plan';
@@ -31,14 +31,8 @@ function resBlock(c: GroupDNetConfig, b: GroupBlockPlan, x: Sym, seg: Sym): Sym 
   return tfl.layers.add({ name: `${name}.add` }).apply([xs, dx]) as Sym;
 }
 
-/** Named outputs of the graph: fc, every block that runs, conv_img (pre-tanh). */
-interface Graph {
-  inputs: [Sym, Sym];
-  output: Sym;
-  activations: Map<string, Sym>;
-}
-
-function buildGraph(c: GroupDNetConfig, plan: GroupDNetPlan): Graph {
+/** The graph; its named outputs: fc, every block that runs, conv_img (pre-tanh). */
+function buildGraph(c: GroupDNetConfig, plan: GroupDNetPlan): GeneratorGraph {
   const segIn = tfl.input({ shape: [null, null, segmapNcOf(c)], name: 'seg' }) as Sym;
   const z = tfl.input({ shape: [plan.sh, plan.sw, plan.latentNc], name: 'z' }) as Sym;
   // What the norms read: GROUP_SPADE of Cityscapes pairs each class with the edge map; CLADE reads classes only.
@@ -53,12 +47,7 @@ function buildGraph(c: GroupDNetConfig, plan: GroupDNetPlan): Graph {
     x = resBlock(c, b, x, seg);
     acts.set(b.name, x);
   }
-  const pre = new SpectralConv2D({ name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'conv_img') ?? null }).apply(
-    leaky('conv_img.actvn').apply(x),
-  ) as Sym;
-  acts.set('conv_img', pre);
-  const output = tfl.layers.activation({ activation: 'tanh', name: 'tanh' }).apply(pre) as Sym;
-  return { inputs: [segIn, z], output, activations: acts };
+  return { inputs: [segIn, z], output: imageHead(x, c, acts), activations: acts };
 }
 
 /** Inputs of one forward pass, NHWC. */
@@ -81,15 +70,15 @@ export class GroupDNetGenerator extends OfficialNetwork {
   readonly config: GroupDNetConfig;
   readonly plan: GroupDNetPlan;
   readonly model: tfl.LayersModel;
-  private readonly graph: Graph;
-  private activationModel: tfl.LayersModel | null = null;
+  private readonly named: NamedActivations;
 
   constructor(config: ConfigInput) {
     super();
     this.config = resolveGroupDNetConfig(config);
     this.plan = groupdnetPlan(this.config);
-    this.graph = buildGraph(this.config, this.plan);
-    this.model = tfl.model({ inputs: this.graph.inputs, outputs: this.graph.output, name: 'netG' });
+    const graph = buildGraph(this.config, this.plan);
+    this.model = tfl.model({ inputs: graph.inputs, outputs: graph.output, name: 'netG' });
+    this.named = new NamedActivations(graph);
   }
 
   /** Checks the inputs; samples z when absent (the caller's tensors are never disposed here). */
@@ -115,13 +104,9 @@ export class GroupDNetGenerator extends OfficialNetwork {
 
   /** Eval-mode outputs of fc, every block and conv_img (pre-tanh), by name. */
   activations(inputs: GroupDNetInputs): Map<string, tf.Tensor4D> {
-    if (!this.activationModel) {
-      const names = [...this.graph.activations.keys()];
-      this.activationModel = tfl.model({ inputs: this.graph.inputs, outputs: names.map((n) => this.graph.activations.get(n)!) });
-    }
     const feed = this.feed(inputs);
-    const outs = this.activationModel.apply(feed, { training: false }) as tf.Tensor4D[];
+    const acts = this.named.read(feed);
     if (feed[1] !== inputs.z) feed[1].dispose();
-    return new Map([...this.graph.activations.keys()].map((n, i) => [n, outs[i]!]));
+    return acts;
   }
 }

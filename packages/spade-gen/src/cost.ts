@@ -1,4 +1,5 @@
 import { cladeCost, convCost, spadeCost, type LayerCost } from '@clade/core';
+import { sumCosts } from '@clade/core/internal';
 import { numClassesOf, resolveGeneratorConfig, semanticNcOf, type GeneratorConfig } from './config';
 import { generatorPlan } from './plan';
 
@@ -22,25 +23,20 @@ export interface GeneratorCost {
   paperFlops: Split;
 }
 
-const zero = (): LayerCost => ({ params: 0, macs: 0, paperParams: 0, paperFlops: 0 });
-function add(a: LayerCost, b: LayerCost): LayerCost {
-  return { params: a.params + b.params, macs: a.macs + b.macs, paperParams: a.paperParams + b.paperParams, paperFlops: a.paperFlops + b.paperFlops };
-}
-
 export function generatorCost(config: Partial<GeneratorConfig> & { labelNc: number }): GeneratorCost {
   const c = resolveGeneratorConfig(config);
   const plan = generatorPlan(c);
   const s = semanticNcOf(c);
   const k = numClassesOf(c);
-  let backbone = zero();
-  let norm = zero();
+  let backbone = sumCosts();
+  let norm = sumCosts();
 
   if (c.useVae) {
     const units = 16 * c.ngf * plan.sh * plan.sw;
     const linear = c.zDim * units;
-    backbone = add(backbone, { params: linear + units, macs: linear + units, paperParams: linear, paperFlops: linear });
+    backbone = sumCosts(backbone, { params: linear + units, macs: linear + units, paperParams: linear, paperFlops: linear });
   } else {
-    backbone = add(backbone, convCost({ cin: s, cout: 16 * c.ngf, kernelSize: 3, height: plan.sh, width: plan.sw }));
+    backbone = sumCosts(backbone, convCost({ cin: s, cout: 16 * c.ngf, kernelSize: 3, height: plan.sh, width: plan.sw }));
   }
 
   for (const b of plan.blocks) {
@@ -50,17 +46,17 @@ export function generatorCost(config: Partial<GeneratorConfig> & { labelNc: numb
       b.norm === 'spade'
         ? spadeCost({ semanticNc: s, normNc, height, width, hiddenNc: c.spadeHiddenNc })
         : cladeCost({ numClasses: k, normNc, height, width, useInstance: c.useInstance, icpe: b.norm === 'cladeIcpe' });
-    norm = add(norm, normOf(b.fin));
-    norm = add(norm, normOf(b.fmid));
-    backbone = add(backbone, convCost({ cin: b.fin + e, cout: b.fmid, kernelSize: 3, height, width }));
-    backbone = add(backbone, convCost({ cin: b.fmid + e, cout: b.fout, kernelSize: 3, height, width }));
+    norm = sumCosts(norm, normOf(b.fin));
+    norm = sumCosts(norm, normOf(b.fmid));
+    backbone = sumCosts(backbone, convCost({ cin: b.fin + e, cout: b.fmid, kernelSize: 3, height, width }));
+    backbone = sumCosts(backbone, convCost({ cin: b.fmid + e, cout: b.fout, kernelSize: 3, height, width }));
     if (b.learnedShortcut) {
-      norm = add(norm, normOf(b.fin));
-      backbone = add(backbone, convCost({ cin: b.fin + e, cout: b.fout, kernelSize: 1, height, width, bias: false }));
+      norm = sumCosts(norm, normOf(b.fin));
+      backbone = sumCosts(backbone, convCost({ cin: b.fin + e, cout: b.fout, kernelSize: 1, height, width, bias: false }));
     }
   }
   const last = plan.blocks[plan.blocks.length - 1]!;
-  backbone = add(backbone, convCost({ cin: plan.finalNc, cout: 3, kernelSize: 3, height: last.height, width: last.width }));
+  backbone = sumCosts(backbone, convCost({ cin: plan.finalNc, cout: 3, kernelSize: 3, height: last.height, width: last.width }));
 
   const split = (key: keyof LayerCost): Split => ({ total: backbone[key] + norm[key], backbone: backbone[key], norm: norm[key] });
   return { params: split('params'), macs: split('macs'), paperFlops: split('paperFlops') };

@@ -13,6 +13,7 @@ import {
 } from '@clade/core';
 import { blockNormsOf, numClassesOf, resolveGeneratorConfig, semanticNcOf, type GeneratorConfig, type NormMode } from './config';
 import { generatorPlan, type BlockPlan } from './plan';
+import { NamedActivations, imageHead, type GeneratorGraph } from './generator-graph';
 import { OfficialNetwork } from './network';
 
 type Sym = tfl.SymbolicTensor;
@@ -57,13 +58,7 @@ function resBlock(ctx: BuildContext, b: BlockPlan, x: Sym): Sym {
 /** Named outputs of the graph: the input projection, every block, conv_img (pre-tanh) and the image. */
 export const ACTIVATION_NAMES = ['fc', 'head_0', 'G_middle_0', 'G_middle_1', 'up_0', 'up_1', 'up_2', 'up_3', 'up_4', 'conv_img'] as const;
 
-interface Graph {
-  inputs: Sym[];
-  output: Sym;
-  activations: Map<string, Sym>;
-}
-
-function buildGraph(c: GeneratorConfig): Graph {
+function buildGraph(c: GeneratorConfig): GeneratorGraph {
   const s = semanticNcOf(c);
   const nf = c.ngf;
   const plan = generatorPlan(c);
@@ -96,11 +91,7 @@ function buildGraph(c: GeneratorConfig): Graph {
     acts.set(b.name, x);
   }
 
-  const pre = new SpectralConv2D({ name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'conv_img') ?? null }).apply(
-    leaky('conv_img.actvn').apply(x),
-  ) as Sym;
-  acts.set('conv_img', pre);
-  const output = tfl.layers.activation({ activation: 'tanh', name: 'tanh' }).apply(pre) as Sym;
+  const output = imageHead(x, c, acts);
   const inputs = [seg, ...(dist ? [dist] : []), ...(z ? [z] : [])];
   return { inputs, output, activations: acts };
 }
@@ -122,14 +113,14 @@ export interface GeneratorInputs {
 export class SpadeGenerator extends OfficialNetwork {
   readonly config: GeneratorConfig;
   readonly model: tfl.LayersModel;
-  private readonly graph: Graph;
-  private activationModel: tfl.LayersModel | null = null;
+  private readonly named: NamedActivations;
 
   constructor(config: Partial<GeneratorConfig> & { labelNc: number }) {
     super();
     this.config = resolveGeneratorConfig(config);
-    this.graph = buildGraph(this.config);
-    this.model = tfl.model({ inputs: this.graph.inputs, outputs: this.graph.output, name: 'netG' });
+    const graph = buildGraph(this.config);
+    this.model = tfl.model({ inputs: graph.inputs, outputs: graph.output, name: 'netG' });
+    this.named = new NamedActivations(graph);
   }
 
   get usesDist(): boolean {
@@ -170,13 +161,9 @@ export class SpadeGenerator extends OfficialNetwork {
 
   /** Eval-mode outputs of fc, every block and conv_img (pre-tanh), by name. */
   activations(inputs: GeneratorInputs): Map<string, tf.Tensor4D> {
-    if (!this.activationModel) {
-      const names = [...this.graph.activations.keys()];
-      this.activationModel = tfl.model({ inputs: this.graph.inputs, outputs: names.map((n) => this.graph.activations.get(n)!) });
-    }
     const feed = this.feed(inputs);
-    const outs = this.activationModel.apply(feed, { training: false }) as tf.Tensor4D[];
+    const acts = this.named.read(feed);
     feed.filter((t) => t !== inputs.seg && t !== inputs.dist && t !== inputs.z).forEach((t) => t.dispose());
-    return new Map([...this.graph.activations.keys()].map((n, i) => [n, outs[i]!]));
+    return acts;
   }
 }

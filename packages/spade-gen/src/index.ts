@@ -15,6 +15,7 @@ export {
   type Upsampling,
 } from './config';
 export { OfficialNetwork } from './network';
+export { NamedActivations, imageHead, type GeneratorGraph } from './generator-graph';
 export { SpadeGenerator, ACTIVATION_NAMES, type GeneratorInputs } from './generator';
 export { generatorPlan, type GeneratorPlan, type BlockPlan } from './plan';
 export { generatorCost, type GeneratorCost, type Split } from './cost';

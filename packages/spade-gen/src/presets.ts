@@ -59,34 +59,26 @@ export interface SpadeLightPreset {
   flopsG: number;
 }
 
-const ADE20K_PAPER = {
-  spade: { paramsM: 96.5, flopsG: 181.3 },
-  clade: { paramsM: 71.4, flopsG: 42.2 },
-  cladeIcpe: { paramsM: 71.4, flopsG: 42.2 },
+const ADE20K: GeneratorPreset = {
+  name: 'ade20k',
+  title: 'ADE20K',
+  datasetMode: 'ade20k',
+  generator: { labelNc: 150, containDontcare: true, useInstance: false, cropSize: 256, aspectRatio: 1, numUpsamplingLayers: 'normal' },
+  testPreprocess: 'resize_and_crop',
+  icpeSkipValue: 0,
+  paper: {
+    spade: { paramsM: 96.5, flopsG: 181.3 },
+    clade: { paramsM: 71.4, flopsG: 42.2 },
+    cladeIcpe: { paramsM: 71.4, flopsG: 42.2 },
+  },
+  spadeLight: { ngf: 8, flopsG: 58.0 },
 };
 
 /** The official per-dataset settings (REFERENCE §13) and the paper's Table I figures (§16.2). */
 export const PRESETS: Readonly<Record<PresetName, GeneratorPreset>> = {
-  ade20k: {
-    name: 'ade20k',
-    title: 'ADE20K',
-    datasetMode: 'ade20k',
-    generator: { labelNc: 150, containDontcare: true, useInstance: false, cropSize: 256, aspectRatio: 1, numUpsamplingLayers: 'normal' },
-    testPreprocess: 'resize_and_crop',
-    icpeSkipValue: 0,
-    paper: ADE20K_PAPER,
-    spadeLight: { ngf: 8, flopsG: 58.0 },
-  },
-  'ade20k-outdoor': {
-    name: 'ade20k-outdoor',
-    title: 'ADE20K-outdoor',
-    datasetMode: 'ade20koutdoor',
-    generator: { labelNc: 150, containDontcare: true, useInstance: false, cropSize: 256, aspectRatio: 1, numUpsamplingLayers: 'normal' },
-    testPreprocess: 'resize_and_crop',
-    icpeSkipValue: 0,
-    paper: ADE20K_PAPER,
-    spadeLight: { ngf: 8, flopsG: 58.0 },
-  },
+  ade20k: ADE20K,
+  // ADE20K's outdoor scenes: the same labels, sizes and figures under their own dataset mode.
+  'ade20k-outdoor': { ...ADE20K, name: 'ade20k-outdoor', title: 'ADE20K-outdoor', datasetMode: 'ade20koutdoor' },
   coco: {
     name: 'coco',
     title: 'COCO-Stuff',

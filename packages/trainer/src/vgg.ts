@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, IOError, ShapeError, formatShape, loadTorchCheckpointFile, torchToTfjs, type NdArray } from '@clade/core';
+import { keyMismatch } from '@clade/core/internal';
 
 /** torchvision vgg19 block widths (config 'E'). */
 export const VGG19_WIDTHS: readonly number[] = Object.freeze([64, 128, 256, 512, 512]);
@@ -122,16 +123,9 @@ export function vgg19Features(state: Map<string, NdArray>, options: Vgg19Feature
   }
   const known = new Set([...shapes.keys()].flatMap((i) => [`features.${i}.weight`, `features.${i}.bias`]));
   const unexpected = [...state.keys()].filter((k) => k.startsWith('features.') && !known.has(k));
-  if (missing.length + misShaped.length + unexpected.length > 0) {
-    const parts = [
-      missing.length ? `missing keys: ${missing.join(', ')}` : '',
-      unexpected.length ? `unexpected keys: ${unexpected.join(', ')}` : '',
-      misShaped.length ? `mis-shaped keys: ${misShaped.join(', ')}` : '',
-    ].filter(Boolean);
-    throw new IOError(
-      `vgg19Features: ${source} is not a torchvision vgg19 'features' state dict (widths [${widths.join(',')}]): ${parts.join('; ')}.`,
-    );
-  }
+  const mismatch = keyMismatch({ missing, unexpected, misShaped });
+  if (mismatch)
+    throw new IOError(`vgg19Features: ${source} is not a torchvision vgg19 'features' state dict (widths [${widths.join(',')}]): ${mismatch}.`);
   const convs = new Map<number, { kernel: tf.Tensor4D; bias: tf.Tensor1D }>();
   for (const i of USED_CONVS) {
     convs.set(i, {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeaks } from './leaks';
+import { reloadLayersModel } from './reload';
 
 type Layer = tfl.layers.Layer;
 
@@ -48,12 +49,7 @@ export function describeLayerContract(name: string, spec: LayerContractSpec): vo
       const model = tfl.model({ inputs: sym, outputs: layer.apply(sym) as tfl.SymbolicTensor });
       const names = layer.weights.map((w) => w.originalName.slice(layer.name.length + 1));
       expect(names).toEqual(spec.weightNames);
-      let saved: tf.io.ModelArtifacts | undefined;
-      await model.save(tf.io.withSaveHandler(async (a) => {
-        saved = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }));
-      const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+      const loaded = await reloadLayersModel(model);
       const a = model.predict(xs) as tf.Tensor;
       const b = loaded.predict(xs) as tf.Tensor;
       expect(b.shape).toEqual(a.shape);

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM_PATH, hasChromium, launchChromium, startDemoFixture, type DemoFixture } from '../e2e/browser';
+import { CHROMIUM_PATH, hasChromium, launchChromium } from '@clade/browser';
+import { startDemoFixture, type DemoFixture } from '../e2e/fixture';
 
 // The whole painter in headless Chromium: server, bundle, model load, a brush stroke, a new image.
 // Uses the bundled models/default-clade; a checkout without it falls back to an ngf-4 random-init

@@ -1,13 +1,3 @@
-/** One row of the page's `?bench=1` table (also read by `pnpm bench demo`; no DOM types here). */
-export interface BenchRow {
-  backend: string;
-  /** What runs it: GL renderer, wasm threads, or 'unavailable'. */
-  detail: string;
-  model: string;
-  description: string;
-  /** Median ms after warm-up; null when the backend is unavailable. */
-  medianMs: number | null;
-  runsMs: number[];
-  /** A run took longer than maxSeconds: the rest were skipped; medianMs is that one run. */
-  capped: boolean;
-}
+// The row type's home is @clade/browser, beside the benchmark that reads the rows; the page's
+// bench mode takes it from here.
+export type { BenchRow } from '@clade/browser';

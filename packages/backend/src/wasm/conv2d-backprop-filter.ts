@@ -10,29 +10,14 @@
  * partial products are summed, so the buffer stays ≤ 32 MiB at any image size.
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import {
-  Scratch,
-  convInfo,
-  f32,
-  type ConvAttrs,
-  wasmKernelLimits,
-  type WasmBackendLike,
-} from './kernel-utils';
+import { Scratch, convGradInfo, convDims, f32, wasmKernelLimits, type WasmBackendLike } from './kernel-utils';
 
-type BackpropFilterAttrs = ConvAttrs & { filterShape: [number, number, number, number] };
-
-export const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
-  const x = inputs['x'] as TensorInfo;
-  const dy = inputs['dy'] as TensorInfo;
-  const a = attrs as unknown as BackpropFilterAttrs;
-  const info = convInfo('Conv2DBackpropFilter', x.shape, a.filterShape, { ...a, dilations: 1 });
-  const scratch = new Scratch(backend as WasmBackendLike);
+export const conv2DBackpropFilter: KernelFunc = (args) => {
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const { filterShape, info } = convGradInfo('Conv2DBackpropFilter', args);
+  const scratch = new Scratch(args.backend as WasmBackendLike);
   try {
-    const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-    const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
-    const { strideHeight: sh, strideWidth: sw } = info;
-    const pt = info.padInfo.top;
-    const pl = info.padInfo.left;
+    const { n, h, w, ci, co, oh, ow, kh, kw, sh, sw, pt, pl } = convDims(info);
     const k = kh * kw * ci;
     const outRows = n * oh; // (batch, output row) pairs
     const xT = scratch.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
@@ -86,7 +71,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => 
         acc = sum;
       }
     }
-    return scratch.keep(scratch.reshape(acc!, a.filterShape));
+    return scratch.keep(scratch.reshape(acc!, filterShape));
   } finally {
     scratch.dispose();
   }

@@ -12,22 +12,19 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import {
   Scratch,
+  convGradInfo,
+  convDims,
   convInfo,
   explicitPad,
   f32,
-  type ConvAttrs,
   wasmKernelLimits,
   type WasmBackendLike,
 } from './kernel-utils';
 
-type BackpropInputAttrs = ConvAttrs & { inputShape: [number, number, number, number] };
-
-export const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
-  const dy = inputs['dy'] as TensorInfo;
-  const filter = inputs['filter'] as TensorInfo;
-  const a = attrs as unknown as BackpropInputAttrs;
-  const info = convInfo('Conv2DBackpropInput', a.inputShape, filter.shape, { ...a, dilations: 1 });
-  const scratch = new Scratch(backend as WasmBackendLike);
+export const conv2DBackpropInput: KernelFunc = (args) => {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { xShape, info } = convGradInfo('Conv2DBackpropInput', args);
+  const scratch = new Scratch(args.backend as WasmBackendLike);
   try {
     const { filterHeight: kh, filterWidth: kw, padInfo, inHeight, inWidth, outHeight, outWidth } = info;
     const top = kh - 1 - padInfo.top;
@@ -45,7 +42,7 @@ export const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
       );
       return scratch.keep(dx);
     }
-    return col2imBackpropInput(scratch, dy, filter, info, a.inputShape);
+    return col2imBackpropInput(scratch, dy, filter, info, xShape);
   } finally {
     scratch.dispose();
   }
@@ -58,11 +55,7 @@ function col2imBackpropInput(
   info: ReturnType<typeof convInfo>,
   inputShape: number[],
 ): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
-  const { strideHeight: sh, strideWidth: sw } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { n, h, w, ci, co, oh, ow, kh, kw, sh, sw, pt, pl } = convDims(info);
   const k = kh * kw * ci;
   const p = n * oh * ow;
   const wT = scratch.transpose(scratch.reshape(filter, [k, co]), [1, 0]); // [Co, K]

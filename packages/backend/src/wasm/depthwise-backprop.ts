@@ -5,17 +5,13 @@
  * dilation that `computeConv2DInfo` accepts.
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { Scratch, convInfo, f32, type ConvAttrs, type WasmBackendLike } from './kernel-utils';
+import { Scratch, convDims, convGradInfo, convInfo, f32, type WasmBackendLike } from './kernel-utils';
 
 type Geometry = ReturnType<typeof convInfo>;
 
 /** Calls `fn(xOffset, dyOffset, wOffset)` for every valid (pixel, tap, channel) triple's start. */
 function forEachTap(info: Geometry, fn: (xo: number, dyo: number, wo: number) => void): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { n, h, w, ci, co, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl } = convDims(info);
   const mult = co / ci;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
@@ -35,14 +31,12 @@ function forEachTap(info: Geometry, fn: (xo: number, dyo: number, wo: number) =>
   }
 }
 
-export const depthwiseConv2dNativeBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
-  const dy = inputs['dy'] as TensorInfo;
-  const filter = inputs['filter'] as TensorInfo;
-  const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
-  const info = convInfo('DepthwiseConv2dNativeBackpropInput', a.inputShape, filter.shape, a, true);
-  const scratch = new Scratch(backend as WasmBackendLike);
+export const depthwiseConv2dNativeBackpropInput: KernelFunc = (args) => {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { xShape, info } = convGradInfo('DepthwiseConv2dNativeBackpropInput', args, true);
+  const scratch = new Scratch(args.backend as WasmBackendLike);
   try {
-    const dx = scratch.alloc(a.inputShape);
+    const dx = scratch.alloc(xShape);
     const out = f32(scratch.backend, dx);
     const g = f32(scratch.backend, dy);
     const wv = f32(scratch.backend, filter);
@@ -62,16 +56,14 @@ export const depthwiseConv2dNativeBackpropInput: KernelFunc = ({ inputs, attrs, 
   }
 };
 
-export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
-  const x = inputs['x'] as TensorInfo;
-  const dy = inputs['dy'] as TensorInfo;
-  const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
-  const info = convInfo('DepthwiseConv2dNativeBackpropFilter', x.shape, a.filterShape, a, true);
-  const scratch = new Scratch(backend as WasmBackendLike);
+export const depthwiseConv2dNativeBackpropFilter: KernelFunc = (args) => {
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const { filterShape, info } = convGradInfo('DepthwiseConv2dNativeBackpropFilter', args, true);
+  const scratch = new Scratch(args.backend as WasmBackendLike);
   try {
     const ci = info.inChannels;
     const mult = info.outChannels / ci;
-    const acc = new Float64Array(a.filterShape.reduce((s, d) => s * d, 1)); // many-term sums
+    const acc = new Float64Array(filterShape.reduce((s, d) => s * d, 1)); // many-term sums
     const xv = f32(scratch.backend, x);
     const g = f32(scratch.backend, dy);
     forEachTap(info, (xo, dyo, wo) => {
@@ -80,7 +72,7 @@ export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, attrs,
         for (let m = 0; m < mult; m++) acc[wo + c * mult + m]! += xc * g[dyo + c * mult + m]!;
       }
     });
-    const dw = scratch.alloc(a.filterShape);
+    const dw = scratch.alloc(filterShape);
     f32(scratch.backend, dw).set(acc);
     return scratch.keep(dw);
   } finally {

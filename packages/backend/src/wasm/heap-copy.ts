@@ -11,7 +11,7 @@
  * views); `heapOutput` does that.
  */
 import { util } from '@tensorflow/tfjs-core';
-import type { DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataId, DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors';
 import type { WasmBackendLike } from './kernel-utils';
 
@@ -28,6 +28,20 @@ export type HeapView = Int32Array | Uint8Array;
 /** Dtypes these kernels copy themselves (string and complex64 go to the stock kernels). */
 export function heapCopyable(dtype: DataType): boolean {
   return dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
+}
+
+/**
+ * A kernel that moves `inputs.x` on the heap where `heapCopyable` allows its dtype and runs `stock`
+ * for the other dtypes; `heap` may hand the cases it does not cover to `stock` too.
+ */
+export function heapKernel(
+  stock: KernelConfig,
+  heap: (x: TensorInfo, args: Parameters<KernelFunc>[0], backend: WasmHeapBackend) => ReturnType<KernelFunc>,
+): KernelFunc {
+  return (args) => {
+    const x = args.inputs['x'] as TensorInfo;
+    return heapCopyable(x.dtype) ? heap(x, args, args.backend as WasmHeapBackend) : stock.kernelFunc(args);
+  };
 }
 
 /**

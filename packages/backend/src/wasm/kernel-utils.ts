@@ -152,6 +152,30 @@ export function convInfo(
   );
 }
 
+type KernelArgs = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap };
+
+/**
+ * The geometry of a conv gradient kernel (Conv2DBackpropInput/Filter and their depthwise twins)
+ * and the shapes it comes from: the operand being differentiated is a shape in the attrs
+ * (inputShape or filterShape), the other an input tensor. The dense kernels run at dilation 1.
+ */
+export function convGradInfo(kernel: string, { inputs, attrs }: KernelArgs, depthwise = false) {
+  const a = attrs as unknown as ConvAttrs & { inputShape?: number[]; filterShape?: number[] };
+  const xShape = a.inputShape ?? (inputs['x'] as TensorInfo).shape;
+  const filterShape = a.filterShape ?? (inputs['filter'] as TensorInfo).shape;
+  return { xShape, filterShape, info: convInfo(kernel, xShape, filterShape, depthwise ? a : { ...a, dilations: 1 }, depthwise) };
+}
+
+/** A conv's geometry under the short names the kernel loops use (pt, pl: top and left padding). */
+export function convDims(i: backend_util.Conv2DInfo) {
+  return {
+    n: i.batchSize, h: i.inHeight, w: i.inWidth, ci: i.inChannels, co: i.outChannels,
+    oh: i.outHeight, ow: i.outWidth, kh: i.filterHeight, kw: i.filterWidth,
+    sh: i.strideHeight, sw: i.strideWidth, dh: i.dilationHeight, dw: i.dilationWidth,
+    pt: i.padInfo.top, pl: i.padInfo.left,
+  };
+}
+
 /** Explicit NHWC paddings for the wasm Conv2D kernel. */
 export function explicitPad(top: number, bottom: number, left: number, right: number): backend_util.ExplicitPadding {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];

@@ -6,32 +6,26 @@
  * bool; strings and complex64 go to the stock kernels. Results are bit-identical (pure copies).
  */
 import { backend_util, slice_util, util } from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, SliceAttrs, SplitVAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, SliceAttrs, SplitVAttrs } from '@tensorflow/tfjs-core';
 import { Scratch } from './kernel-utils';
-import { copyBox, heapCopyable, heapIndex, heapOutput, heapView, type WasmHeapBackend } from './heap-copy';
+import { copyBox, heapIndex, heapKernel, heapOutput, heapView } from './heap-copy';
 
 /** `Slice` on the heap; other dtypes run `stock`. */
 export function heapSlice(stock: KernelConfig): KernelFunc {
-  return (args) => {
-    const x = args.inputs['x'] as TensorInfo;
-    if (!heapCopyable(x.dtype)) return stock.kernelFunc(args);
-    const { begin, size } = args.attrs as unknown as SliceAttrs;
-    const backend = args.backend as WasmHeapBackend;
+  return heapKernel(stock, (x, { attrs }, backend) => {
+    const { begin, size } = attrs as unknown as SliceAttrs;
     const [begin_, size_] = slice_util.parseSliceParams(x, begin, size) as [number[], number[]];
     slice_util.assertParamsValid(x, begin_, size_);
     return heapOutput(backend, size_, x.dtype, [x], (view, dst) =>
       copyBox(view, dst, heapIndex(backend, x.dataId, x.dtype), x.shape, begin_, size_),
     );
-  };
+  });
 }
 
 /** `SplitV` as one heap slice per output; other dtypes run `stock`. */
 export function heapSplitV(stock: KernelConfig): KernelFunc {
-  return (args) => {
-    const x = args.inputs['x'] as TensorInfo;
-    if (!heapCopyable(x.dtype)) return stock.kernelFunc(args);
-    const { numOrSizeSplits, axis } = args.attrs as unknown as SplitVAttrs;
-    const backend = args.backend as WasmHeapBackend;
+  return heapKernel(stock, (x, { attrs }, backend) => {
+    const { numOrSizeSplits, axis } = attrs as unknown as SplitVAttrs;
     const ax = util.parseAxisParam(axis, x.shape)[0]!;
     // prepareSplitSize resolves a -1 in place; give it a copy so the attrs stay as given.
     const splits = Array.isArray(numOrSizeSplits) ? numOrSizeSplits.slice() : numOrSizeSplits;
@@ -57,5 +51,5 @@ export function heapSplitV(stock: KernelConfig): KernelFunc {
     } finally {
       scratch.dispose();
     }
-  };
+  });
 }

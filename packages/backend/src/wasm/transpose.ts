@@ -7,8 +7,8 @@
  * complex64 run the stock kernel.
  */
 import { util } from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, TensorInfo, TransposeAttrs } from '@tensorflow/tfjs-core';
-import { heapCopyable, heapIndex, heapOutput, type HeapView, type WasmHeapBackend } from './heap-copy';
+import type { KernelConfig, KernelFunc, TransposeAttrs } from '@tensorflow/tfjs-core';
+import { heapIndex, heapKernel, heapOutput, type HeapView } from './heap-copy';
 
 const TILE = 32;
 
@@ -36,21 +36,19 @@ export function collapseTranspose(
 
 /** `Transpose` as tiled copies for (batched) matrix transposes; other cases run `stock`. */
 export function tiledTranspose(stock: KernelConfig): KernelFunc {
-  return (args) => {
-    const x = args.inputs['x'] as TensorInfo;
+  return heapKernel(stock, (x, args, backend) => {
     const { perm } = args.attrs as unknown as TransposeAttrs;
-    if (!heapCopyable(x.dtype) || util.sizeFromShape(x.shape) === 0) return stock.kernelFunc(args);
+    if (util.sizeFromShape(x.shape) === 0) return stock.kernelFunc(args);
     const reduced = collapseTranspose(x.shape, perm);
     const p = reduced.perm.join(',');
     if (p !== '1,0' && p !== '0,2,1') return stock.kernelFunc(args);
     const [batch, rows, cols] = p === '1,0' ? [1, ...reduced.shape] : reduced.shape;
-    const backend = args.backend as WasmHeapBackend;
     return heapOutput(backend, perm.map((axis) => x.shape[axis]!), x.dtype, [x], (view, dst) => {
       const src = heapIndex(backend, x.dataId, x.dtype);
       const n = rows! * cols!;
       for (let b = 0; b < batch!; b++) transposeTiles(view, dst + b * n, src + b * n, rows!, cols!);
     });
-  };
+  });
 }
 
 /** dst[c * rows + r] = src[r * cols + c], in TILE×TILE tiles. */

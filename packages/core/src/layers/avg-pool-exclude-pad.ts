@@ -4,7 +4,7 @@ import { layers } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors';
 import { formatShape } from '../asserts';
 import { avgPoolExcludePad } from '../ops/avg-pool';
-import { positiveInt, type LayerArgs, type Shape } from './semantic-norm';
+import { nhwcInput, positiveInt, type LayerArgs, type Shape } from './semantic-norm';
 
 export interface AvgPoolExcludePadArgs extends LayerArgs {
   /** Square window. Default 3 (the official discriminator's downsampling). */
@@ -43,11 +43,7 @@ export class AvgPoolExcludePad extends layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      if (x.rank !== 4) throw new ShapeError(`AvgPoolExcludePad '${this.name}': input must be rank 4 (NHWC), got ${formatShape(x.shape)}.`);
-      return avgPoolExcludePad(x, this.poolSize, this.strides, this.padding);
-    });
+    return tf.tidy(() => avgPoolExcludePad(nhwcInput(inputs, this), this.poolSize, this.strides, this.padding));
   }
 
   override getConfig(): serialization.ConfigDict {

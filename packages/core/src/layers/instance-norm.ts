@@ -4,7 +4,7 @@ import { layers } from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../errors';
 import { formatShape } from '../asserts';
 import { instanceNorm } from '../ops/param-free-norm';
-import { positive, type LayerArgs, type Shape } from './semantic-norm';
+import { nhwcInput, positive, type LayerArgs, type Shape } from './semantic-norm';
 
 export interface InstanceNormArgs extends LayerArgs {
   /** Default 1e-5, as in PyTorch. */
@@ -33,11 +33,7 @@ export class InstanceNorm extends layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      if (x.rank !== 4) throw new ShapeError(`InstanceNorm '${this.name}': input must be rank 4 (NHWC), got ${formatShape(x.shape)}.`);
-      return instanceNorm(x, this.epsilon);
-    });
+    return tf.tidy(() => instanceNorm(nhwcInput(inputs, this), this.epsilon));
   }
 
   override getConfig(): serialization.ConfigDict {

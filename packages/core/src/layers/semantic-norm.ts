@@ -147,3 +147,10 @@ export function positiveInt(v: unknown, name: string, who: string): number {
 export function toInputs(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(inputs) ? inputs : [inputs];
 }
+
+/** A single-input layer's input, checked to be NHWC (a symbolic shape may have hidden a wrong rank). */
+export function nhwcInput(inputs: tf.Tensor | tf.Tensor[], layer: layers.Layer): tf.Tensor4D {
+  const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+  if (x.rank !== 4) throw new ShapeError(`${layer.getClassName()} '${layer.name}': input must be rank 4 (NHWC), got ${formatShape(x.shape)}.`);
+  return x;
+}

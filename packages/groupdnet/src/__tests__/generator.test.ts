@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError, instanceNorm, spadeModulate, torchKeyOf, torchShapeOf, torchTransformOf, type NdArray } from '@clade/core';
 import { blockDiagonalKernel } from '@clade/core/internal';
-import { describeLayerContract, expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
+import { describeLayerContract, expectNoLeaks, maxAbsDiff, reloadLayersModel, useBackend } from '@clade/test-utils';
 import {
   GroupDNetGenerator,
   GroupDNetSegLayout,
@@ -34,13 +33,7 @@ const DF: ConfigInput = { arch: 'deepfashion', labelNc: 8, ngf: 8, cropSize: 64,
 const CS: ConfigInput = { arch: 'cityscapes', labelNc: 4, useInstance: true, ngf: 8, cropSize: 64, aspectRatio: 2, numUpsamplingLayers: 'normal', groups: [4, 4, 4, 2, 2, 2, 2, 1], initSeed: 4 };
 
 // The CPU backend needs minutes for these forwards on a loaded machine; wasm takes seconds.
-beforeAll(async () => {
-  // tfjs' IS_TEST kernel-leak check misfires for fused-conv gradients on wasm (inputs saved by
-  // clone() get new data ids); numTensors, which expectNoLeaks checks, is unaffected.
-  tf.env().set('IS_TEST', false);
-  const { initBackend } = await import('@clade/backend');
-  await initBackend({ backend: 'wasm' });
-});
+useBackend(async () => (await import('@clade/backend')).initBackend({ backend: 'wasm' }));
 // Building is the slow part under jest (random init), so tests share one generator per config.
 const built = new Map<string, GroupDNetGenerator>();
 function net(c: ConfigInput): GroupDNetGenerator {
@@ -130,12 +123,7 @@ describe('GroupDNetGenerator', () => {
     const g = net(CS);
     const seg = segmap(1, 32, 64, 4, true);
     const z = sampleLatent(g.plan, 1, 3);
-    let saved: tf.io.ModelArtifacts | undefined;
-    await g.model.save(tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+    const loaded = await reloadLayersModel(g.model);
     const a = g.apply({ seg, z });
     const b = loaded.predict([seg, z]) as tf.Tensor;
     expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);

@@ -1,6 +1,6 @@
 import { ConfigError } from '@clade/core';
 import { eigh } from './eigh';
-import { gemmABt, gemmABtSkip } from './gemm';
+import { gemmABt } from './gemm';
 
 /**
  * Rank-revealing factors of a symmetric positive semi-definite matrix S (n×n, row-major,
@@ -115,7 +115,7 @@ export function congruence(f: Float64Array, r: number, g: Float64Array, n: numbe
   if (f.length !== r * n) throw new ConfigError(`congruence: F must hold r·n = ${r * n} entries, got ${f.length}.`);
   checkSquare(g, n, 'congruence');
   const t = gemmABt(f, r, g, n, n);
-  return gemmABt(t, r, f, r, n, true);
+  return gemmABt(t, r, f, r, n, { upper: true });
 }
 
 /**
@@ -134,6 +134,6 @@ export function factorCongruence(factor: PsdFactor, g: Float64Array): Float64Arr
     const src = perm[i]! * n;
     for (let j = 0; j < n; j++) gp[i * n + j] = g[src + perm[j]!]!;
   }
-  const t = gemmABtSkip(lt, r, gp, n, n, 'row');
-  return gemmABtSkip(t, r, lt, r, n, 'col', true);
+  const t = gemmABt(lt, r, gp, n, n, { skip: 'row' });
+  return gemmABt(t, r, lt, r, n, { skip: 'col', upper: true });
 }

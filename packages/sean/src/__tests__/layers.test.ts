@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeLayerContract } from '@clade/test-utils';
+import { describeLayerContract, useBackend } from '@clade/test-utils';
 import { ACE, Zencoder } from '../index';
 
 const seg = (n: number, size: number, k: number) =>
@@ -29,15 +29,7 @@ for (const branch of ['spade', 'clade'] as const) {
 // The Zencoder's fixed 256→512 conv makes its gradient check minutes long on the pure-JS
 // backend under jest; wasm runs the same battery in seconds.
 describe('on wasm', () => {
-  beforeAll(async () => {
-    const { initBackend } = await import('@clade/backend');
-    await initBackend({ backend: 'wasm' });
-    tf.env().set('IS_TEST', false); // tfjs' kernel-leak check misfires on wasm gradients (nothing leaks)
-  });
-  afterAll(async () => {
-    tf.env().set('IS_TEST', true);
-    await tf.setBackend('cpu');
-  });
+  useBackend(async () => (await import('@clade/backend')).initBackend({ backend: 'wasm' }));
   describeLayerContract('Zencoder', {
     make: () => new Zencoder({ numClasses: 3, initSeed: 5 }),
     inputs: () => [tf.randomUniform([2, 8, 8, 3], -1, 1, 'float32', 6), seg(2, 8, 3)],

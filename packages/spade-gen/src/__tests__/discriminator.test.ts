@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { labelsToSegmap, torchKeyOf } from '@clade/core';
-import { expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
+import { expectNoLeaks, maxAbsDiff, reloadLayersModel, useBackend } from '@clade/test-utils';
 import {
   MultiscaleDiscriminator,
   discriminatorCost,
@@ -132,12 +132,7 @@ describe('MultiscaleDiscriminator', () => {
 
   it('saves and loads in the tfjs format with equal features', async () => {
     const d = new MultiscaleDiscriminator(tiny);
-    let saved: tf.io.ModelArtifacts | undefined;
-    await d.model.save(tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+    const loaded = await reloadLayersModel(d.model);
     const { seg, image } = inputs(1, 24);
     const a = d.apply({ seg, image }).flat();
     const b = loaded.predict([seg, image]) as tf.Tensor[];
@@ -179,18 +174,7 @@ describe('MultiscaleDiscriminator', () => {
 });
 
 describe('MultiscaleDiscriminator gradients (wasm backend)', () => {
-  beforeAll(async () => {
-    // tfjs' IS_TEST kernel-leak check misfires for every tf.fused.conv2d gradient on wasm: the op
-    // saves its inputs by clone(), which copies on wasm (new data ids) instead of sharing them.
-    // There is no real leak (numTensors and the backend's data ids are stable across steps).
-    tf.env().set('IS_TEST', false);
-    const { initBackend } = await import('@clade/backend');
-    await initBackend({ backend: 'wasm' });
-  });
-  afterAll(async () => {
-    await tf.setBackend('cpu');
-    tf.env().set('IS_TEST', true);
-  });
+  useBackend(async () => (await import('@clade/backend')).initBackend({ backend: 'wasm' }));
 
   it('every trainable weight and the image get a non-zero gradient; wasm forward = cpu forward', async () => {
     const d = new MultiscaleDiscriminator(tiny);

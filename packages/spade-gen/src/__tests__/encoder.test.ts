@@ -1,25 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { torchKeyOf } from '@clade/core';
-import { expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
+import { expectNoLeaks, maxAbsDiff, reloadLayersModel, useBackend } from '@clade/test-utils';
 import { ConvEncoder, encoderCost, encoderFinalSize, encoderWidths, reparameterize, resolveEncoderConfig } from '../index';
 
 // Building the full-size encoder (10.5M weights) takes ~25 s on the cpu backend (tfjs' JS
 // Gaussian RNG), so full-size facts are checked on the cost model, and tiny built models
 // against that cost model. Every input is resized to 256² first, which costs ~1 s per forward
 // on the cpu backend, so this file runs on wasm (parity-d-e.test.ts checks the numerics on cpu).
-beforeAll(async () => {
-  // tfjs' IS_TEST kernel-leak check misfires for every tf.fused.conv2d gradient on wasm: the op
-  // saves its inputs by clone(), which copies on wasm (new data ids) instead of sharing them.
-  // There is no real leak (the no-leak test below counts tensors across calls).
-  tf.env().set('IS_TEST', false);
-  const { initBackend } = await import('@clade/backend');
-  await initBackend({ backend: 'wasm' });
-});
-afterAll(async () => {
-  await tf.setBackend('cpu');
-  tf.env().set('IS_TEST', true);
-});
+useBackend(async () => (await import('@clade/backend')).initBackend({ backend: 'wasm' }));
 
 const tiny = { ngf: 2, zDim: 8 };
 const image = (n = 1, h = 256, w = 256) => tf.randomUniform([n, h, w, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
@@ -115,12 +104,7 @@ describe('ConvEncoder', () => {
 
   it('saves and loads in the tfjs format with equal outputs', async () => {
     const e = new ConvEncoder(tiny);
-    let saved: tf.io.ModelArtifacts | undefined;
-    await e.model.save(tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+    const loaded = await reloadLayersModel(e.model);
     const x = image(1, 48, 64);
     const { mu, logvar } = e.apply(x);
     const [mu2, logvar2] = loaded.predict(x) as tf.Tensor[];

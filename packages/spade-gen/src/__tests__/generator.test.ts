@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { labelsToSegmap } from '@clade/core';
-import { expectNoLeaks } from '@clade/test-utils';
+import { expectNoLeaks, reloadLayersModel } from '@clade/test-utils';
 import { SpadeGenerator, type GeneratorConfig } from '../index';
 
 const tiny = { labelNc: 3, ngf: 4, cropSize: 32, spadeHiddenNc: 8 };
@@ -88,12 +87,7 @@ describe('SpadeGenerator', () => {
 
   it('saves and loads in the tfjs format with equal outputs', async () => {
     const g = new SpadeGenerator({ ...tiny, normMode: 'cladeIcpe', useInstance: true });
-    let saved: tf.io.ModelArtifacts | undefined;
-    await g.model.save(tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+    const loaded = await reloadLayersModel(g.model);
     const s = seg(1, 32, 3, true);
     const d = tf.randomUniform([1, 32, 32, 2], -1, 1);
     const a = g.apply({ seg: s, dist: d as tf.Tensor4D });

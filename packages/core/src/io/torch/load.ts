@@ -264,6 +264,18 @@ class LoadContext {
   }
 }
 
+/** Fills every tensor the pickle declared from its storage's bytes (`bytesOf` throws for a missing storage). */
+function fillTensors(pending: readonly PendingTensor[], ctx: LoadContext, bytesOf: (p: PendingTensor) => Uint8Array): void {
+  for (const p of pending) {
+    const bytes = bytesOf(p);
+    try {
+      p.out.data = materialize(p, bytes);
+    } catch (e) {
+      throw ctx.pickleError(e, 'tensor record');
+    }
+  }
+}
+
 function loadZip(bytes: Uint8Array, ctx: LoadContext): TorchValue {
   let zip;
   try {
@@ -295,7 +307,7 @@ function loadZip(bytes: Uint8Array, ctx: LoadContext): TorchValue {
     throw ctx.pickleError(e, 'data.pkl');
   }
   const cache = new Map<string, Uint8Array>();
-  for (const p of hooks.pending) {
+  fillTensors(hooks.pending, ctx, (p) => {
     const entry = `${root}/data/${p.storage.key}`;
     let data = cache.get(entry);
     if (!data) {
@@ -303,12 +315,8 @@ function loadZip(bytes: Uint8Array, ctx: LoadContext): TorchValue {
       data = read(entry);
       cache.set(entry, data);
     }
-    try {
-      p.out.data = materialize(p, data);
-    } catch (e) {
-      throw ctx.pickleError(e, 'tensor record');
-    }
-  }
+    return data;
+  });
   return value as TorchValue;
 }
 
@@ -355,15 +363,11 @@ function loadLegacy(bytes: Uint8Array, ctx: LoadContext): TorchValue {
     data.set(key, bytes.subarray(pos, pos + nBytes));
     pos += nBytes;
   }
-  for (const p of hooks.pending) {
+  fillTensors(hooks.pending, ctx, (p) => {
     const d = data.get(p.storage.key);
     if (!d) throw ctx.error(`is missing the record of storage '${p.storage.key}' (a tensor of size ${formatShape(p.size)} refers to it)`);
-    try {
-      p.out.data = materialize(p, d);
-    } catch (e) {
-      throw ctx.pickleError(e, 'tensor record');
-    }
-  }
+    return d;
+  });
   return value as TorchValue;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
+import { expectNoLeaks, maxAbsDiff, reloadLayersModel } from '@clade/test-utils';
 import { AvgPoolExcludePad, BilinearResize, InstanceNorm } from '../../index';
 import { avgPoolExcludePad, bilinearResize, bilinearWeights } from '../../internal';
 
@@ -30,12 +30,7 @@ describe.each(cases)('$name layer contract', ({ make, outputShape }) => {
   it('saves and loads inside a LayersModel', async () => {
     const input = tfl.input({ shape: [5, 6, 3] });
     const model = tfl.model({ inputs: input, outputs: make().apply(input) as tfl.SymbolicTensor });
-    let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+    const loaded = await reloadLayersModel(model);
     const t = x();
     const [a, b] = [model.predict(t) as tf.Tensor, loaded.predict(t) as tf.Tensor];
     expect(maxAbsDiff(a, b)).toBe(0);

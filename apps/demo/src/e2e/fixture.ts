@@ -1,28 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { buildBundle } from '../server/build';
 import { writeRandomModel, type RandomModelOptions } from '../server/random-model';
 import { startDemoServer, type DemoServer } from '../server/serve';
-
-/** Debian's Chromium (CI installs it too); CLADE_CHROMIUM points elsewhere. */
-export const CHROMIUM_PATH = process.env.CLADE_CHROMIUM ?? '/usr/bin/chromium';
-
-export function hasChromium(): boolean {
-  return existsSync(CHROMIUM_PATH);
-}
-
-/**
- * Headless Chromium as root in a container: --no-sandbox; --enable-unsafe-swiftshader keeps WebGL
- * available without a GPU (software GL, which Chromium no longer falls back to on its own).
- */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
-  });
-}
 
 /** The model the demo bundles: used by the tests and the benchmark as soon as it is committed. */
 export function bundledModelDir(demoRoot: string): string {
