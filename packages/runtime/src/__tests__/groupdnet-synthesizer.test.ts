@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
 import { resizeNearestPil, type LabelMap } from '@clade/data';
 import { GroupDNetGenerator, createGroupDNet, resampleClass, sampleLatent } from '@clade/groupdnet';
-import { GroupDNetSynthesizer, quantizeImage } from '../index';
+import { GroupDNetSynthesizer } from '../index';
+import { quantizedOutput, same, useWasmBackend } from './helpers/synthesizer-fixtures';
 
 const K = 8;
 
@@ -16,8 +17,6 @@ function stripes(w: number, h: number): LabelMap {
   return { width: w, height: h, data };
 }
 
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-
 /** What `clade synthesize --model groupdnet` computed before the runtime: resize, one-hot, seeded latent, generator, quantise. */
 async function composedByHand(g: GroupDNetGenerator, label: LabelMap, seed: number, resample?: { c: number; seed: number }): Promise<Uint8Array> {
   const w = g.config.cropSize;
@@ -27,19 +26,10 @@ async function composedByHand(g: GroupDNetGenerator, label: LabelMap, seed: numb
     const z = sampleLatent(g.plan, 1, seed);
     return g.apply({ seg, z: resample ? resampleClass(z, resample.c, resample.seed) : z });
   });
-  const rgb = quantizeImage((await y.data()) as Float32Array);
-  y.dispose();
-  return rgb;
+  return quantizedOutput(y);
 }
 
-// The CPU backend needs minutes for these forwards on a loaded machine; wasm takes seconds.
-beforeAll(async () => {
-  const { initBackend } = await import('@clade/backend');
-  await initBackend({ backend: 'wasm', threads: 1 });
-});
-afterAll(async () => {
-  await tf.setBackend('cpu');
-});
+useWasmBackend();
 
 describe('GroupDNetSynthesizer', () => {
   let synth: GroupDNetSynthesizer;

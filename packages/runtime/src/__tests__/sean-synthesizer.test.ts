@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { labelsToSegmap } from '@clade/core';
 import { resizeBicubicPil, resizeNearestPil, type LabelMap, type RgbImage } from '@clade/data';
 import { SeanGenerator, encodeStyles, synthesize as seanSynthesize } from '@clade/sean';
-import { SeanSynthesizer, quantizeImage } from '../index';
+import { SeanSynthesizer } from '../index';
+import { quantizedOutput, same, useWasmBackend } from './helpers/synthesizer-fixtures';
 
 const K = 4;
 
@@ -35,8 +36,6 @@ function photo(w: number, h: number, phase: number): RgbImage {
   return { width: w, height: h, data };
 }
 
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-
 /** What `clade synthesize --model sean` computed before the runtime: resize, one-hot, encode, synthesize, quantise. */
 async function composedByHand(g: SeanGenerator, label: LabelMap, style: RgbImage, seed: number): Promise<Uint8Array> {
   const w = g.config.cropSize;
@@ -47,19 +46,10 @@ async function composedByHand(g: SeanGenerator, label: LabelMap, style: RgbImage
     const image = tf.sub(tf.div(tf.tensor4d(Float32Array.from(p.data), [1, w, w, 3]), 127.5), 1) as tf.Tensor4D;
     return seanSynthesize(g, seg, encodeStyles(g, image, seg), { noise: seed });
   });
-  const rgb = quantizeImage((await y.data()) as Float32Array);
-  y.dispose();
-  return rgb;
+  return quantizedOutput(y);
 }
 
-// The CPU backend needs minutes for these forwards on a loaded machine; wasm takes seconds.
-beforeAll(async () => {
-  const { initBackend } = await import('@clade/backend');
-  await initBackend({ backend: 'wasm', threads: 1 });
-});
-afterAll(async () => {
-  await tf.setBackend('cpu');
-});
+useWasmBackend();
 
 describe('SeanSynthesizer', () => {
   let synth: SeanSynthesizer;

@@ -2,10 +2,9 @@ import { ConfigError, labelsToSegmap } from '@clade/core';
 import type { LabelMap } from '@clade/data';
 import { numClassesOf, resampleClass, sampleLatent, type GroupDNetGenerator } from '@clade/groupdnet';
 import * as tf from '@tensorflow/tfjs-core';
-import { quantizeOutput } from '../quantize';
-import type { ImageSynthesizer, RawImage, SynthesizedImage } from './request';
+import type { RawImage } from './request';
 import { checkSeed, classMapOf } from './test-inputs';
-import { modelInputSize } from './test-geometry';
+import { TfjsGeneratorSynthesizer } from './tfjs-synthesizer';
 
 /** One GroupDNet image: a label map drawn from per-class latents. */
 export interface GroupDNetRequest {
@@ -35,24 +34,19 @@ export interface GroupDNetPreparedInput {
  * draws; `resampleClass` redraws one class's part and keeps every other class's bit for bit. The
  * steps and the quantiser are those of `Synthesizer`.
  */
-export class GroupDNetSynthesizer implements ImageSynthesizer<GroupDNetRequest, GroupDNetPreparedInput> {
-  private disposed = false;
-
-  constructor(readonly generator: GroupDNetGenerator) {
+export class GroupDNetSynthesizer extends TfjsGeneratorSynthesizer<GroupDNetRequest, GroupDNetPreparedInput, GroupDNetGenerator> {
+  constructor(generator: GroupDNetGenerator) {
+    super(generator);
     // The edge channel would need an instance map; none is read here yet.
     if (generator.config.useInstance) throw new ConfigError('GroupDNetSynthesizer: generators with the instance-edge channel are not supported yet.');
   }
 
-  get size(): { width: number; height: number } {
-    return modelInputSize(null, this.generator.config);
-  }
-
   /** Class channels K (labelNc + dontcare): the valid ids are 0..K−1. */
-  get numClasses(): number {
+  override get numClasses(): number {
     return numClassesOf(this.generator.config);
   }
 
-  prepare(request: GroupDNetRequest): GroupDNetPreparedInput {
+  override prepare(request: GroupDNetRequest): GroupDNetPreparedInput {
     const k = this.numClasses;
     const classes = classMapOf(request.label, this.generator.config, request.labelName ?? 'the label');
     const seed = checkSeed(request.seed ?? 0, 'the GroupDNet latent seed');
@@ -70,30 +64,12 @@ export class GroupDNetSynthesizer implements ImageSynthesizer<GroupDNetRequest, 
     return { width, height, classes, z: values };
   }
 
-  async run(p: GroupDNetPreparedInput): Promise<RawImage> {
+  override async run(p: GroupDNetPreparedInput): Promise<RawImage> {
     const { sh, sw, latentNc } = this.generator.plan;
     const y = tf.tidy(() => {
       const seg = labelsToSegmap(tf.tensor3d(p.classes, [1, p.height, p.width], 'int32'), this.numClasses);
       return this.generator.apply({ seg, z: tf.tensor4d(p.z, [1, sh, sw, latentNc]) });
     });
-    const [, height, width] = y.shape;
-    const values = (await y.data()) as Float32Array; // async backends finish only when read
-    y.dispose();
-    return { values, width, height };
-  }
-
-  toImage(out: RawImage): SynthesizedImage {
-    return quantizeOutput(out);
-  }
-
-  async synthesize(request: GroupDNetRequest): Promise<SynthesizedImage> {
-    return this.toImage(await this.run(this.prepare(request)));
-  }
-
-  /** Releases the generator (once). */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.generator.dispose();
+    return this.readOutput(y);
   }
 }

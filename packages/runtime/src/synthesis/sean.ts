@@ -2,10 +2,9 @@ import { ConfigError, labelsToSegmap } from '@clade/core';
 import type { LabelMap, RgbImage } from '@clade/data';
 import { interpolateStyles, numClassesOf, transferRegionStyles, type SeanGenerator } from '@clade/sean';
 import * as tf from '@tensorflow/tfjs-core';
-import { quantizeOutput } from '../quantize';
-import type { ImageSynthesizer, RawImage, SynthesizedImage } from './request';
+import type { RawImage } from './request';
 import { checkSeed, classMapOf, photoValuesOf } from './test-inputs';
-import { modelInputSize } from './test-geometry';
+import { TfjsGeneratorSynthesizer } from './tfjs-synthesizer';
 
 /** A style photo and the mask its regions are read under. */
 export interface SeanStyle {
@@ -68,21 +67,13 @@ function checkEdit(edit: SeanStyleEdit, k: number): SeanStyleEdit {
  * regions of their masks, optionally edited by a second style (region transfer or a blend), and
  * the label is drawn with them. The steps and the quantiser are those of `Synthesizer`.
  */
-export class SeanSynthesizer implements ImageSynthesizer<SeanRequest, SeanPreparedInput> {
-  private disposed = false;
-
-  constructor(readonly generator: SeanGenerator) {}
-
-  get size(): { width: number; height: number } {
-    return modelInputSize(null, this.generator.config);
-  }
-
+export class SeanSynthesizer extends TfjsGeneratorSynthesizer<SeanRequest, SeanPreparedInput, SeanGenerator> {
   /** Class channels K (labelNc + dontcare): the valid ids are 0..K−1. */
-  get numClasses(): number {
+  override get numClasses(): number {
     return numClassesOf(this.generator.config);
   }
 
-  prepare(request: SeanRequest): SeanPreparedInput {
+  override prepare(request: SeanRequest): SeanPreparedInput {
     const c = this.generator.config;
     if (request.edit && !request.styleB) throw new ConfigError('a SEAN style edit (transferClasses or mix) takes its second style from styleB.');
     const classes = classMapOf(request.label, c, request.labelName ?? 'the label');
@@ -102,7 +93,7 @@ export class SeanSynthesizer implements ImageSynthesizer<SeanRequest, SeanPrepar
     };
   }
 
-  async run(p: SeanPreparedInput): Promise<RawImage> {
+  override async run(p: SeanPreparedInput): Promise<RawImage> {
     const g = this.generator;
     const k = this.numClasses;
     const y = tf.tidy(() => {
@@ -116,24 +107,6 @@ export class SeanSynthesizer implements ImageSynthesizer<SeanRequest, SeanPrepar
       }
       return g.synthesize(seg, codes, { noise: p.seed });
     });
-    const [, height, width] = y.shape;
-    const values = (await y.data()) as Float32Array; // async backends finish only when read
-    y.dispose();
-    return { values, width, height };
-  }
-
-  toImage(out: RawImage): SynthesizedImage {
-    return quantizeOutput(out);
-  }
-
-  async synthesize(request: SeanRequest): Promise<SynthesizedImage> {
-    return this.toImage(await this.run(this.prepare(request)));
-  }
-
-  /** Releases the generator (once). */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.generator.dispose();
+    return this.readOutput(y);
   }
 }
