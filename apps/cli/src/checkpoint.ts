@@ -1,146 +1,17 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import {
-  ConfigError,
-  IOError,
-  readTorchCheckpoint,
-  tfjsShapeOf,
-  torchKeyOf,
-  torchTransformOf,
-  type NdArray,
-  type TorchTransform,
-} from '@clade/core';
-import type { CladeModelJson, LoadedGenerator } from '@clade/runtime';
-import { loadGeneratorDir, readCladeJson } from '@clade/runtime/node';
-import {
-  SpadeGenerator,
-  blockNamesOf,
-  presetInfo,
-  presetLabelSpec,
-  type GeneratorConfig,
-  type NormMode,
-  type PresetName,
-} from '@clade/spade-gen';
+import { stat } from 'node:fs/promises';
+import { ConfigError, IOError, type NdArray } from '@clade/core';
+import { inferGeneratorConfig, officialGeneratorFromState, type CladeModelJson, type LoadedGenerator } from '@clade/runtime';
+import { loadGeneratorDir, readCladeJson, readOfficialCheckpoint } from '@clade/runtime/node';
+import type { GeneratorConfig, NormMode } from '@clade/spade-gen';
 import { FLAG_OF, cliNormOf, describeConfig, explicitOverrides, modelConfigFromFlags, parsePreset, type ModelFlags } from './model-options';
 
 /**
- * Generators for the CLI's --checkpoint: an official `.pth` (its config inferred from the state
- * dict's keys, then the model flags) or a model folder (@clade/runtime; flags must agree with it).
+ * Generators for the CLI's --checkpoint: an official `.pth` (@clade/runtime infers its config from
+ * the state dict's keys; the model flags here win) or a model folder (@clade/runtime; flags must
+ * agree with it). This file only turns flags into options and names flags in its errors.
  */
 
-// ---------------------------------------------------------------------------------------------
-// What an official state dict says about its generator
-
-const has = (s: Map<string, NdArray>, k: string) => s.has(k);
-
-/**
- * Generator fields read off an official state dict: the norm of each block, ngf, VAE and z size,
- * 'most' upsampling (up_4), SPADE's hidden width and, where it can be told, the instance-edge
- * channel and (custom preset) the label count. 'normal' and 'more' have the same weights, so
- * upsampling otherwise stays the preset's. Fields it cannot tell are left out.
- */
-export function inferConfigFromState(
-  state: Map<string, NdArray>,
-  known: { preset: PresetName; containDontcare?: boolean; labelNc?: number; useInstance?: boolean },
-): Partial<GeneratorConfig> {
-  const out: Partial<GeneratorConfig> = {};
-  const shape = (k: string) => state.get(k)?.shape;
-  const head = shape('head_0.conv_0.weight_orig') ?? shape('head_0.conv_0.weight');
-  if (head && head[0]! % 16 === 0) out.ngf = head[0]! / 16;
-  const fc = shape('fc.weight');
-  if (fc?.length === 2) {
-    out.useVae = true;
-    out.zDim = fc[1]!;
-  } else if (fc?.length === 4) out.useVae = false;
-  const blocks = blockNamesOf('most').filter((b) => has(state, `${b}.norm_0.param_free_norm.running_mean`) || has(state, `${b}.conv_0.bias`));
-  if (blocks.includes('up_4')) out.numUpsamplingLayers = 'most';
-
-  const norms = blocks.map((b): NormMode | null => {
-    const n = `${b}.norm_0`;
-    if (has(state, `${n}.mlp_shared.0.weight`)) return 'spade';
-    if (has(state, `${n}.class_specified_affine.dist_conv_w.weight`)) return 'cladeIcpe';
-    if (has(state, `${n}.class_specified_affine.weight`)) return 'clade';
-    return null;
-  });
-  if (norms.length >= 7 && norms.every((m) => m !== null)) {
-    if (norms.every((m) => m === norms[0])) {
-      out.normMode = norms[0]!;
-      out.normPerBlock = null;
-    } else out.normPerBlock = norms as NormMode[];
-  }
-  const spadeBlock = blocks.find((_, i) => norms[i] === 'spade');
-  const cladeBlock = blocks.find((_, i) => norms[i] === 'clade' || norms[i] === 'cladeIcpe');
-  const mlp = spadeBlock ? shape(`${spadeBlock}.norm_0.mlp_shared.0.weight`) : undefined;
-  if (mlp) out.spadeHiddenNc = mlp[0]!;
-
-  // Semantic channels S = K + edge; classes K = labelNc + dontcare.
-  const s = mlp?.[1] ?? (fc?.length === 4 ? fc[1] : undefined);
-  const k = cladeBlock ? shape(`${cladeBlock}.norm_0.class_specified_affine.weight`)?.[0] : undefined;
-  let edge: boolean | undefined;
-  if (cladeBlock) edge = has(state, `${cladeBlock}.norm_0.inst_conv.weight`);
-  const p = presetInfo(known.preset);
-  const dc = (known.containDontcare ?? p.generator.containDontcare) ? 1 : 0;
-  if (edge === undefined && s !== undefined) {
-    // SPADE only: S = labelNc + dontcare + edge, so the edge shows when labelNc is known.
-    const labelNc = p.name === 'custom' ? known.labelNc : p.generator.labelNc;
-    const extra = labelNc === undefined ? undefined : s - labelNc - dc;
-    if (extra === 0 || extra === 1) edge = extra === 1;
-  }
-  if (p.name === 'custom' && known.labelNc === undefined) {
-    if (k !== undefined) out.labelNc = k - dc;
-    else if (s !== undefined) out.labelNc = s - dc - ((edge ?? known.useInstance) ? 1 : 0);
-  }
-  if (edge !== undefined) out.useInstance = edge;
-  if (out.labelNc !== undefined && !(out.labelNc >= 1)) delete out.labelNc;
-  return out;
-}
-
-const IGNORED_SUFFIXES = ['num_batches_tracked'];
-
-/** The PyTorch shape of a tfjs weight (the inverse of core's tfjsShapeOf). */
-function torchShapeOf(shape: number[], t: TorchTransform): number[] {
-  if (t === 'conv') return [shape[3]!, shape[2]!, shape[0]!, shape[1]!];
-  if (t === 'linear') return [shape[1]!, shape[0]!];
-  return shape;
-}
-
-function listSome(xs: string[], n = 4): string {
-  return xs.length <= n ? xs.join(', ') : `${xs.slice(0, n).join(', ')}, … ${xs.length - n} more`;
-}
-
-/**
- * Throws one readable line when `state` does not fit `model` key for key: how many keys are
- * missing, unexpected and mis-shaped, with the first few of each and the flags to check.
- */
-export function checkStateFits(model: tfl.LayersModel, state: Map<string, NdArray>, source: string, what: string): void {
-  const missing: string[] = [];
-  const misShaped: string[] = [];
-  const used = new Set<string>();
-  for (const w of model.weights) {
-    const key = torchKeyOf(w.originalName);
-    const arr = state.get(key);
-    if (!arr) {
-      missing.push(key);
-      continue;
-    }
-    used.add(key);
-    const t = torchTransformOf(w.originalName, w.shape.length);
-    const got = tfjsShapeOf(arr.shape, t);
-    if (arr.shape.length !== w.shape.length || got.some((d, i) => d !== w.shape[i]))
-      misShaped.push(`${key} [${arr.shape.join(',')}] (expected [${torchShapeOf(w.shape as number[], t).join(',')}])`);
-  }
-  const unexpected = [...state.keys()].filter((k) => !used.has(k) && !IGNORED_SUFFIXES.some((s) => k.endsWith(s)));
-  if (missing.length + unexpected.length + misShaped.length === 0) return;
-  const parts = [
-    missing.length ? `${missing.length} missing keys (${listSome(missing)})` : '',
-    unexpected.length ? `${unexpected.length} unexpected keys (${listSome(unexpected)})` : '',
-    misShaped.length ? `${misShaped.length} mis-shaped keys (${listSome(misShaped, 3)})` : '',
-  ].filter(Boolean);
-  throw new IOError(
-    `checkpoint '${source}' does not fit the ${what} generator: ${parts.join('; ')}. Check --preset, --norm, --ngf, --label-nc, --upsampling and --vae.`,
-  );
-}
+const FIT_HINT = 'Check --preset, --norm, --ngf, --label-nc, --upsampling and --vae.';
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -164,37 +35,17 @@ export async function generatorFromTorch(
   hints: Partial<GeneratorConfig> = {},
 ): Promise<LoadedGenerator & { state: Map<string, NdArray>; sha256: string }> {
   const preset = parsePreset(flags.preset);
-  const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-    throw new IOError(`--checkpoint '${file}' could not be read (${e.code === 'ENOENT' ? 'no such file' : e.message}).`, { cause: e });
-  });
-  const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const state = readTorchCheckpoint(u8, file);
+  const { state, sha256 } = await readOfficialCheckpoint(file, '--checkpoint');
   const explicit = explicitOverrides(flags);
-  const inferred = inferConfigFromState(state, {
+  const inferred = inferGeneratorConfig(state, {
     preset,
     containDontcare: explicit.containDontcare,
     labelNc: explicit.labelNc,
     useInstance: explicit.useInstance ?? hints.useInstance,
   });
   const { config } = modelConfigFromFlags(flags, { ...hints, ...inferred });
-  const g = new SpadeGenerator(config);
-  const what = describeConfig(preset, config);
-  try {
-    checkStateFits(g.model, state, file, what);
-    g.loadTorchStateDict(state, file);
-  } catch (e) {
-    g.dispose();
-    throw e;
-  }
-  return {
-    preset,
-    config,
-    label: presetLabelSpec(config),
-    model: g.model,
-    source: file,
-    state,
-    sha256: createHash('sha256').update(u8).digest('hex'),
-  };
+  const g = officialGeneratorFromState(state, file, { preset, config, what: describeConfig(preset, config), fitHint: FIT_HINT });
+  return { ...g, state, sha256 };
 }
 
 const shown = (k: string, v: unknown): string =>

@@ -10,3 +10,6 @@ export { testPreprocess, modelInputSize } from './synthesis/test-geometry';
 export type { GeneratorSpec, SynthesisRequest, PreparedInput, SynthesizedImage, RawImage, ImageSynthesizer } from './synthesis/request';
 export { SeanSynthesizer, type SeanRequest, type SeanStyle, type SeanStyleEdit, type SeanPreparedInput, type SeanPreparedStyle } from './synthesis/sean';
 export { GroupDNetSynthesizer, type GroupDNetRequest, type GroupDNetPreparedInput } from './synthesis/groupdnet';
+export { inferGeneratorConfig, type KnownGeneratorFields, type OfficialStateShapes } from './official/infer-config';
+export { checkStateFits, officialStateShapesOf, torchShapeOf } from './official/state-fits';
+export { officialGeneratorFromState, type OfficialGeneratorOptions } from './official/generator';

@@ -4,3 +4,4 @@ export { MODEL_JSON, WEIGHTS_BIN, fileSystemLoadHandler, fileSystemSaveHandler, 
 export { loadGeneratorDir, readCladeJson, saveGeneratorDir } from './model-folder/generator-dir';
 export { encoderDirOf, loadEncoderDir, saveEncoderDir } from './model-folder/encoder-dir';
 export { ortEngine, ortSynthesizer } from './synthesis/ort-engine';
+export { loadOfficialGenerator, readOfficialCheckpoint, type LoadOfficialOptions, type OfficialCheckpoint } from './official/load-official';
