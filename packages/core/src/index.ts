@@ -60,6 +60,7 @@ export {
 } from './io';
 export {
   loadTorchStateDict,
+  torchStateDictOf,
   torchKeyOf,
   torchTransformOf,
   tfjsShapeOf,

@@ -75,6 +75,22 @@ export function keyMismatch(keys: { missing: string[]; unexpected: string[]; mis
 }
 
 /**
+ * A built layer's weights as a PyTorch state dict (official keys and layouts): the inverse of
+ * `loadTorchStateDict`, for writing `.pth` files PyTorch code can load.
+ */
+export function torchStateDictOf(layer: Pick<layers.Layer, 'weights'>): Map<string, NdArray> {
+  const state = new Map<string, NdArray>();
+  for (const w of layer.weights) {
+    const t = w.read();
+    const transform = torchTransformOf(w.originalName, t.rank);
+    const torch = transform === 'conv' ? tf.transpose(t, [3, 2, 0, 1]) : transform === 'linear' ? tf.transpose(t, [1, 0]) : t;
+    state.set(torchKeyOf(w.originalName), { dtype: 'float32', shape: torch.shape.slice(), data: Float32Array.from(torch.dataSync()) });
+    if (torch !== t) torch.dispose();
+  }
+  return state;
+}
+
+/**
  * Assigns a PyTorch state dict to a built layer, by name, strictly: any missing, unexpected or
  * mis-shaped key is reported — all of them in one error — and nothing is assigned.
  */

@@ -3,8 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { IOError, torchKeyOf, torchTransformOf, writeTorchCheckpoint, type NdArray } from '@clade/core';
+import { IOError, torchStateDictOf, writeTorchCheckpoint } from '@clade/core';
 import { SpadeGenerator, type GeneratorConfig } from '@clade/spade-gen';
 import { inferGeneratorConfig, officialGeneratorFromState, officialStateShapesOf } from '../index';
 import { loadOfficialGenerator, readOfficialCheckpoint } from '../node';
@@ -20,18 +19,6 @@ function shapesOf(config: Partial<GeneratorConfig> & { labelNc: number }): Map<s
   }
 }
 
-/** A generator's weights as a PyTorch state dict (the inverse of loadTorchStateDict's transforms). */
-function torchStateOf(g: SpadeGenerator): Map<string, NdArray> {
-  const state = new Map<string, NdArray>();
-  for (const w of g.model.weights) {
-    const t = w.read();
-    const transform = torchTransformOf(w.originalName, t.rank);
-    const torch = transform === 'conv' ? tf.transpose(t, [3, 2, 0, 1]) : transform === 'linear' ? tf.transpose(t, [1, 0]) : tf.clone(t);
-    state.set(torchKeyOf(w.originalName), { dtype: 'float32', shape: torch.shape.slice(), data: torch.dataSync() as Float32Array });
-    torch.dispose();
-  }
-  return state;
-}
 
 describe('inferGeneratorConfig (from a key → shape map)', () => {
   it('reads norm, ngf, VAE and the label count of a custom CLADE generator', () => {
@@ -72,7 +59,7 @@ describe('loadOfficialGenerator', () => {
 
   it('round-trips a .pth: the config is inferred and the weights load', async () => {
     const g = new SpadeGenerator({ ...TINY, labelNc: 5, normMode: 'clade', initSeed: 3 });
-    const state = torchStateOf(g);
+    const state = torchStateDictOf(g.model);
     const file = path.join(dir, 'latest_net_G.pth');
     writeFileSync(file, writeTorchCheckpoint(state));
     const loaded = await loadOfficialGenerator(file, { preset: 'custom', overrides: { cropSize: 32 } });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, torchKeyOf, torchShapeOf, torchTransformOf, type NdArray } from '@clade/core';
+import { ConfigError, torchStateDictOf } from '@clade/core';
 import { expectNoLeaks, maxAbsDiff } from '@clade/test-utils';
 import { SeanGenerator, resolveSeanConfig, seanCost, type SeanConfig } from '../index';
 
@@ -16,18 +16,6 @@ function seg(size = 32, n = K): tf.Tensor4D {
 }
 const image = (size = 32, n = K, seed = 6) => tf.randomUniform([n, size, size, 3], -1, 1, 'float32', seed) as tf.Tensor4D;
 
-/** Our weights as an official-style state dict (PyTorch keys and layouts). */
-function stateDictOf(g: SeanGenerator): Map<string, NdArray> {
-  const out = new Map<string, NdArray>();
-  for (const w of g.model.weights) {
-    const t = w.read();
-    const transform = torchTransformOf(w.originalName, t.rank);
-    const torch = transform === 'conv' ? tf.transpose(t, [3, 2, 0, 1]) : transform === 'linear' ? tf.transpose(t) : t;
-    out.set(torchKeyOf(w.originalName), { dtype: 'float32', shape: torchShapeOf(t.shape, transform), data: torch.dataSync() as Float32Array });
-    if (torch !== t) torch.dispose();
-  }
-  return out;
-}
 
 describe('SeanGenerator', () => {
   let g: SeanGenerator;
@@ -87,7 +75,7 @@ describe('SeanGenerator', () => {
   });
 
   it('weights carry the official state-dict keys and load strictly from a state dict', () => {
-    const sd = stateDictOf(g);
+    const sd = torchStateDictOf(g.model);
     const shapes = Object.fromEntries([...sd].map(([k, v]) => [k, v.shape]));
     expect(shapes).toMatchObject({
       'fc.weight': [64, K, 3, 3],

@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  loadTorchCheckpointFile, readNpz, torchKeyOf, torchToTfjs, torchTransformOf, writeTorchCheckpoint, type NdArray,
+  loadTorchCheckpointFile, readNpz, torchKeyOf, torchStateDictOf, torchToTfjs, torchTransformOf, writeTorchCheckpoint, type NdArray,
 } from '@clade/core';
 import { MultiscaleDiscriminator, SpadeGenerator, type OfficialNetwork } from '@clade/spade-gen';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
@@ -17,18 +16,6 @@ const COCO = 'data/coco_stuff';
 const G_CFG = { labelNc: 182, containDontcare: true, useInstance: true, normMode: 'clade' as const, ngf: 4, cropSize: 64 };
 const D_CFG = { ndf: 4 };
 
-/** A net's weights as a PyTorch state dict (the inverse of loadTorchStateDict's transforms). */
-function torchStateOf(net: OfficialNetwork): Map<string, NdArray> {
-  const state = new Map<string, NdArray>();
-  for (const w of net.model.weights) {
-    const t = w.read();
-    const transform = torchTransformOf(w.originalName, t.rank);
-    const torch = transform === 'conv' ? tf.transpose(t, [3, 2, 0, 1]) : transform === 'linear' ? tf.transpose(t, [1, 0]) : tf.clone(t);
-    state.set(torchKeyOf(w.originalName), { dtype: 'float32', shape: torch.shape.slice(), data: torch.dataSync() as Float32Array });
-    torch.dispose();
-  }
-  return state;
-}
 
 /** max |checkpoint − reference| over a net's trainable weights (tfjs layout). */
 function maxStep(ckpt: Map<string, NdArray>, prefix: string, net: OfficialNetwork, reference: Map<string, NdArray>): number {
@@ -61,7 +48,7 @@ describeWithShared('fine-tuning from official checkpoints', [P1_G, `${COCO}/trai
   it('a new run starts from the official G (and a D state dict): one iteration moves each weight by at most lr', async () => {
     // A D state dict in the official layout, from a D with its own seed (no official D fixture exists).
     const dSource = new MultiscaleDiscriminator({ ...D_CFG, labelNc: 182, containDontcare: true, useInstance: true, initSeed: 77 });
-    const dState = torchStateOf(dSource);
+    const dState = torchStateDictOf(dSource.model);
     dSource.dispose();
     const dFile = path.join(tmp, 'latest_net_D.pth');
     writeFileSync(dFile, writeTorchCheckpoint(dState));
