@@ -153,3 +153,4 @@ export {
   type SynthSampleInfo,
   type SynthSplit,
 } from './synth/write';
+export { parseShard, formatShard, shardItems, shardRange, WHOLE, type Shard } from './shards/shard';
