@@ -14,20 +14,29 @@ export interface ClassMapGeometry {
 const classCount = (c: ClassMapGeometry): number => c.labelNc + (c.containDontcare ? 1 : 0);
 
 /**
- * A map of raw ids as class indices int32 [H,W] at the model's size. Ids ≥ K are refused first,
- * naming the map as the caller does (e.g. "--label 'mask.png'"), so raw 255 is never taken for
- * dontcare here; then the label steps of the official test transform (`prepareDecoded`: PIL
- * NEAREST by the test geometry, a map already at the model's size is not resampled).
+ * A map of raw ids as class indices int32 [H,W] at the model's size, and with an instance map of the
+ * same size, its edges (0/1 [H,W]) after the same resize. Ids ≥ K are refused first, naming the map
+ * as the caller does (e.g. "--label 'mask.png'"), so raw 255 is never taken for dontcare here; then
+ * the label steps of the official test transform (`prepareDecoded`: PIL NEAREST by the test
+ * geometry, a map already at the model's size is not resampled).
  */
-export function classMapOf(label: LabelMap, c: ClassMapGeometry, name: string): Int32Array {
+export function labelInputsOf(label: LabelMap, instance: LabelMap | null, c: ClassMapGeometry, name: string): { classes: Int32Array; edges: Uint8Array | null } {
   const k = classCount(c);
   let bad = -1;
   for (const v of label.data) if (v >= k) bad = Math.max(bad, v);
   if (bad >= 0) throw new ConfigError(`${name} holds class id ${bad}; this model has ids 0..${k - 1}.`);
-  const sample = prepareDecoded({ id: name, label }, { label: { labelNc: c.labelNc, containDontcare: c.containDontcare }, preprocess: testPreprocess(null, c) });
+  const sample = prepareDecoded(
+    { id: name, label, instance },
+    { label: { labelNc: c.labelNc, containDontcare: c.containDontcare }, preprocess: testPreprocess(null, c) },
+  );
   const { width, height } = modelInputSize(null, c);
   if (sample.width !== width || sample.height !== height) throw new ShapeError(`${name} became ${sample.width}x${sample.height}; the model takes ${width}x${height}.`);
-  return sample.classes;
+  return { classes: sample.classes, edges: sample.edges };
+}
+
+/** The class indices of `labelInputsOf` for models without the edge channel. */
+export function classMapOf(label: LabelMap, c: ClassMapGeometry, name: string): Int32Array {
+  return labelInputsOf(label, null, c, name).classes;
 }
 
 /**
