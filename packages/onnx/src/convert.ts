@@ -118,7 +118,7 @@ export class ExportContext {
     const t = this.tensor(v, who);
     const [, c, h, w] = t.dims;
     if (t.dims.length !== 4 || t.layout !== 'nchw' || typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number')
-      throw new ShapeError(`${who}: expected a rank-4 NHWC feature map with known H, W, C, got ONNX dims ${formatShape(t.dims as never)} (${t.layout}).`);
+      throw new ShapeError(`${who}: expected a rank-4 NHWC feature map with known H, W, C, got ONNX dims ${formatShape(t.dims)} (${t.layout}).`);
     return { ...t, c, h, w };
   }
 
@@ -151,7 +151,10 @@ export class ExportContext {
 
   /** float [N,1,h,w] edge map of a semantic value (cached). */
   edge(v: SemanticValue, who: string): string {
-    if (!v.src.edge) throw new ConfigError(`${who}: the layer uses an instance-edge channel, but the semantic input '${v.src.label}' was exported without one (edge: false).`);
+    if (!v.src.edge)
+      throw new ConfigError(
+        `${who}: the layer uses an instance-edge channel, but the semantic input '${v.src.label}' was exported without one (edge: false).`,
+      );
     const e = v.src.edge;
     return this.cached(`edge:${this.indexKey(v)}`, () =>
       this.pickRowsCols(e, v.rows, v.cols, v.src.height, v.src.width, [2, 3], `semantic.${v.rows.length}x${v.cols.length}.edge`),
@@ -247,8 +250,15 @@ function declareInput(ctx: ExportContext, sym: Sym, spec: InputSpec | undefined,
     if (spec?.kind === 'semantic') {
       const expected = spec.numClasses + (spec.edge ? 1 : 0);
       if (c !== expected)
-        throw new ShapeError(`exportLayersModelToOnnx: semantic input '${name}' has ${c} channels, but numClasses ${spec.numClasses} + edge ${spec.edge} gives ${expected}.`);
-      const label = ctx.b.input({ name: spec.labelName ?? 'label', elemType: 'INT32', dims: [BATCH_DIM, h, w], doc: `class index per pixel in [0, ${spec.numClasses})` });
+        throw new ShapeError(
+          `exportLayersModelToOnnx: semantic input '${name}' has ${c} channels, but numClasses ${spec.numClasses} + edge ${spec.edge} gives ${expected}.`,
+        );
+      const label = ctx.b.input({
+        name: spec.labelName ?? 'label',
+        elemType: 'INT32',
+        dims: [BATCH_DIM, h, w],
+        doc: `class index per pixel in [0, ${spec.numClasses})`,
+      });
       const edge = spec.edge
         ? ctx.b.input({ name: spec.edgeName ?? 'edge', elemType: 'FLOAT', dims: [BATCH_DIM, 1, h, w], doc: 'instance-edge map (0/1)' })
         : null;
@@ -279,7 +289,10 @@ export function exportLayersModelToOnnx(model: tfl.LayersModel, options: ExportL
     if (!node) throw new ConfigError(`exportLayersModelToOnnx: layer '${layer.name}' is not reachable from the model inputs.`);
     const conv = CONVERTERS.get(cls);
     if (!conv)
-      throw new ConfigError(`exportLayersModelToOnnx: no ONNX converter for layer class '${cls}' (layer '${layer.name}'); convertible: ${onnxConvertibleLayers().join(', ')}.`);
+      throw new ConfigError(
+        `exportLayersModelToOnnx: no ONNX converter for layer class '${cls}' (layer ` +
+          `'${layer.name}'); convertible: ${onnxConvertibleLayers().join(', ')}.`,
+      );
     // Weight reads (e.g. the spectral-norm kernel) are freed here; the values hold only names.
     let out: Value | Value[] = [];
     tf.tidy(() => {

@@ -19,23 +19,24 @@ import { CLADE_ONNX_DOMAIN, type Dim } from './onnx';
  * SpectralConv2D, NearestResize, InstanceNorm, and the tfjs built-ins Conv2D, Dense, LeakyReLU,
  * ReLU, Activation, Add, Concatenate, UpSampling2D, Reshape, Permute. Eval mode only: batch
  * norms use their running statistics and spectral norm its stored u, v (as the official test).
+ * GroupDNet's layers are in converters-groupdnet.ts, SEAN's ACE in converters-sean.ts.
  */
 
 type Cfg = Record<string, unknown>;
-const cfg = (layer: tfl.layers.Layer) => layer.getConfig() as Cfg;
-const who = (layer: tfl.layers.Layer) => `${layer.getClassName()} '${layer.name}'`;
+export const cfg = (layer: tfl.layers.Layer) => layer.getConfig() as Cfg;
+export const who = (layer: tfl.layers.Layer) => `${layer.getClassName()} '${layer.name}'`;
 
-function nchw(name: string, c: number, h: number, w: number): TensorValue {
+export function nchw(name: string, c: number, h: number, w: number): TensorValue {
   return { kind: 'tensor', name, dims: [BATCH_DIM, c, h, w], layout: 'nchw' };
 }
 
-/** tfjs kernel [kh,kw,I,O] → ONNX [O,I,kh,kw]. */
-function onnxKernel(k: tf.Tensor): { data: Float32Array; dims: number[] } {
+/** tfjs kernel [kh,kw,I,O] → ONNX [O,I,kh,kw] (a grouped [kh,kw,I/g,O] gives ONNX's grouped [O,I/g,kh,kw]). */
+export function onnxKernel(k: tf.Tensor): { data: Float32Array; dims: number[] } {
   return { data: values(tf.transpose(k, [3, 2, 0, 1])), dims: [k.shape[3]!, k.shape[2]!, k.shape[0]!, k.shape[1]!] };
 }
 
-/** Conv node; `pads` = [top, left, bottom, right]. */
-function conv(
+/** Conv node; `pads` = [top, left, bottom, right]; `group` > 1 is PyTorch's Conv2d(groups) (ONNX Conv's own attribute). */
+export function conv(
   ctx: ExportContext,
   x: string,
   kernel: { data: Float32Array; dims: number[] },
@@ -43,10 +44,12 @@ function conv(
   name: string,
   pads: number[],
   stride = 1,
+  group = 1,
 ): string {
   const inputs = [x, ctx.b.floats(`${name}.weight`, kernel.data, kernel.dims)];
   if (bias) inputs.push(ctx.b.floats(`${name}.bias`, bias, [bias.length]));
-  return ctx.b.op('Conv', inputs, name, { kernel_shape: kernel.dims.slice(2), pads, strides: [stride, stride] });
+  // `group` only when grouped: the ungrouped graphs stay byte-identical to earlier exports.
+  return ctx.b.op('Conv', inputs, name, { kernel_shape: kernel.dims.slice(2), pads, strides: [stride, stride], ...(group > 1 && { group }) });
 }
 
 function activation(ctx: ExportContext, x: TensorValue, act: string, name: string, w: string): TensorValue {
@@ -83,14 +86,14 @@ registerOnnxConverter('InstanceNorm', (layer, [input], ctx) => {
   return nchw(instanceNorm(ctx, x.name, x.c, eps, layer.name), x.c, x.h, x.w);
 });
 
-function instanceNorm(ctx: ExportContext, x: string, c: number, eps: number, name: string): string {
+export function instanceNorm(ctx: ExportContext, x: string, c: number, eps: number, name: string): string {
   const ones = ctx.b.floats(`ones${c}`, new Float32Array(c).fill(1), [c]);
   const zeros = ctx.b.floats(`zeros${c}`, new Float32Array(c), [c]);
   return ctx.b.op('InstanceNormalization', [x, ones, zeros], name, { epsilon: { float: eps } });
 }
 
 /** The param-free norm as a per-channel affine (eval batch norm: x·s + t), or null for instance norm. */
-function runningAffine(layer: tfl.layers.Layer, eps: number): { s: Float32Array; t: Float32Array } | null {
+export function runningAffine(layer: tfl.layers.Layer, eps: number): { s: Float32Array; t: Float32Array } | null {
   if (!hasWeight(layer, 'param_free_norm/running_mean')) return null;
   const mean = values(layerWeight(layer, 'param_free_norm/running_mean'));
   const variance = values(layerWeight(layer, 'param_free_norm/running_var'));
@@ -100,11 +103,14 @@ function runningAffine(layer: tfl.layers.Layer, eps: number): { s: Float32Array;
   return { s, t };
 }
 
-function normInputs(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportContext) {
+export function normInputs(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportContext) {
   const x = ctx.feature(inputs[0]!, who(layer));
   const seg = inputs[1]!;
   if (seg.kind !== 'semantic')
-    throw new ConfigError(`${who(layer)}: its segmap input must be exported as a semantic input (label map + edge), got a plain tensor; pass inputs: { seg: { kind: 'semantic', ... } }.`);
+    throw new ConfigError(
+      `${who(layer)}: its segmap input must be exported as a semantic input (label map ` +
+        `+ edge), got a plain tensor; pass inputs: { seg: { kind: 'semantic', ... } }.`,
+    );
   return { x, seg: ExportContext.resizeSemantic(seg, x.h, x.w) };
 }
 
@@ -116,17 +122,41 @@ function normInputs(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportContext
 registerOnnxConverter('SPADE', (layer, inputs, ctx) => {
   const l = layer as SPADE;
   const { x, seg } = normInputs(l, inputs, ctx);
-  const k = l.kernelSize;
-  const pad = Math.floor(k / 2);
+  return spadeModulation(ctx, l, x, ctx.oneHot(seg, who(l)), { kernelSize: l.kernelSize, epsilon: l.epsilon });
+});
+
+/** How a SPADE-form layer's three convs are shaped: GroupDNet's GROUP_SPADE groups them. */
+export interface SpadeConvs {
+  kernelSize: number;
+  epsilon: number;
+  /** Groups of mlp_shared. Default 1. */
+  sharedGroups?: number;
+  /** Groups of mlp_gamma and mlp_beta. Default 1. */
+  groups?: number;
+}
+
+/**
+ * SPADE's modulation of x by the segmap `m` (NCHW, at x's size), from the layer's official weights
+ * (mlp_shared/0, mlp_gamma, mlp_beta, param_free_norm running stats). Grouping changes nothing of
+ * the folding: each output channel still owns its own [I/g,kh,kw] kernel block.
+ */
+export function spadeModulation(
+  ctx: ExportContext,
+  l: tfl.layers.Layer,
+  x: TensorValue & { c: number; h: number; w: number },
+  m: string,
+  o: SpadeConvs,
+): TensorValue {
+  const pad = Math.floor(o.kernelSize / 2);
   const pads = [pad, pad, pad, pad];
-  const m = ctx.oneHot(seg, who(l));
-  const shared = conv(ctx, m, onnxKernel(layerWeight(l, 'mlp_shared/0/weight')), values(layerWeight(l, 'mlp_shared/0/bias')), `${l.name}.mlp_shared`, pads);
+  const sk = onnxKernel(layerWeight(l, 'mlp_shared/0/weight'));
+  const shared = conv(ctx, m, sk, values(layerWeight(l, 'mlp_shared/0/bias')), `${l.name}.mlp_shared`, pads, 1, o.sharedGroups ?? 1);
   const actv = ctx.b.op('Relu', [shared], `${l.name}.mlp_shared`);
   const gk = onnxKernel(layerWeight(l, 'mlp_gamma/weight'));
   const gb = values(layerWeight(l, 'mlp_gamma/bias')).map((b) => b + 1);
   const bk = onnxKernel(layerWeight(l, 'mlp_beta/weight'));
   const bb = values(layerWeight(l, 'mlp_beta/bias'));
-  const affine = runningAffine(l, l.epsilon);
+  const affine = runningAffine(l, o.epsilon);
   let xn = x.name;
   if (affine) {
     const per = gk.data.length / x.c; // kernel elements per output channel ([O, ...] layout)
@@ -140,13 +170,14 @@ registerOnnxConverter('SPADE', (layer, inputs, ctx) => {
     gb.set(scaleB);
     bb.set(shiftB);
   } else {
-    xn = instanceNorm(ctx, x.name, x.c, l.epsilon, `${l.name}.param_free_norm`);
+    xn = instanceNorm(ctx, x.name, x.c, o.epsilon, `${l.name}.param_free_norm`);
   }
-  const gamma = conv(ctx, actv, gk, gb, `${l.name}.mlp_gamma`, pads);
-  const beta = conv(ctx, actv, bk, bb, `${l.name}.mlp_beta`, pads);
+  const g = o.groups ?? 1;
+  const gamma = conv(ctx, actv, gk, gb, `${l.name}.mlp_gamma`, pads, 1, g);
+  const beta = conv(ctx, actv, bk, bb, `${l.name}.mlp_beta`, pads, 1, g);
   const out = ctx.b.op('Add', [ctx.b.op('Mul', [xn, gamma], l.name), beta], l.name);
   return nchw(out, x.c, x.h, x.w);
-});
+}
 
 /**
  * CLADE / CLADE-ICPE. Guided sampling is a Gather of the γ/β tables by the class-index map;
@@ -192,19 +223,35 @@ function convertClade(layer: tfl.layers.Layer, inputs: Value[], ctx: ExportConte
     const distIn = inputs[2];
     if (!distIn) throw new ShapeError(`${who(l)}: needs a positional map input.`);
     const d = ctx.feature(distIn, `${who(l)} dist`);
-    if (d.c !== 2) throw new ShapeError(`${who(l)}: dist must have 2 channels, got ${formatShape(d.dims as never)}.`);
+    if (d.c !== 2) throw new ShapeError(`${who(l)}: dist must have 2 channels, got ${formatShape(d.dims)}.`);
     const dr = ctx.resizeFeature(d, x.h, x.w);
     // 1 + C(d'): the 1×1 conv's bias absorbs the "1 +". One channel, so [N,1,h,w] is already the
     // channels-last [N,h,w,1] in memory: a Reshape, no Transpose.
     const factor = (n: string) => {
-      const f = conv(ctx, dr, onnxKernel(layerWeight(l, `class_specified_affine/${n}/weight`)), values(layerWeight(l, `class_specified_affine/${n}/bias`)).map((v) => v + 1), `${l.name}.${n}`, [0, 0, 0, 0]);
+      const f = conv(
+        ctx,
+        dr,
+        onnxKernel(layerWeight(l, `class_specified_affine/${n}/weight`)),
+        values(layerWeight(l, `class_specified_affine/${n}/bias`)).map((v) => v + 1),
+        `${l.name}.${n}`,
+        [0, 0, 0, 0],
+      );
       return ctx.b.op('Reshape', [f, ctx.b.int64s(`${l.name}.nhwc1`, [0, x.h, x.w, 1])], `${l.name}.${n}`);
     };
     if (affine) {
       const ones = new Float32Array(c).fill(1);
       const zeros = new Float32Array(c);
       const f = (n: string, a: Float32Array) => ctx.b.floats(`${l.name}.param_free_norm.${n}`, a, [c]);
-      xn = ctx.b.op('BatchNormalization', [x.name, f('scale', ones), f('bias', zeros), f('running_mean', values(layerWeight(l, 'param_free_norm/running_mean'))), f('running_var', values(layerWeight(l, 'param_free_norm/running_var')))], `${l.name}.param_free_norm`, { epsilon: { float: l.epsilon } });
+      xn = ctx.b.op(
+        'BatchNormalization',
+        [
+          x.name, f('scale', ones), f('bias', zeros),
+          f('running_mean', values(layerWeight(l, 'param_free_norm/running_mean'))),
+          f('running_var', values(layerWeight(l, 'param_free_norm/running_var'))),
+        ],
+        `${l.name}.param_free_norm`,
+        { epsilon: { float: l.epsilon } },
+      );
     } else xn = instanceNorm(ctx, x.name, c, l.epsilon, `${l.name}.param_free_norm`);
     if (ctx.fusedClade) fused = [table(gamma, 'gamma'), table(beta, 'beta'), factor('dist_conv_w'), factor('dist_conv_b')];
     else {
@@ -305,7 +352,7 @@ registerOnnxConverter('Conv2D', (layer, [input], ctx) => {
 registerOnnxConverter('Dense', (layer, [input], ctx) => {
   const c = cfg(layer);
   const x = ctx.tensor(input!, who(layer));
-  if (x.dims.length !== 2) throw new NotImplementedError(`${who(layer)}: only rank-2 Dense inputs export, got ${formatShape(x.dims as never)}.`);
+  if (x.dims.length !== 2) throw new NotImplementedError(`${who(layer)}: only rank-2 Dense inputs export, got ${formatShape(x.dims)}.`);
   const kernel = layerWeight(layer, 'kernel');
   const inputs = [x.name, ctx.b.floats(`${layer.name}.kernel`, values(kernel), kernel.shape as number[])];
   if (c.useBias) inputs.push(ctx.b.floats(`${layer.name}.bias`, values(layerWeight(layer, 'bias')), [c.units as number]));

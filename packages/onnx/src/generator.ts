@@ -56,7 +56,8 @@ export function generatorIo(g: ExportableGenerator, options: ExportGeneratorOpti
   const width = out[2]!;
   const size = options.inputSize ?? { height, width };
   for (const k of ['height', 'width'] as const)
-    if (!Number.isInteger(size[k]) || size[k] < 1) throw new ConfigError(`exportGeneratorToOnnx: inputSize.${k} must be a positive integer, got ${String(size[k])}.`);
+    if (!Number.isInteger(size[k]) || size[k] < 1)
+      throw new ConfigError(`exportGeneratorToOnnx: inputSize.${k} must be a positive integer, got ${String(size[k])}.`);
   return {
     label: { ...size, numClasses: g.config.labelNc + (g.config.containDontcare ? 1 : 0) },
     edge: g.config.useInstance,

@@ -33,7 +33,25 @@ export {
   type InputSpec,
   type ExportLayersModelOptions,
 } from './convert';
-export { builtinConverters } from './converters';
+export { builtinConverters, spadeModulation, type SpadeConvs } from './converters';
+export { groupdnetConverters } from './converters-groupdnet';
+export { seanConverters } from './converters-sean';
+export {
+  exportGroupDNetToOnnx,
+  groupdnetIo,
+  groupdnetFeeds,
+  exportSeanToOnnx,
+  seanIo,
+  seanFeeds,
+  OrtImageGenerator,
+  type ExportableGroupDNet,
+  type GroupDNetIo,
+  type GroupDNetFeeds,
+  type ExportableSean,
+  type SeanIo,
+  type SeanFeeds,
+  type ImageFeed,
+} from './family';
 export {
   exportGeneratorToOnnx,
   generatorIo,

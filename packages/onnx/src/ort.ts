@@ -22,7 +22,8 @@ export function loadOrt(): Promise<Ort> {
     (e: unknown) => {
       ort = undefined;
       throw new IOError(
-        `onnxruntime-node could not be loaded (${(e as Error).message}). Install it with \`pnpm add onnxruntime-node@1.30.0\`; its CPU binary ships in the package.`,
+        `onnxruntime-node could not be loaded (${(e as Error).message}). Install it ` +
+          `with \`pnpm add onnxruntime-node@1.30.0\`; its CPU binary ships in the package.`,
         { cause: e },
       );
     },

@@ -76,7 +76,10 @@ export class OrtGenerator {
     const meta = new Map(session.inputMetadata.map((m) => [m.name, m]));
     const label = meta.get('label');
     if (!label || !label.isTensor || label.shape.length !== 3)
-      throw new IOError(`OrtGenerator: '${source}' has no int32 [N,H,W] input 'label' (inputs: ${session.inputNames.join(', ')}); export it with exportGeneratorToOnnx.`);
+      throw new IOError(
+        `OrtGenerator: '${source}' has no int32 [N,H,W] input 'label' (inputs: ` +
+          `${session.inputNames.join(', ')}); export it with exportGeneratorToOnnx.`,
+      );
     const [, h, w] = label.shape;
     if (typeof h !== 'number' || typeof w !== 'number') throw new IOError(`OrtGenerator: '${source}': label H, W must be fixed, got ${String(label.shape)}.`);
     this.height = h;
@@ -114,8 +117,10 @@ export class OrtGenerator {
     const { Tensor } = await loadOrt();
     const hw = this.height * this.width;
     const label = feeds.label instanceof tf.Tensor ? Int32Array.from(feeds.label.dataSync()) : feeds.label;
-    if (label.length === 0 || label.length % hw !== 0)
-      throw new ShapeError(`OrtGenerator.run: label must be [N,${this.height},${this.width}], got ${label.length} values${feeds.label instanceof tf.Tensor ? ` ${formatShape(feeds.label.shape)}` : ''}.`);
+    if (label.length === 0 || label.length % hw !== 0) {
+      const shape = feeds.label instanceof tf.Tensor ? ` ${formatShape(feeds.label.shape)}` : '';
+      throw new ShapeError(`OrtGenerator.run: label must be [N,${this.height},${this.width}], got ${label.length} values${shape}.`);
+    }
     const n = label.length / hw;
     const inputs: Record<string, OrtTensor> = { label: new Tensor('int32', label, [n, this.height, this.width]) };
     const need = (name: string, v: Float32Array | tf.Tensor | undefined, per: number, dims: number[]) => {
@@ -129,7 +134,12 @@ export class OrtGenerator {
       const d = need('dist', feeds.dist, 2 * hw, layout === 'nhwc' ? [n, this.height, this.width, 2] : [n, 2, this.height, this.width]);
       inputs.dist = new Tensor('float32', layout === 'nhwc' ? transposeNhwc(d, n, this.height, this.width, 2) : d, [n, 2, this.height, this.width]);
     }
-    if (this.zDim > 0) inputs.z = new Tensor('float32', feeds.z ? need('z', feeds.z, this.zDim, [n, this.zDim]) : seededNormal(n * this.zDim, feeds.seed ?? 0), [n, this.zDim]);
+    if (this.zDim > 0)
+      inputs.z = new Tensor(
+        'float32',
+        feeds.z ? need('z', feeds.z, this.zDim, [n, this.zDim]) : seededNormal(n * this.zDim, feeds.seed ?? 0),
+        [n, this.zDim],
+      );
     let out: Awaited<ReturnType<GeneratorSession['run']>>[string];
     try {
       out = (await this.session.run(inputs)).image!;

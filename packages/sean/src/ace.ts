@@ -10,7 +10,7 @@ import {
   seedFor,
   type ParamFreeNorm,
 } from '@clade/core';
-import { classIndexMap, spadeGammaBeta } from '@clade/core/internal';
+import { assertOneOf, assertPositiveInt, classIndexMap, spadeGammaBeta } from '@clade/core/internal';
 import { CLASS_BRANCHES, STYLE_LENGTH, type ClassBranch } from './config';
 import { fastXavierNormal } from './init';
 import { broadcastStyles, classStyles, regionMasks } from './ops';
@@ -66,12 +66,6 @@ export interface ACEArgs extends LayerArgs {
   initSeed?: number | null;
 }
 
-function posInt(v: unknown, field: string): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
-    throw new ConfigError(`ACE: ${field} must be a positive integer, got ${JSON.stringify(v)}.`);
-  return v;
-}
-
 /**
  * ACE (SEAN's semantic region-adaptive normalisation), NHWC. Inputs [x [N,H,W,C],
  * seg [N,H₀,W₀,K], codes [N,K,S]] (codes only with useStyle). With r ~ N(0,1) per pixel:
@@ -110,16 +104,12 @@ export class ACE extends layers.Layer {
 
   constructor(args: ACEArgs) {
     super(args);
-    this.numClasses = posInt(args.numClasses, 'numClasses');
+    this.numClasses = assertPositiveInt(args.numClasses, 'ACE', 'numClasses', JSON.stringify);
     this.useStyle = args.useStyle ?? true;
-    this.classBranch = args.classBranch ?? 'spade';
-    if (!CLASS_BRANCHES.includes(this.classBranch))
-      throw new ConfigError(`ACE: classBranch must be one of ${CLASS_BRANCHES.join(', ')}, got '${String(this.classBranch)}'.`);
-    this.hiddenNc = posInt(args.hiddenNc ?? 128, 'hiddenNc');
-    this.styleLength = posInt(args.styleLength ?? STYLE_LENGTH, 'styleLength');
-    this.paramFreeNorm = args.paramFreeNorm ?? 'syncBatch';
-    if (!PARAM_FREE_NORMS.includes(this.paramFreeNorm))
-      throw new ConfigError(`ACE: paramFreeNorm must be one of ${PARAM_FREE_NORMS.join(', ')}, got '${String(this.paramFreeNorm)}'.`);
+    this.classBranch = assertOneOf(args.classBranch ?? 'spade', CLASS_BRANCHES, 'ACE', 'classBranch');
+    this.hiddenNc = assertPositiveInt(args.hiddenNc ?? 128, 'ACE', 'hiddenNc', JSON.stringify);
+    this.styleLength = assertPositiveInt(args.styleLength ?? STYLE_LENGTH, 'ACE', 'styleLength', JSON.stringify);
+    this.paramFreeNorm = assertOneOf(args.paramFreeNorm ?? 'syncBatch', PARAM_FREE_NORMS, 'ACE', 'paramFreeNorm');
     this.epsilon = args.epsilon ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
     if (!(this.epsilon > 0)) throw new ConfigError(`ACE: epsilon must be > 0, got ${this.epsilon}.`);
@@ -232,14 +222,23 @@ export class ACE extends layers.Layer {
     return [tf.gather(v[0]!, cls) as tf.Tensor4D, tf.gather(v[1]!, cls) as tf.Tensor4D];
   }
 
-  private noise(x: tf.Tensor4D, mode: NoiseMode): tf.Tensor4D {
-    if (mode === 'none') return x;
+  /**
+   * The unscaled per-pixel noise r [n,h,w,1] this layer adds for `mode` (null for 'none'): exposed so
+   * another engine (the ONNX export) can be fed the very draw tfjs makes. The caller owns it.
+   */
+  noiseMap(n: number, h: number, w: number, mode: NoiseMode): tf.Tensor4D | null {
+    if (mode === 'none') return null;
     if (mode !== 'random' && !Number.isInteger(mode))
       throw new ConfigError(`ACE: noise must be 'random', 'none' or an integer seed, got ${JSON.stringify(mode)}.`);
-    const [n, h, w] = x.shape;
     const seed = typeof mode === 'number' ? seedFor(mode, this.name) : undefined;
+    return tf.randomNormal([n, h, w, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
+  }
+
+  private noise(x: tf.Tensor4D, mode: NoiseMode): tf.Tensor4D {
+    const [n, h, w] = x.shape;
+    const r = this.noiseMap(n, h, w, mode);
     // One draw per (sample, pixel), shared by all channels, scaled per channel.
-    return tf.add(x, tf.mul(tf.randomNormal([n, h, w, 1], 0, 1, 'float32', seed), this.noiseVar!.read())) as tf.Tensor4D;
+    return r ? (tf.add(x, tf.mul(r, this.noiseVar!.read())) as tf.Tensor4D) : x;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: ACECallArgs = {}): tf.Tensor {

@@ -110,7 +110,9 @@ describe('fused CLADE export on the native engine', () => {
     const g = make('clade', 35);
     const h = b.createSession(exportGeneratorToOnnx(g), 1, '');
     g.dispose();
-    await expect(b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Float64Array(4096) as never }], ['image'])).rejects.toThrow(/Float32Array or Int32Array/);
+    await expect(b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Float64Array(4096) as never }], ['image'])).rejects.toThrow(
+      /Float32Array or Int32Array/,
+    );
     await expect(b.run(h, [{ name: 'label', dims: [1, 64, 64], data: new Int32Array(10) }], ['image'])).rejects.toThrow(/onnxruntime: /);
     expect(() => b.createSession(new Uint8Array([1, 2, 3]), 1, '')).toThrow(/onnxruntime: /);
     b.release(h);

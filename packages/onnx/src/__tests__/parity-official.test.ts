@@ -40,7 +40,10 @@ describeWithShared('ONNX export of the official generators (p1_coco_generator)',
       const ort = await OrtGenerator.create(model, { threads: 1 });
       g.dispose();
       // eslint-disable-next-line no-console
-      console.log(`${c.tag}: build ${(t1 - t0).toFixed(0)} ms, load ${(t2 - t1).toFixed(0)} ms, export ${(t3 - t2).toFixed(0)} ms, session ${(performance.now() - t3).toFixed(0)} ms`);
+      console.log(
+        `${c.tag}: build ${(t1 - t0).toFixed(0)} ms, load ${(t2 - t1).toFixed(0)} ms, ` +
+          `export ${(t3 - t2).toFixed(0)} ms, session ${(performance.now() - t3).toFixed(0)} ms`,
+      );
       try {
         const img = await ort.run(
           {

@@ -93,19 +93,28 @@ export class SeanSynthesizer extends TfjsGeneratorSynthesizer<SeanRequest, SeanP
     };
   }
 
-  override async run(p: SeanPreparedInput): Promise<RawImage> {
+  /** The one-hot of class indices at the prepared size (inside a tidy). */
+  protected segOf(p: SeanPreparedInput, classes: Int32Array): tf.Tensor4D {
+    return labelsToSegmap(tf.tensor3d(classes, [1, p.height, p.width], 'int32'), this.numClasses);
+  }
+
+  /**
+   * The style codes the synthesis reads (call inside a tidy): the styles encoded inside their masks'
+   * regions, then the edit (region transfer or blend). Every engine takes these same codes.
+   */
+  protected styleCodes(p: SeanPreparedInput, seg: tf.Tensor4D): tf.Tensor3D {
     const g = this.generator;
-    const k = this.numClasses;
+    const codesOf = (s: SeanPreparedStyle) => g.encode(tf.tensor4d(s.image, [1, p.height, p.width, 3]), s.classes === p.classes ? seg : this.segOf(p, s.classes));
+    const codes = codesOf(p.style);
+    if (!p.styleB || !p.edit) return codes;
+    const codesB = codesOf(p.styleB);
+    return 'transferClasses' in p.edit ? transferRegionStyles(codes, codesB, [...p.edit.transferClasses]) : interpolateStyles(codes, codesB, p.edit.mix);
+  }
+
+  override async run(p: SeanPreparedInput): Promise<RawImage> {
     const y = tf.tidy(() => {
-      const segOf = (classes: Int32Array) => labelsToSegmap(tf.tensor3d(classes, [1, p.height, p.width], 'int32'), k);
-      const seg = segOf(p.classes);
-      const codesOf = (s: SeanPreparedStyle) => g.encode(tf.tensor4d(s.image, [1, p.height, p.width, 3]), s.classes === p.classes ? seg : segOf(s.classes));
-      let codes = codesOf(p.style);
-      if (p.styleB && p.edit) {
-        const codesB = codesOf(p.styleB);
-        codes = 'transferClasses' in p.edit ? transferRegionStyles(codes, codesB, [...p.edit.transferClasses]) : interpolateStyles(codes, codesB, p.edit.mix);
-      }
-      return g.synthesize(seg, codes, { noise: p.seed });
+      const seg = this.segOf(p, p.classes);
+      return this.generator.synthesize(seg, this.styleCodes(p, seg), { noise: p.seed });
     });
     return this.readOutput(y);
   }

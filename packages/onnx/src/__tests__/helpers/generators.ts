@@ -57,7 +57,9 @@ export function rerandomize(g: SpadeGenerator, seed: number): void {
   }
 }
 
-export const TINY: Partial<GeneratorConfig> & { labelNc: number } = { labelNc: 11, containDontcare: true, ngf: 8, cropSize: 64, initSeed: 7, spadeHiddenNc: 16 };
+export const TINY: Partial<GeneratorConfig> & { labelNc: number } = {
+  labelNc: 11, containDontcare: true, ngf: 8, cropSize: 64, initSeed: 7, spadeHiddenNc: 16,
+};
 
 /** Seeded random inputs at size × size: labels, one-hot seg (+edge), ICPE map, z. */
 export function randomInputs(c: GeneratorConfig, size: [number, number], seed: number, n = 1) {

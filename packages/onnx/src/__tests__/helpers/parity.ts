@@ -44,7 +44,10 @@ export function describeOnnxParity(CASES: ParityCase[]): void {
         const want = g.apply(tfIn);
         // The pre-tanh map too: tanh saturates, which would hide differences.
         const pre = tfl.model({ inputs: g.model.inputs, outputs: g.model.getLayer('conv_img').output as tfl.SymbolicTensor });
-        const wantPre = pre.apply(tfIn.dist || tfIn.z ? [tfIn.seg, ...(tfIn.dist ? [tfIn.dist] : []), ...(tfIn.z ? [tfIn.z] : [])] : tfIn.seg, { training: false }) as tf.Tensor4D;
+        const wantPre = pre.apply(
+          tfIn.dist || tfIn.z ? [tfIn.seg, ...(tfIn.dist ? [tfIn.dist] : []), ...(tfIn.z ? [tfIn.z] : [])] : tfIn.seg,
+          { training: false },
+        ) as tf.Tensor4D;
 
         const io = { height: size[0], width: size[1] };
         const engine = c.fused ? { engine: 'native' as const } : {};
