@@ -47,6 +47,8 @@ export {
   readTorchCheckpoint,
   writeTorchCheckpoint,
   writeFileAtomic,
+  atomicTempName,
+  parseAtomicTempName,
   loadNpyFile,
   saveNpyFile,
   loadNpzFile,

@@ -46,8 +46,23 @@ export interface GroupDNetSynthesizeOptions extends FamilyWeightOptions {
   resampleSeed?: string;
 }
 
-/** What commander parses for `clade synthesize`: every family's flags and --model. */
-export type SynthesizeFlags = Omit<SpadeSynthesizeOptions, 'checkpoint'> & SeanSynthesizeOptions & GroupDNetSynthesizeOptions & { model?: string };
+/** `clade synthesize --labels <dir> --out <dir>`: every label PNG of a folder, SPADE / CLADE / CLADE-ICPE. */
+export interface FolderSynthesizeOptions extends GlobalOptions, ModelFlags {
+  checkpoint: string;
+  labels: string;
+  out: string;
+  instances?: string;
+  shard?: string;
+  seed?: string;
+  force?: boolean;
+  engine?: string;
+}
+
+/** What commander parses for `clade synthesize`: every family's flags, --model and the folder flags. */
+export type SynthesizeFlags = Omit<SpadeSynthesizeOptions, 'checkpoint' | 'label'> &
+  Omit<SeanSynthesizeOptions, 'label'> &
+  Omit<GroupDNetSynthesizeOptions, 'label'> &
+  Partial<Pick<FolderSynthesizeOptions, 'labels' | 'instances' | 'shard'>> & { model?: string; label?: string };
 
 // Each family's flags as a key set: a flag added to an interface and not here fails to compile.
 const COMMON: Record<keyof CommonSynthesizeOptions, true> = { backend: true, threads: true, verbose: true, json: true, maxPixels: true, label: true, out: true, outNpy: true, force: true, seed: true };
@@ -61,6 +76,10 @@ const SPADE: Record<keyof SpadeSynthesizeOptions, true> = {
 const WEIGHTS: Record<keyof FamilyWeightOptions, true> = { ...COMMON, preset: true, ngf: true, cropSize: true, checkpoint: true, randomInit: true, initGain: true };
 const SEAN: Record<keyof SeanSynthesizeOptions, true> = { ...WEIGHTS, style: true, styleLabel: true, styleB: true, styleBLabel: true, transferClasses: true, mix: true };
 const GROUPDNET: Record<keyof GroupDNetSynthesizeOptions, true> = { ...WEIGHTS, resampleClass: true, resampleSeed: true };
+const FOLDER: Record<keyof FolderSynthesizeOptions, true> = {
+  backend: true, threads: true, verbose: true, json: true, maxPixels: true, ...MODEL_FLAGS,
+  checkpoint: true, labels: true, out: true, instances: true, shard: true, seed: true, force: true, engine: true,
+};
 
 /** The flags of `keys` that were given (commander leaves the others out). */
 function pick<T>(all: SynthesizeFlags, keys: Record<keyof T, true>): T {
@@ -68,23 +87,53 @@ function pick<T>(all: SynthesizeFlags, keys: Record<keyof T, true>): T {
   return Object.fromEntries(Object.keys(keys).filter((k) => given[k] !== undefined).map((k) => [k, given[k]])) as T;
 }
 
+/** One-file synthesis needs --label; --instances and --shard are folder flags. */
+export function oneFile(all: SynthesizeFlags): SynthesizeFlags & { label: string } {
+  if (all.label === undefined) throw new ConfigError("required option '--label <png>' not specified (or --labels <dir> to synthesize a folder).");
+  if (all.instances !== undefined) throw new ConfigError(`--instances is for --labels <dir> (folder mode); one file takes --instance <png>.`);
+  if (all.shard !== undefined) throw new ConfigError(`--shard is for --labels <dir> (folder mode).`);
+  return all as SynthesizeFlags & { label: string };
+}
+
+/**
+ * Folder mode's flags, after refusing what only makes sense for one file (they would silently
+ * apply to every label, or not at all) and the families it does not run.
+ */
+export function folderOptions(all: SynthesizeFlags): FolderSynthesizeOptions {
+  if (all.model !== undefined && all.model !== 'spade')
+    throw new ConfigError(`--labels (folder mode) runs SPADE / CLADE / CLADE-ICPE generators; --model ${all.model} synthesizes one --label at a time.`);
+  if (all.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
+  const oneFileFlags = [
+    ['--label', all.label], ['--instance', all.instance], ['--dist-map', all.distMap], ['--z', all.z], ['--style', all.style],
+    ['--encoder', all.encoder], ['--style-sample', all.styleSample], ['--out-npy', all.outNpy], ['--random-init', all.randomInit],
+    ['--init-gain', all.initGain], ['--style-label', all.styleLabel], ['--style-b', all.styleB], ['--style-b-label', all.styleBLabel],
+    ['--transfer-classes', all.transferClasses], ['--mix', all.mix], ['--resample-class', all.resampleClass], ['--resample-seed', all.resampleSeed],
+  ] as const;
+  for (const [flag, v] of oneFileFlags) {
+    if (v === undefined) continue;
+    const hint = flag === '--instance' ? ' (give its instance maps as --instances <dir>, matched by name)' : '';
+    throw new ConfigError(`${flag} is for one --label file; --labels synthesizes a folder${hint}.`);
+  }
+  return pick(all, FOLDER);
+}
+
 /** The SPADE path's flags, after refusing the SEAN / GroupDNet flags a user would expect to change the image. */
 export function spadeOptions(all: SynthesizeFlags): SpadeSynthesizeOptions {
   if (all.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
   for (const [flag, v] of [['--random-init', all.randomInit], ['--init-gain', all.initGain], ['--style-label', all.styleLabel], ['--resample-class', all.resampleClass], ['--style-b', all.styleB], ['--transfer-classes', all.transferClasses], ['--mix', all.mix]] as const)
     if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
-  return pick(all, SPADE);
+  return pick(oneFile(all), SPADE);
 }
 
 /** SEAN's flags, after refusing GroupDNet's. */
 export function seanOptions(all: SynthesizeFlags): SeanSynthesizeOptions {
   if (all.resampleClass !== undefined) throw new ConfigError('--resample-class is for --model groupdnet; SEAN takes its styles from --style.');
-  return pick(all, SEAN);
+  return pick(oneFile(all), SEAN);
 }
 
 /** GroupDNet's flags, after refusing SEAN's. */
 export function groupdnetOptions(model: string, all: SynthesizeFlags): GroupDNetSynthesizeOptions {
   if ([all.style, all.styleLabel, all.styleB, all.transferClasses, all.mix].some((v) => v !== undefined))
     throw new ConfigError(`--style, --style-b, --transfer-classes and --mix are for --model sean; ${model} draws per-class latents from --seed.`);
-  return pick(all, GROUPDNET);
+  return pick(oneFile(all), GROUPDNET);
 }

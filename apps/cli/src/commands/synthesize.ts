@@ -6,14 +6,14 @@ import { EVAL_PARAMS, imageToFloat, loadImage, loadLabelPng, planTransform, tran
 import { reparameterize, type GeneratorConfig } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
-import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
 import { checkEncoderFits, encodeImage, loadEncoder } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig } from '../model-options';
 import { MODEL_NAMES, parseModel, type ModelName } from '../model-zoo';
 import { checkFiniteOutput, checkOutputFiles, ensureParent } from '../output-file';
 import { synthesizeGroupDNet, synthesizeSean, type FamilySynthesisResult } from './synthesize-family';
-import { groupdnetOptions, seanOptions, spadeOptions, type SpadeSynthesizeOptions, type SynthesizeFlags } from './synthesize-options';
+import { imagePng, synthesizeFolderCommand } from './synthesize-folder';
+import { folderOptions, groupdnetOptions, oneFile, seanOptions, spadeOptions, type SpadeSynthesizeOptions, type SynthesizeFlags } from './synthesize-options';
 import { generatorSpec, testPreprocess, tfjsSynthesizer, type LoadedEncoder, type LoadedGenerator, type SynthesisRequest } from '@clade/runtime';
 import { encoderDirOf, loadEncoderDir, ortSynthesizer } from '@clade/runtime/node';
 import { parseMaxPixels, parseThreads, runCommand } from '../run';
@@ -76,7 +76,10 @@ export function registerSynthesize(program: Command): void {
       'tfjs (default) or onnx: export the generator to ONNX in memory and run it with onnxruntime (faster on CPU; CLADE fused into one op where @clade/ort-native is built)',
     )
     .option('--resample-seed <n>', 'groupdnet: seed of the redrawn class latent (default: --seed + 1)')
-    .requiredOption('--label <png>', 'label map PNG (raw class ids, as in the dataset)')
+    .option('--label <png>', 'label map PNG (raw class ids, as in the dataset); or --labels <dir>')
+    .option('--labels <dir>', 'folder mode: every label PNG of <dir> (sorted by name) to <out dir>/<name>.png; resumable (existing images are skipped)')
+    .option('--instances <dir>', 'folder mode: instance-map PNGs named as the labels, for models with the edge channel')
+    .option('--shard <i/n>', 'folder mode: only part i of n of the sorted label list (0 <= i < n), e.g. one per machine')
     .option('--instance <png>', 'instance map PNG (COCO-Stuff, Cityscapes); edges are computed from it')
     .option('--dist-map <npy>', 'CLADE-ICPE positional map, official NCHW [1,2,H,W] at the label\'s or the model\'s size (default: computed from the label)')
     .option('--z <npy>', 'VAE latent, official [1,256] (default: N(0, I) drawn with --seed)')
@@ -84,9 +87,9 @@ export function registerSynthesize(program: Command): void {
     .option('--encoder <path>', 'VAE encoder for --style: official latest_net_E.pth, or a folder from `clade convert --encoder` (default: the encoder/ of a converted --checkpoint folder)')
     .option('--style-sample', 'with --style, draw z = mu + eps*exp(0.5*logvar), eps ~ N(0, I) from --seed (what the official test.py does)')
     .option('--seed <n>', 'seed for the VAE latent (without --z/--style) or for eps (--style-sample)', '0')
-    .requiredOption('--out <png>', 'output PNG (official quantisation: trunc(clip((x+1)/2*255)))')
+    .requiredOption('--out <png>', 'output PNG (official quantisation: trunc(clip((x+1)/2*255))); with --labels, the output folder')
     .option('--out-npy <npy>', 'also write the raw float32 output in [-1,1], NCHW [1,3,H,W]')
-    .option('--force', 'replace --out / --out-npy when they exist (never an input file)')
+    .option('--force', 'replace --out / --out-npy when they exist (never an input file); with --labels, redo existing images')
     .option('--json', 'print a JSON summary instead of a line of text');
   addModelOptions(cmd, false);
   cmd
@@ -98,6 +101,13 @@ COCO-Stuff: 255 -> 182). A label already at the model's size is used as-is; othe
 resized with PIL NEAREST like the official test loader. The generator config comes from
 --preset, then what the checkpoint shows (norm, ngf, edges), then explicit flags.
 
+Folder mode (--labels <dir> --out <dir>; SPADE / CLADE / CLADE-ICPE, either engine): each
+<name>.png becomes <out>/<name>.png, byte for byte what --label <name>.png --seed n writes (every
+file gets the same --seed). Existing outputs are skipped, so a stopped run resumes where it was
+(--force redoes them); writes are atomic. --shard i/n splits the sorted list, n shards write the
+same files as one run. A bad label file is reported and skipped; the exit code is then 2.
+Progress goes to stderr, the summary (--json: one object) to stdout.
+
 Examples:
   clade synthesize --checkpoint ade20k/best_net_G.pth --preset ade20k \\
       --label ADE_val_00000001.png --out out.png
@@ -106,6 +116,7 @@ Examples:
   clade synthesize --checkpoint coco_dist/best_net_G.pth --preset coco --norm clade-icpe \\
       --label 139.png --instance 139_inst.png --dist-map 139_dist.npy --out 139.png --out-npy 139.npy
   clade synthesize --checkpoint models/coco-clade --label 139.png --instance 139_inst.png --out 139.png
+  clade synthesize --checkpoint models/default-clade --labels masks/ --out images/ --seed 3 --shard 0/4
   clade synthesize --checkpoint ade20k_vae/latest_net_G.pth --encoder ade20k_vae/latest_net_E.pth \\
       --preset ade20k --norm spade --vae --label ADE_val_00000001.png --style style.jpg --out out.png
   clade synthesize --model sean --preset celebamask-hq --checkpoint CelebA-HQ/latest_net_G.pth \\
@@ -119,7 +130,9 @@ Examples:
     .action(async (opts: SynthesizeFlags, command: Command) => {
       const all = { ...command.optsWithGlobals<SynthesizeFlags>(), ...opts };
       await runCommand(all, async () => {
+        if (all.labels !== undefined) return synthesizeFolderCommand(folderOptions(all));
         const model = parseModel(all.model);
+        oneFile(all);
         checkOutputFiles(
           [{ flag: '--out', file: all.out, ext: '.png' }, { flag: '--out-npy', file: all.outNpy, ext: '.npy' }],
           [['--label', all.label], ['--instance', all.instance], ['--dist-map', all.distMap], ['--z', all.z], ['--style', all.style], ['--style-label', all.styleLabel],
@@ -235,7 +248,7 @@ async function synthesize(o: SpadeSynthesizeOptions): Promise<void> {
 
   checkFiniteOutput(image.values, '--out', o.out);
   await ensureParent(o.out);
-  await writeFileAtomic(o.out, encodePng({ width: ow, height: oh, data: image.rgb, channels: 3, depth: 8 }));
+  await writeFileAtomic(o.out, imagePng(image));
   if (o.outNpy !== undefined) {
     const hwc = image.values;
     const nchw = new Float32Array(hwc.length);

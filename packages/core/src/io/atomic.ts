@@ -1,5 +1,21 @@
 import { IOError } from '../errors';
 
+const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/** The temporary file name `writeFileAtomic` uses for `target` (a base name): hidden, with the writer's pid and a hex nonce. */
+export function atomicTempName(target: string, pid: number, nonce: string): string {
+  return `.${target}.${pid}.${nonce}.tmp`;
+}
+
+/**
+ * What a temporary file name of `writeFileAtomic` says: the file it was to become and the writer's
+ * process id; null for any other name. Lets a resumed run remove what a killed writer left.
+ */
+export function parseAtomicTempName(name: string): { target: string; pid: number } | null {
+  const m = TEMP_NAME.exec(name);
+  return m ? { target: m[1]!, pid: Number(m[2]) } : null;
+}
+
 /**
  * Writes `bytes` to `path` atomically: a temporary file in the same folder, fsync, then
  * rename over `path` (readers see the old file or the new one, never a partial one), then a
@@ -11,7 +27,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   const { dirname, basename, join } = await import('node:path');
   const { randomBytes } = await import('node:crypto');
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, atomicTempName(basename(path), process.pid, randomBytes(6).toString('hex')));
   try {
     const fh = await fs.open(tmp, 'wx');
     try {

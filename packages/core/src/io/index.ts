@@ -6,7 +6,7 @@ export { readNpy, writeNpy, readNpz, writeNpz } from './npy';
 export type { ReadNpzOptions, WriteNpzOptions } from './npy';
 export { assertFiniteWeights, countNonFinite } from './finite';
 export { float16ToFloat32 } from './half';
-export { writeFileAtomic } from './atomic';
+export { atomicTempName, parseAtomicTempName, writeFileAtomic } from './atomic';
 export { crc32 } from './zip';
 export {
   loadNpyFile, saveNpyFile, loadNpzFile, saveNpzFile, loadTorchCheckpointFile, saveTorchCheckpointFile,

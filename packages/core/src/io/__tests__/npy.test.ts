@@ -6,7 +6,7 @@ import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { ConfigError, IOError } from '../../errors';
 import {
   int64ToFloat64, int64ToInt32, loadNpyFile, loadNpzFile, readNpy, readNpz, saveNpyFile, saveNpzFile,
-  writeFileAtomic, writeNpy, writeNpz, type NdArray,
+  atomicTempName, parseAtomicTempName, writeFileAtomic, writeNpy, writeNpz, type NdArray,
 } from '../index';
 import golden from './fixtures/numpy-golden.json';
 
@@ -46,7 +46,9 @@ function checkManifestNpys(folder: string) {
 }
 
 describeWithShared('readNpy on p3_layers fixtures', ['fixtures/p3_layers/manifest.json'], () => checkManifestNpys('fixtures/p3_layers'));
-describeWithShared('readNpy on p1_coco_generator fixtures', ['fixtures/p1_coco_generator/manifest.json'], () => checkManifestNpys('fixtures/p1_coco_generator'));
+describeWithShared('readNpy on p1_coco_generator fixtures', ['fixtures/p1_coco_generator/manifest.json'], () =>
+  checkManifestNpys('fixtures/p1_coco_generator'),
+);
 
 function expectValues(a: NdArray, key: string) {
   const g = golden.arrays[key as keyof typeof golden.arrays];
@@ -107,7 +109,9 @@ describe('readNpy / writeNpy against numpy-written bytes', () => {
     const good = b64(golden.npy.sigma);
     expect(() => readNpy(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0, 0), 'img.png')).toThrow(/readNpy: img\.png is not a \.npy file/);
     expect(() => readNpy(new Uint8Array(0), 'empty.npy')).toThrow(IOError);
-    expect(() => readNpy(good.subarray(0, good.length - 8), 'cut.npy')).toThrow(/cut\.npy is truncated: shape \[4,4\] of '<f8' needs 128 data bytes, the file has 120/);
+    expect(() => readNpy(good.subarray(0, good.length - 8), 'cut.npy')).toThrow(
+      /cut\.npy is truncated: shape \[4,4\] of '<f8' needs 128 data bytes, the file has 120/,
+    );
     expect(() => readNpy(good.subarray(0, 40), 'cut.npy')).toThrow(/truncated: its header needs/);
     expect(() => readNpy(Buffer.concat([good, Buffer.alloc(3)]), 'long.npy')).toThrow(/3 unexpected trailing bytes/);
     const npyWith = (header: string, data = new Uint8Array(0)) =>
@@ -179,6 +183,12 @@ describe('files: writeFileAtomic, loadNpyFile, npz files', () => {
     await writeFileAtomic(p, Uint8Array.of(4, 5));
     expect([...readFileSync(p)]).toEqual([4, 5]);
     expect(readdirSync(dir)).toEqual(['a.bin']);
+  });
+
+  it('reads back the target and the writer from its temporary names, and nothing from other names', () => {
+    expect(parseAtomicTempName(atomicTempName('x.y.png', 4321, '0a1b2c'))).toEqual({ target: 'x.y.png', pid: 4321 });
+    expect(parseAtomicTempName('x.y.png')).toBeNull();
+    expect(parseAtomicTempName('.x.png.12.zz.tmp')).toBeNull();
   });
 
   it('fails with an IOError naming the path, and cleans up', async () => {

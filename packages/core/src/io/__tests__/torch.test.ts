@@ -154,7 +154,11 @@ describe('readTorchCheckpoint on hand-built checkpoints', () => {
   it('widens float16 and bfloat16 to float32, keeps int64/int32/uint8/bool/int8/int16', () => {
     const half = new Uint8Array(Uint16Array.of(0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00).buffer); // 1, -2, 65504, 2^-24, inf
     // readTorchObject: readTorchCheckpoint refuses the inf (finite.test.ts).
-    const h = (readTorchObject(torchZip(stateDictPickle([['w', { storageClass: 'HalfStorage', key: '0', numel: 5, size: [5] }]]), { 0: half })) as Map<string, NdArray>).get('w')!;
+    const h = (
+      readTorchObject(
+        torchZip(stateDictPickle([['w', { storageClass: 'HalfStorage', key: '0', numel: 5, size: [5] }]]), { 0: half }),
+      ) as Map<string, NdArray>
+    ).get('w')!;
     expect(Array.from(h.data as Float32Array)).toEqual([1, -2, 65504, 2 ** -24, Infinity]);
     const bf = new Uint8Array(Uint16Array.of(0x3f80, 0xc040, 0x4049).buffer); // 1, -3, 3.140625
     const b = oneTensor({ storageClass: 'BFloat16Storage', key: '0', numel: 3, size: [3] }, { 0: bf });
@@ -247,7 +251,10 @@ describe('restricted unpickler', () => {
   ];
 
   it.each(evil.map(([g, b], i) => [`${g} #${i}`, g, b] as const))('refuses %s', (_label, global, pkl) => {
-    const pattern = new RegExp(`readTorchCheckpoint: evil\\.pth refuses to unpickle global '${global.replace('.', '\\.')}': only tensor/OrderedDict structures are allowed`);
+    const pattern = new RegExp(
+      `readTorchCheckpoint: evil\\.pth refuses to unpickle global ` +
+        `'${global.replace('.', '\\.')}': only tensor/OrderedDict structures are allowed`,
+    );
     expect(() => readTorchCheckpoint(torchZip(pkl, {}), 'evil.pth')).toThrow(pattern);
     expect(() => readTorchCheckpoint(torchZip(pkl, {}), 'evil.pth')).toThrow(IOError);
     // the same payload as a legacy file's main pickle
@@ -283,18 +290,28 @@ describe('corrupt and foreign input', () => {
     expect(() => readTorchCheckpoint(png, 'cat.png')).toThrow(/readTorchCheckpoint: cat\.png is a PNG image, not a PyTorch checkpoint\./);
     let seed = 12345;
     const random = Uint8Array.from({ length: 4096 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 16) & 0xff);
-    expect(() => readTorchCheckpoint(random, 'noise.bin')).toThrow(/readTorchCheckpoint: noise\.bin is not a PyTorch checkpoint \(expected a torch\.save zip archive/);
+    expect(() => readTorchCheckpoint(random, 'noise.bin')).toThrow(
+      /readTorchCheckpoint: noise\.bin is not a PyTorch checkpoint \(expected a torch\.save zip archive/,
+    );
     expect(() => readTorchCheckpoint(new Uint8Array(0), 'empty.pth')).toThrow(/empty\.pth is empty/);
-    expect(() => readTorchCheckpoint(good.subarray(0, good.length - 40), 'cut.pth')).toThrow(/readTorchCheckpoint: cut\.pth is not a readable zip archive: no end-of-central-directory record \(not a zip archive, or truncated\)/);
-    expect(() => readTorchCheckpoint(zipSync({ 'a/readme.txt': Uint8Array.of(1) }), 'other.zip')).toThrow(/other\.zip is a zip archive without '<root>\/data\.pkl', so not a torch\.save checkpoint \(entries: 'a\/readme\.txt'\)/);
+    expect(() => readTorchCheckpoint(good.subarray(0, good.length - 40), 'cut.pth')).toThrow(
+      /readTorchCheckpoint: cut\.pth is not a readable zip archive: no end-of-central-directory record \(not a zip archive, or truncated\)/,
+    );
+    expect(() => readTorchCheckpoint(zipSync({ 'a/readme.txt': Uint8Array.of(1) }), 'other.zip')).toThrow(
+      /other\.zip is a zip archive without '<root>\/data\.pkl', so not a torch\.save checkpoint \(entries: 'a\/readme\.txt'\)/,
+    );
   });
 
   it('reports a missing or short storage record and a CRC mismatch', () => {
     const files = unzipSync(good);
     delete files['m/data/0'];
-    expect(() => readTorchCheckpoint(zipSync(files, { level: 0 }), 'x.pth')).toThrow(/x\.pth is missing storage record 'm\/data\/0' \(a tensor of size \[2\] refers to it\)/);
+    expect(() => readTorchCheckpoint(zipSync(files, { level: 0 }), 'x.pth')).toThrow(
+      /x\.pth is missing storage record 'm\/data\/0' \(a tensor of size \[2\] refers to it\)/,
+    );
     const short = torchZip(stateDictPickle([['w', { storageClass: 'FloatStorage', key: '0', numel: 2, size: [2] }]]), { 0: f32([1]) });
-    expect(() => readTorchCheckpoint(short, 'x.pth')).toThrow(/x\.pth has a corrupt or unsupported tensor record .*reaches element 1 of storage '0', which holds 1 float32 elements/);
+    expect(() => readTorchCheckpoint(short, 'x.pth')).toThrow(
+      /x\.pth has a corrupt or unsupported tensor record .*reaches element 1 of storage '0', which holds 1 float32 elements/,
+    );
     const flipped = new Uint8Array(good);
     const at = Buffer.from(flipped).indexOf(Buffer.from(f32([1, 2])));
     flipped[at] = flipped[at]! ^ 0xff;
@@ -303,10 +320,14 @@ describe('corrupt and foreign input', () => {
 
   it('reports a truncated pickle and truncated legacy files', () => {
     const pkl = stateDictPickle([['w', { storageClass: 'FloatStorage', key: '9', numel: 2, size: [2] }]], true);
-    expect(() => readTorchCheckpoint(torchZip(pkl.subarray(0, 50), {}), 'x.pth')).toThrow(/x\.pth has a corrupt or unsupported data\.pkl \(byte \d+\): unexpected end of data/);
+    expect(() => readTorchCheckpoint(torchZip(pkl.subarray(0, 50), {}), 'x.pth')).toThrow(
+      /x\.pth has a corrupt or unsupported data\.pkl \(byte \d+\): unexpected end of data/,
+    );
     const legacy = legacyFile(pkl, [['9', 2, f32([1, 2])]]);
     expect(readTorchCheckpoint(legacy).get('w')!.data).toEqual(Float32Array.of(1, 2));
-    expect(() => readTorchCheckpoint(legacy.subarray(0, legacy.length - 4), 'old.pth')).toThrow(/old\.pth is truncated: storage '9' needs 2 float32 elements \(8 bytes\)/);
+    expect(() => readTorchCheckpoint(legacy.subarray(0, legacy.length - 4), 'old.pth')).toThrow(
+      /old\.pth is truncated: storage '9' needs 2 float32 elements \(8 bytes\)/,
+    );
     expect(() => readTorchCheckpoint(legacy.subarray(0, 120), 'old.pth')).toThrow(/old\.pth has a corrupt or unsupported main pickle .*unexpected end of data/);
     const noRecord = legacyFile(pkl, []);
     expect(() => readTorchCheckpoint(noRecord, 'old.pth')).toThrow(/old\.pth is missing the record of storage '9'/);

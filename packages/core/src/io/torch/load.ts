@@ -99,7 +99,10 @@ class TorchHooks implements UnpickleHooks {
   findClass(module: string, name: string): unknown {
     const qualname = `${module}.${name}`;
     if (!ALLOWED.has(qualname))
-      refuse(`refuses to unpickle global '${qualname}': only tensor/OrderedDict structures are allowed (allowed globals: collections.OrderedDict, torch._utils._rebuild_*, torch.Size, torch storage classes and dtypes)`);
+      refuse(
+        `refuses to unpickle global '${qualname}': only tensor/OrderedDict structures are allowed (allowed ` +
+          `globals: collections.OrderedDict, torch._utils._rebuild_*, torch.Size, torch storage classes and dtypes)`,
+      );
     return new TorchGlobal(module, name);
   }
 
@@ -203,7 +206,10 @@ function materialize(p: PendingTensor, storageBytes: Uint8Array): TypedArray {
     let last = p.offset;
     for (let d = 0; d < p.size.length; d++) last += (p.size[d]! - 1) * p.stride[d]!;
     if (last >= available)
-      malformed(`has a tensor of size ${formatShape(p.size)}, stride ${formatShape(p.stride)}, offset ${p.offset} that reaches element ${last} of storage '${p.storage.key}', which holds ${available} ${p.dtype} elements`);
+      malformed(
+        `has a tensor of size ${formatShape(p.size)}, stride ${formatShape(p.stride)}, offset ${p.offset} that ` +
+          `reaches element ${last} of storage '${p.storage.key}', which holds ${available} ${p.dtype} elements`,
+      );
   }
   // Zero strides (expanded views) can ask for far more elements than the storage holds.
   if (n > available && n * esize > MAX_EXPANDED_BYTES)
@@ -286,7 +292,10 @@ function loadZip(bytes: Uint8Array, ctx: LoadContext): TorchValue {
   const pkls = zip.names.filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (pkls.length === 0) {
     const listed = zip.names.slice(0, 5).map((n) => `'${n}'`).join(', ');
-    throw ctx.error(`is a zip archive without '<root>/data.pkl', so not a torch.save checkpoint (entries: ${listed || 'none'}${zip.names.length > 5 ? ', ...' : ''})`);
+    throw ctx.error(
+      `is a zip archive without '<root>/data.pkl', so not a torch.save checkpoint ` +
+        `(entries: ${listed || 'none'}${zip.names.length > 5 ? ', ...' : ''})`,
+    );
   }
   if (pkls.length > 1) throw ctx.error(`holds several data.pkl records (${pkls.join(', ')}); expected one`);
   const root = pkls[0]!.slice(0, -'/data.pkl'.length);
@@ -463,8 +472,10 @@ export function readTorchCheckpoint(
     const found = findTensorDicts(value);
     if (found.length === 0 && value instanceof Map && value.size === 0) return new Map(); // an empty state dict
     if (found.length === 0) throw ctx.error(`holds no dict of tensors (it holds ${describeValue(value)})`);
-    if (found.length > 1)
-      throw ctx.error(`holds ${found.length} dicts of tensors, at ${found.slice(0, 5).map((f) => formatPath(f.path)).join(', ')}${found.length > 5 ? ', ...' : ''}; pass { path } to choose one`);
+    if (found.length > 1) {
+      const at = `${found.slice(0, 5).map((f) => formatPath(f.path)).join(', ')}${found.length > 5 ? ', ...' : ''}`;
+      throw ctx.error(`holds ${found.length} dicts of tensors, at ${at}; pass { path } to choose one`);
+    }
     dict = found[0]!.dict;
   }
   assertFiniteWeights(name, dict);
