@@ -1,7 +1,7 @@
 // @clade/metrics: reproducible evaluation for semantic image synthesis.
 export { eigh, eigvalsh, type SymmetricEigen } from './linalg/eigh';
 export { pivotedCholesky, eigenSqrtFactor, congruence, factorCongruence, type PsdFactor } from './linalg/factor';
-export { GaussianAccumulator, checkStats, type GaussianStats } from './stats/gaussian';
+export { GaussianAccumulator, checkStats, type GaussianMoments, type GaussianStats } from './stats/gaussian';
 export {
   frechetDistance,
   FRECHET_METHODS,
@@ -99,3 +99,18 @@ export { loadReferenceStats, saveReferenceStats, type ReferenceStats, type Stats
 export { evaluateFidKid, type FidKidConfig, type FidKidEvaluation, type ImageFolder } from './runs/fid-kid-run';
 export { evaluateMiou, type MiouConfig, type MiouEvaluation } from './runs/miou-run';
 export { evaluateMetrics, type MetricsConfig, type MetricsReport } from './runs/metrics-run';
+export {
+  SHARD_FORMAT,
+  SHARD_FORMAT_VERSION,
+  loadShardStatistics,
+  saveShardStatistics,
+  shardFromArrays,
+  shardToArrays,
+  type ShardKid,
+  type ShardMeta,
+  type ShardReal,
+  type ShardSet,
+  type ShardStatistics,
+} from './shards/shard-file';
+export { evaluateShard, listDigest, type ShardConfig } from './shards/shard-run';
+export { checkShards, loadShards, mergeShards, type MergeOptions, type MergedEvaluation, type ShardInput } from './shards/merge';

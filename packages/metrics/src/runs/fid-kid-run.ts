@@ -108,10 +108,11 @@ async function saveSet(file: string, folder: ImageFolder, set: FeatureSet, featu
   return file;
 }
 
-function fidProtocol(
+/** FID's protocol; `realCount` 0 when unknown. Shared with the merge of shard statistics, which must print the same. */
+export function fidProtocol(
   feature: FeatureProtocol,
   real: ImageFolder | ReferenceStats,
-  realSet: FeatureSet,
+  realCount: number,
   fake: { path: string; count: number },
   distance: string,
   preset: EvalPreset | null,
@@ -122,7 +123,7 @@ function fidProtocol(
       kind: real.kind,
       path: real.path,
       ...(real.kind === 'stats' ? { sha256: real.sha256 } : {}),
-      ...(realSet.count ? { count: realSet.count } : {}),
+      ...(realCount ? { count: realCount } : {}),
     },
     fake,
     referenceSplit: describeReferenceSplit(preset),
@@ -130,7 +131,7 @@ function fidProtocol(
   };
 }
 
-function kidProtocol(feature: FeatureProtocol, kid: KidResult, real: { path: string; count: number }, fake: { path: string; count: number }): KidProtocol {
+export function kidProtocol(feature: FeatureProtocol, kid: KidResult, real: { path: string; count: number }, fake: { path: string; count: number }): KidProtocol {
   return { ...feature, kernel: KID_KERNEL, subsets: kid.subsets, subsetSize: kid.subsetSize, seed: kid.seed ?? 0, real, fake };
 }
 
@@ -156,7 +157,7 @@ export async function evaluateFidKid(config: FidKidConfig): Promise<FidKidEvalua
     // Saved before the fake images are read, so minutes of work survive a failure there.
     const savedReal = saveStats && real.kind === 'images' ? await saveSet(saveStats, real, realSet, feature, software) : null;
     if (!fake) {
-      const statsOnly = fidProtocol(feature, real, realSet, { path: '-', count: 0 }, '-', preset);
+      const statsOnly = fidProtocol(feature, real, realSet.count, { path: '-', count: 0 }, '-', preset);
       return { fid: null, kid: null, savedStats: savedReal, warning, protocol: { fid: statsOnly, kid: null }, software };
     }
     const fakeSet = await folderFeatures(model, fake, 'fake', options);
@@ -171,7 +172,7 @@ export async function evaluateFidKid(config: FidKidConfig): Promise<FidKidEvalua
       savedStats: savedReal ?? savedFake,
       warning,
       protocol: {
-        fid: fd && fidProtocol(feature, real, realSet, fakeRef, describeFrechet(fd), preset),
+        fid: fd && fidProtocol(feature, real, realSet.count, fakeRef, describeFrechet(fd), preset),
         kid: kid && kidProtocol(feature, kid, { path: real.path, count: realSet.count }, fakeRef),
       },
       software,

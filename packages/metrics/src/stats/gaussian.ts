@@ -14,6 +14,18 @@ export interface GaussianStats {
 }
 
 /**
+ * The running state of a GaussianAccumulator, (n, μ, M2 = Σ (x − μ)(x − μ)ᵀ), float64, M2 d×d
+ * row-major with both triangles: what a shard's statistics file stores. Unlike μ/Σ it exists for
+ * n = 0 and 1, so any part of a split, even an empty one, can be saved and merged exactly.
+ */
+export interface GaussianMoments {
+  dims: number;
+  count: number;
+  mean: Float64Array;
+  m2: Float64Array;
+}
+
+/**
  * Streaming mean/covariance in float64 with exact shard merging.
  *
  * Method: Chan, Golub & LeVeque's pairwise update. Each added batch is centred on its own mean
@@ -111,6 +123,31 @@ export class GaussianAccumulator {
         sigma[j * d + i] = v;
       }
     return { dims: d, mu: Float64Array.from(this.mean), sigma, count: this.n };
+  }
+
+  /** A copy of the running state (M2 mirrored into both triangles). */
+  moments(): GaussianMoments {
+    const d = this.dims;
+    const m2 = Float64Array.from(this.m2);
+    for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) m2[j * d + i] = m2[i * d + j]!;
+    return { dims: d, count: this.n, mean: Float64Array.from(this.mean), m2 };
+  }
+
+  /**
+   * Rebuilds an accumulator from `moments()` bit for bit (the upper triangle of M2 is read), so a
+   * saved state continues or merges exactly as the accumulator that made it would have.
+   */
+  static fromMoments(m: GaussianMoments, what = 'GaussianAccumulator.fromMoments'): GaussianAccumulator {
+    const d = m.dims;
+    if (!Number.isInteger(d) || d < 1) throw new ShapeError(`${what}: dims must be a positive integer, got ${d}.`);
+    if (!Number.isSafeInteger(m.count) || m.count < 0) throw new ConfigError(`${what}: count must be an integer ≥ 0, got ${m.count}.`);
+    if (m.mean.length !== d || m.m2.length !== d * d)
+      throw new ShapeError(`${what}: expected mean [${d}] and m2 [${d},${d}], got ${m.mean.length} and ${m.m2.length} values.`);
+    const acc = new GaussianAccumulator(d);
+    acc.n = m.count;
+    acc.mean.set(m.mean);
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) acc.m2[i * d + j] = m.m2[i * d + j]!;
+    return acc;
   }
 
   /** Rebuilds an accumulator from saved statistics; they must carry `count` (ours do, pytorch-fid's do not). */
