@@ -53,7 +53,10 @@ async function dataSource(o: DataBenchOptions): Promise<Source> {
   await writeSynthDataset({ out: dir, count: o.synthCount, size: { width: o.synthSize, height: Math.round((o.synthSize * 3) / 4) }, seed: 0 });
   const splits = await listDatasetSplits('ade20k', dir, { phases: ['train'] });
   const pairs = splits.flatMap((s) => s.pairs).map((p) => ({ ...p, instance: p.label }));
-  return { name: `synthetic scenes (${o.synthCount} × ${o.synthSize}x${Math.round((o.synthSize * 3) / 4)})`, dataset: 'ade20k', root: dir, pairs, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    name: `synthetic scenes (${o.synthCount} × ${o.synthSize}x${Math.round((o.synthSize * 3) / 4)})`, dataset: 'ade20k',
+    root: dir, pairs, cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /**

@@ -71,7 +71,10 @@ export async function benchDemo(o: DemoBenchOptions): Promise<void> {
       page.on('console', (m) => {
         if (m.text().startsWith('bench:')) process.stderr.write(`  ${m.text()}\n`);
       });
-      const q = new URLSearchParams({ bench: '1', backends: backends.join(','), reps: String(o.reps), warmup: String(o.warmup), 'max-seconds': String(o.maxSecondsPerRun) });
+      const q = new URLSearchParams({
+        bench: '1', backends: backends.join(','), reps: String(o.reps), warmup: String(o.warmup),
+        'max-seconds': String(o.maxSecondsPerRun),
+      });
       if (threads > 0) q.set('threads', String(threads));
       await page.goto(`${fx.url}?${q}`);
       const perRow = (o.warmup + o.reps) * o.maxSecondsPerRun * 1000;
@@ -91,10 +94,12 @@ export async function benchDemo(o: DemoBenchOptions): Promise<void> {
       }
     }
     // Ratios compare rows of the same page load (same backend and detail) or against its first wasm row.
-    const ms = (b: string, m: string, detail?: string) => rows.find((r) => r.backend === b && r.model === m && (detail === undefined || r.detail === detail))?.medianMs ?? null;
+    const ms = (b: string, m: string, detail?: string) =>
+      rows.find((r) => r.backend === b && r.model === m && (detail === undefined || r.detail === detail))?.medianMs ?? null;
     const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}x` : '-');
+    const clade = fx.bundled ? 'models/default-clade' : `random-init CLADE ngf ${o.ngf}`;
     process.stdout.write(
-      `\ndemo: painter synthesis in headless Chromium (${fx.bundled ? 'models/default-clade' : `random-init CLADE ngf ${o.ngf}`} vs random-init SPADE, same ngf), ` +
+      `\ndemo: painter synthesis in headless Chromium (${clade} vs random-init SPADE, same ngf), ` +
         `mask -> pixels, median of ${o.reps} after ${o.warmup} warm-up; >= marks a row stopped after one run over ${o.maxSecondsPerRun} s\n`,
     );
     printTable(

@@ -39,7 +39,10 @@ export async function benchNormLayers(o: NormBenchOptions): Promise<void> {
     for (const layer of [clade, spade]) if (layer.built) layer.dispose();
   }
   process.stdout.write(`\nNorm layer forward, x [1,${size},${size},${c}], ${k} classes (eval mode, median of ${o.reps})\n`);
-  process.stdout.write(`cost model: SPADE ${(spadeMacs / 1e9).toFixed(2)} GMAC, CLADE ${(cladeMacs / 1e6).toFixed(2)} MMAC (${(spadeMacs / cladeMacs).toFixed(0)}x)\n`);
+  process.stdout.write(
+    `cost model: SPADE ${(spadeMacs / 1e9).toFixed(2)} GMAC, CLADE ` +
+      `${(cladeMacs / 1e6).toFixed(2)} MMAC (${(spadeMacs / cladeMacs).toFixed(0)}x)\n`,
+  );
   printTable(['backend', 'SPADE ms', 'CLADE ms', 'SPADE/CLADE'], rows);
 }
 

@@ -73,10 +73,17 @@ async function normShare(model: Uint8Array, feeds: Parameters<OrtGenerator['run'
 
 function torchMs(python: string, norm: Variant, o: OnnxBenchOptions, threads: number): number | string {
   const script = path.resolve(import.meta.dirname, '..', 'torch', 'generator.py');
-  const r = spawnSync(python, [script, ...variantTorchArgs(norm), '--ngf', String(o.ngf), '--size', String(o.cropSize), '--threads', String(threads), '--reps', String(o.reps)], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
+  const r = spawnSync(
+    python,
+    [
+      script, ...variantTorchArgs(norm), '--ngf', String(o.ngf), '--size', String(o.cropSize), '--threads',
+      String(threads), '--reps', String(o.reps),
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   if (r.status !== 0) return `failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
   return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number }).ms;
 }
@@ -100,7 +107,8 @@ async function ortMs(model: Uint8Array, feeds: Parameters<OrtGenerator['run']>[0
   }
 }
 
-const fmt = (v: number | string | undefined, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : v === undefined ? '-' : String(v));
+const fmt = (v: number | string | undefined, digits = 0) =>
+  typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : v === undefined ? '-' : String(v);
 const ratio = (a: number | string | undefined, b: number | string | undefined) =>
   typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}x` : '-';
 
@@ -207,7 +215,13 @@ export async function benchOnnx(o: OnnxBenchOptions): Promise<void> {
   }
   if (speed.length) {
     process.stdout.write('\nSpeedup over SPADE (SPADE ms / this ms; goal: CLADE ≥ 3.5x on the fastest path)\n');
-    printTable(['', `tfjs-${tfjsEngine()}`, ...th.map((t) => `ORT ${t}t`), ...(fused ? th.map((t) => `ORT fused ${t}t`) : []), ...th.map((t) => `torch ${t}t`)], speed);
+    printTable(
+      [
+        '', `tfjs-${tfjsEngine()}`, ...th.map((t) => `ORT ${t}t`), ...(fused ? th.map((t) => `ORT fused ${t}t`) : []),
+        ...th.map((t) => `torch ${t}t`),
+      ],
+      speed,
+    );
   }
   const shares: Array<Array<string>> = [];
   for (const r of rows.filter((x) => x.norm !== 'spade')) {

@@ -197,7 +197,10 @@ export async function benchTrainStep(o: TrainStepBenchOptions): Promise<TrainBen
             const warm = step(); // builds the optimizer slots, compiles kernels
             // Peak above the nets, batch and optimizer slots: the step's activations and gradients.
             const peak = await peakMemoryMb(() => void step());
-            log(`train-step: ${backend} ${label} ${threads}t batch ${batchSize} ${cropSize}² warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)`);
+            log(
+              `train-step: ${backend} ${label} ${threads}t batch ${batchSize} ${cropSize}² ` +
+                `warm-up ${warm.toFixed(1)} s (estimated ${estimate.toFixed(1)} s)`,
+            );
             const times: number[] = [];
             if (warm <= o.maxSecondsPerStep) for (let i = 0; i < o.reps; i++) times.push(step());
             // Profiled apart from the timed steps: timing every kernel call adds overhead.
@@ -285,7 +288,10 @@ export function torchTrainRows(o: TorchTrainOptions): TrainRow[] {
           const args = [script, ...variantTorchArgs(norm), '--ngf', String(o.ngf), '--ndf', String(o.ndf), '--size', String(cropSize)];
           args.push('--batch', String(batch), '--threads', String(threads), '--reps', String(o.reps), '--grads', o.grads);
           const r = spawnSync(o.python, args, { encoding: 'utf8', timeout: o.timeoutSeconds * 1000, cwd: path.dirname(script) });
-          const key = { kind: 'train' as const, backend: 'pytorch', tfBackend: 'pytorch', norm, variant: 'eager' as const, threads, threadsRequested: threads, batch, cropSize, ngf: o.ngf, ndf: o.ndf };
+          const key = {
+            kind: 'train' as const, backend: 'pytorch', tfBackend: 'pytorch', norm, variant: 'eager' as const, threads,
+            threadsRequested: threads, batch, cropSize, ngf: o.ngf, ndf: o.ndf,
+          };
           const none = { msPerIteration: null, itPerSecond: null, reps: o.reps, gParamsM: null, estSecondsPerIteration: null, stepPeakMb: null };
           if (r.status !== 0) {
             const why = r.error?.message ?? (r.stderr || '').trim().split('\n').pop() ?? `exit ${r.status}`;
@@ -329,7 +335,8 @@ export function printTrainReport(rows: TrainBenchRow[], o: TrainReportOptions): 
       .sort((a, b) => order.indexOf(a.backend) - order.indexOf(b.backend) || a.threads - b.threads);
     const torchMs = (norm: Variant, threads: number) => here.find((r) => r.backend === 'pytorch' && r.norm === norm && r.threads === threads)?.msPerIteration;
     // The first norm's default row (not 'composed') of the same backend and threads.
-    const refMs = (r: TrainRow) => here.find((x) => x.backend === r.backend && x.threads === r.threads && x.norm === ref && x.variant !== 'composed')?.msPerIteration;
+    const refMs = (r: TrainRow) =>
+      here.find((x) => x.backend === r.backend && x.threads === r.threads && x.norm === ref && x.variant !== 'composed')?.msPerIteration;
     const table = here.map((r) => [
       r.backend,
       r.variant === 'composed' ? `${r.norm}, composed` : r.norm,

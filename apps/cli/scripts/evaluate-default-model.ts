@@ -180,13 +180,21 @@ async function main(): Promise<void> {
     for (let start = 0; start < rows.length; start += 100) {
       const chunk = rows.slice(start, start + 100);
       const mean = (k: string) => +(chunk.reduce((a, r) => a + (r[k] ?? 0), 0) / chunk.length).toFixed(4);
-      curve.push({ iterations: chunk[chunk.length - 1]!.iter!, G_GAN: mean('G_GAN'), G_GAN_Feat: mean('G_GAN_Feat'), D_Fake: mean('D_Fake'), D_real: mean('D_real'), secondsPerIteration: mean('seconds') });
+      curve.push({
+        iterations: chunk[chunk.length - 1]!.iter!, G_GAN: mean('G_GAN'), G_GAN_Feat: mean('G_GAN_Feat'),
+        D_Fake: mean('D_Fake'), D_real: mean('D_real'), secondsPerIteration: mean('seconds'),
+      });
     }
   }
   const report = {
     model: path.relative(process.cwd(), modelDir),
     heldOut: { count: COUNT, size: SIZE, split: 'val', datasetSeed: DATA_SEED, classes: SYNTH_CLASS_NAMES },
-    segmenter: { file: path.basename(segmenter.path), sha256: segmenter.sha256, resize: segmenter.descriptor.resize, miouAveraging: 'gt-present (miou) and union (miouUnion)' },
+    segmenter: {
+      file: path.basename(segmenter.path),
+      sha256: segmenter.sha256,
+      resize: segmenter.descriptor.resize,
+      miouAveraging: 'gt-present (miou) and union (miouUnion)',
+    },
     featureDistances: {
       fdSeg: 'Fréchet distance of 151-d segmenter logits averaged over each image, held-out photos vs the set (not FID)',
       kidSeg: 'KID (cubic polynomial kernel, 100 subsets) on the same 151-d features (not KID on Inception)',
@@ -206,7 +214,10 @@ async function main(): Promise<void> {
   console.log('| set | mIoU | mIoU (union) | pixel acc. | FD-seg | KID-seg | FID | KID |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [name, s] of Object.entries(scores))
-    console.log(`| ${name} | ${fmt(s.miou)} | ${fmt(s.miouUnion)} | ${fmt(s.accuracy)} | ${fmt(s.fdSeg, 1)} | ${fmt(s.kidSeg, 2)} | ${fmt(s.fid, 1)} | ${fmt(s.kid, 4)} |`);
+    console.log(
+      `| ${name} | ${fmt(s.miou)} | ${fmt(s.miouUnion)} | ${fmt(s.accuracy)} | ` +
+        `${fmt(s.fdSeg, 1)} | ${fmt(s.kidSeg, 2)} | ${fmt(s.fid, 1)} | ${fmt(s.kid, 4)} |`,
+    );
   await segmenter.dispose();
   await untrained.dispose();
   await trained.dispose();

@@ -62,7 +62,8 @@ function checkFlagsAgree(flags: ModelFlags, stored: CladeModelJson, dir: string)
       if (stored.generator.normPerBlock.every((m) => m === v)) continue;
     } else if (JSON.stringify(stores[k]) === JSON.stringify(v)) continue;
     throw new ConfigError(
-      `model folder '${dir}' holds a ${describeConfig(stored.preset, stored.generator)} generator; ${FLAG_OF[k] ?? k} ${shown(k, v)} contradicts it. Omit model flags with a converted model.`,
+      `model folder '${dir}' holds a ${describeConfig(stored.preset, stored.generator)} generator; ` +
+        `${FLAG_OF[k] ?? k} ${shown(k, v)} contradicts it. Omit model flags with a converted model.`,
     );
   }
 }
@@ -74,7 +75,12 @@ export async function generatorFromDir(dir: string, flags: ModelFlags): Promise<
 }
 
 /** `--checkpoint`: an official .pth file, or a folder written by `clade convert`. */
-export async function loadGenerator(checkpoint: string, flags: ModelFlags, hints: Partial<GeneratorConfig> = {}, flag = '--checkpoint'): Promise<LoadedGenerator> {
+export async function loadGenerator(
+  checkpoint: string,
+  flags: ModelFlags,
+  hints: Partial<GeneratorConfig> = {},
+  flag = '--checkpoint',
+): Promise<LoadedGenerator> {
   if (await isDirectory(checkpoint, flag)) return generatorFromDir(checkpoint, flags);
   return generatorFromTorch(checkpoint, flags, hints);
 }

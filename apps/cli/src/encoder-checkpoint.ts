@@ -25,7 +25,8 @@ export function inferEncoderConfig(state: Map<string, NdArray>, source: string, 
   if (layer1?.length !== 4 || fc?.length !== 2) {
     const some = [...state.keys()].slice(0, 3).join(', ');
     throw new IOError(
-      `--encoder '${source}' is not a VAE encoder state dict (no layer1.0.weight_orig / fc_mu.weight; it starts with ${some || 'nothing'}). Pass the official *_net_E.pth.`,
+      `--encoder '${source}' is not a VAE encoder state dict (no layer1.0.weight_orig / ` +
+        `fc_mu.weight; it starts with ${some || 'nothing'}). Pass the official *_net_E.pth.`,
     );
   }
   const layer6 = state.has(spectral ? 'layer6.0.weight_orig' : 'layer6.0.weight');
@@ -64,7 +65,10 @@ export async function loadEncoder(p: string, generatorCropSize: number): Promise
   );
   if (!isDir) return encoderFromTorch(p, generatorCropSize);
   const dir = await encoderDirOf(p);
-  if (!dir) throw new IOError(`--encoder folder '${p}' holds no ${ENCODER_JSON} (nor ${ENCODER_DIR}/${ENCODER_JSON}); convert one with \`clade convert --encoder\`.`);
+  if (!dir)
+    throw new IOError(
+      `--encoder folder '${p}' holds no ${ENCODER_JSON} (nor ${ENCODER_DIR}/${ENCODER_JSON}); convert one with \`clade convert --encoder\`.`,
+    );
   return loadEncoderDir(dir);
 }
 

@@ -13,6 +13,7 @@ import {
   type Upsampling,
 } from '@clade/spade-gen';
 import type { Command } from 'commander';
+import { parsePositiveInt } from './run';
 
 /** The generator-shaping flags shared by synthesize, convert and profile (strings as commander gives them). */
 export interface ModelFlags {
@@ -65,12 +66,6 @@ export function addModelOptions(cmd: Command, presetRequired: boolean): Command 
     .option('--max-crop-size <n>', `the largest --crop-size accepted (default ${DEFAULT_MAX_CROP_SIZE}; memory grows with its square)`);
 }
 
-function positiveInt(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a positive integer, got '${v}'.`);
-  return n;
-}
 
 function positiveNumber(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -153,18 +148,18 @@ export function explicitOverrides(flags: ModelFlags): Partial<GeneratorConfig> {
   const normPerBlock = flags.normPerBlock?.split(',').map((s, i) => parseNorm(s.trim(), `--norm-per-block[${i}]`));
   const norm = normFlagOverrides(flags);
   const o: Partial<GeneratorConfig> = {
-    labelNc: positiveInt(flags.labelNc, '--label-nc'),
+    labelNc: parsePositiveInt(flags.labelNc, '--label-nc'),
     containDontcare: flags.dontcare,
     useInstance: flags.instanceEdges,
     normMode: norm.normMode,
     normPerBlock: normPerBlock ?? norm.normPerBlock,
-    ngf: positiveInt(flags.ngf, '--ngf') ?? norm.ngf,
-    cropSize: positiveInt(flags.cropSize, '--crop-size'),
+    ngf: parsePositiveInt(flags.ngf, '--ngf') ?? norm.ngf,
+    cropSize: parsePositiveInt(flags.cropSize, '--crop-size'),
     aspectRatio: positiveNumber(flags.aspectRatio, '--aspect-ratio'),
     numUpsamplingLayers: upsampling as Upsampling | undefined,
     useVae: flags.vae,
-    zDim: positiveInt(flags.zDim, '--z-dim'),
-    spadeHiddenNc: positiveInt(flags.spadeHidden, '--spade-hidden'),
+    zDim: parsePositiveInt(flags.zDim, '--z-dim'),
+    spadeHiddenNc: parsePositiveInt(flags.spadeHidden, '--spade-hidden'),
   };
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<GeneratorConfig>;
 }
@@ -181,10 +176,12 @@ export function modelConfigFromFlags(
   if (explicit.normMode) merged.normPerBlock = null;
   if (explicit.normPerBlock) delete merged.normMode;
   const config = presetGeneratorConfig(preset, merged);
-  const max = positiveInt(flags.maxCropSize, '--max-crop-size') ?? DEFAULT_MAX_CROP_SIZE;
+  const max = parsePositiveInt(flags.maxCropSize, '--max-crop-size') ?? DEFAULT_MAX_CROP_SIZE;
   if (config.cropSize > max)
     throw new ConfigError(
-      `--crop-size ${config.cropSize} is over the limit of ${max} (an output of ${config.cropSize}×${Math.round(config.cropSize / config.aspectRatio)} pixels; memory grows with its square); raise the limit with --max-crop-size if you mean it.`,
+      `--crop-size ${config.cropSize} is over the limit of ${max} (an output of ` +
+        `${config.cropSize}×${Math.round(config.cropSize / config.aspectRatio)} pixels; memory ` +
+        `grows with its square); raise the limit with --max-crop-size if you mean it.`,
     );
   return { preset, config };
 }

@@ -2,6 +2,7 @@ import { ConfigError } from '@clade/core';
 import { GROUPDNET_MODELS, GROUPDNET_PRESET_NAMES, groupdnetProfile } from '@clade/groupdnet';
 import { SEAN_PRESET_NAMES, seanCost, seanPaperFigureOf, seanPresetConfig } from '@clade/sean';
 import type { ModelFlags } from './model-options';
+import { parsePositiveInt } from './run';
 
 /**
  * `--model`: the generator family. 'spade' is the SPADE/CLADE generator (its norm picked by
@@ -34,12 +35,6 @@ export interface FamilyProfile {
   paper: { source: string; paramsM: number; flopsG: number } | null;
 }
 
-const positive = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a positive integer, got '${v}'.`);
-  return n;
-};
 
 /** Flags that shape only the SPADE/CLADE generator: refused with another --model. */
 const SPADE_ONLY: Array<[keyof ModelFlags, string]> = [
@@ -55,11 +50,16 @@ const SPADE_ONLY: Array<[keyof ModelFlags, string]> = [
 export function familyProfile(model: Exclude<ModelName, 'spade'>, flags: ModelFlags): FamilyProfile {
   for (const [key, flag] of SPADE_ONLY)
     if (flags[key] !== undefined)
-      throw new ConfigError(`${flag} shapes the SPADE/CLADE generator (--model spade); --model ${model} is fixed by its preset (only --ngf and --crop-size apply).`);
+      throw new ConfigError(
+        `${flag} shapes the SPADE/CLADE generator (--model spade); --model ${model} is fixed by its preset (only --ngf and --crop-size apply).`,
+      );
   const presets = presetsOf(model);
   if (flags.preset === undefined || !presets.includes(flags.preset))
     throw new ConfigError(`--model ${model} needs --preset one of ${presets.join(', ')}, got ${flags.preset === undefined ? 'none' : `'${flags.preset}'`}.`);
-  const overrides = { ...(flags.ngf !== undefined && { ngf: positive(flags.ngf, '--ngf') }), ...(flags.cropSize !== undefined && { cropSize: positive(flags.cropSize, '--crop-size') }) };
+  const overrides = {
+    ...(flags.ngf !== undefined && { ngf: parsePositiveInt(flags.ngf, '--ngf') }),
+    ...(flags.cropSize !== undefined && { cropSize: parsePositiveInt(flags.cropSize, '--crop-size') }),
+  };
   if (model === 'sean' || model === 'sean-clade') {
     const config = seanPresetConfig(flags.preset, { ...overrides, classBranch: model === 'sean' ? 'spade' : 'clade' });
     const cost = seanCost(config);

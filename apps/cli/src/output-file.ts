@@ -70,6 +70,7 @@ export function checkFiniteOutput(values: Float32Array, flag: string, file: stri
   const bad = countNonFinite(values).count;
   if (bad > 0)
     throw new ConfigError(
-      `${flag} '${file}' not written: the generator's output holds ${bad} non-finite value${bad === 1 ? '' : 's'} of ${values.length} (NaN or ±Infinity: the weights or the latent overflow).`,
+      `${flag} '${file}' not written: the generator's output holds ${bad} non-finite ` +
+        `value${bad === 1 ? '' : 's'} of ${values.length} (NaN or ±Infinity: the weights or the latent overflow).`,
     );
 }

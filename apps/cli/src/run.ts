@@ -1,3 +1,4 @@
+import { resolveBackendName, type InitBackendOptions } from '@clade/backend';
 import { ConfigError, isUserError } from '@clade/core';
 
 /** Options every command accepts. */
@@ -38,9 +39,24 @@ export function parseMaxPixels(v: string | undefined): number | undefined {
   return n;
 }
 
-export function parseThreads(v: string | undefined): number | undefined {
+/** A flag that takes a positive integer; undefined when it is not given. */
+export function parsePositiveInt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads must be a positive integer, got '${v}'.`);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a positive integer, got '${v}'.`);
   return n;
+}
+
+export function parseThreads(v: string | undefined): number | undefined {
+  return parsePositiveInt(v, '--threads');
+}
+
+/**
+ * --backend and --threads as `initBackend` options. The backend string is checked here (a flag,
+ * else CLADE_BACKEND, else 'auto'), so it reaches initBackend typed; --threads is checked first,
+ * the order the two errors came in when the options were written inline.
+ */
+export function backendOptions(o: Pick<GlobalOptions, 'backend' | 'threads'>): InitBackendOptions {
+  const threads = parseThreads(o.threads);
+  return { backend: resolveBackendName(o.backend), threads };
 }

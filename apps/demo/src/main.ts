@@ -5,7 +5,10 @@ import { createMask, resizeMaskNearest, type LabelMask } from './lib/label-mask'
 import { MASK_ENCODINGS, maskToRawRgba, type MaskEncodingChoice } from './lib/mask-codec';
 import { demoClasses } from './lib/palette';
 import { formatMs, median } from './lib/stats';
-import { BACKEND_CHOICES, backendDetail, MEASURED_BACKENDS, ORT_BACKEND, parseBackendChoice, requestWasmThreads, trySetBackend, webglRenderer } from './ui/backends';
+import {
+  BACKEND_CHOICES, backendDetail, MEASURED_BACKENDS, ORT_BACKEND, parseBackendChoice, requestWasmThreads, trySetBackend,
+  webglRenderer,
+} from './ui/backends';
 import { parseThreadsChoice } from './lib/threads-choice';
 import { parseBenchOptions, runBench, type BenchRow } from './ui/bench';
 import { byId, downloadCanvas, drawRgba, el } from './ui/dom';
@@ -85,9 +88,11 @@ function renderBenchTable(rows: BenchRow[]): HTMLTableElement {
       el(
         'tr',
         {},
-        ...[r.backend, r.detail, `${r.model} (${r.description})`, r.medianMs === null ? '–' : `${r.capped ? '≥ ' : ''}${formatMs(r.medianMs)}`, ratio(r.medianMs, clade(r.backend)), ratio(r.medianMs, wasm(r.model))].map((c) =>
-          el('td', {}, c),
-        ),
+        ...[
+          r.backend, r.detail, `${r.model} (${r.description})`,
+          r.medianMs === null ? '–' : `${r.capped ? '≥ ' : ''}${formatMs(r.medianMs)}`,
+          ratio(r.medianMs, clade(r.backend)), ratio(r.medianMs, wasm(r.model)),
+        ].map((c) => el('td', {}, c)),
       ),
     ),
   );
@@ -113,7 +118,9 @@ async function main(): Promise<void> {
   const runners = await Promise.all(config.models.map((m) => ModelRunner.load(m.label, m.url)));
   let ortRunners: Promise<Synthesizer[]> | null = null;
   const runnersFor: RunnersFor = async (backend) =>
-    backend === ORT_BACKEND ? (ortRunners ??= Promise.all(config.models.map((m, i) => OrtRunner.load(m.label, m.url, runners[i]!.runtime.generator)))) : runners;
+    backend === ORT_BACKEND
+      ? (ortRunners ??= Promise.all(config.models.map((m, i) => OrtRunner.load(m.label, m.url, runners[i]!.runtime.generator))))
+      : runners;
   const mask = await initialMask(config, runners[0]!.size);
 
   if (params.get('bench') === '1') {
@@ -163,7 +170,16 @@ function setupUi(runners: Synthesizer[], backend: string, mask: LabelMask, backe
     const canvas = el('canvas', { className: 'output', width: r.size.width, height: r.size.height });
     const latency = el('div', { className: 'latency' }, 'waiting…');
     const save = el('button', { textContent: 'download image', onclick: () => downloadCanvas(canvas, `clade-${r.label.toLowerCase()}.png`) });
-    byId('outputs').append(el('figure', { className: 'card', dataset: { model: r.label } }, el('figcaption', {}, el('b', {}, r.label), ` ${r.description}`), canvas, latency, save));
+    byId('outputs').append(
+      el(
+        'figure',
+        { className: 'card', dataset: { model: r.label } },
+        el('figcaption', {}, el('b', {}, r.label), ` ${r.description}`),
+        canvas,
+        latency,
+        save,
+      ),
+    );
     return { runner: r, canvas, latency: new LatencyView(latency) };
   });
 
@@ -253,7 +269,11 @@ function setupUi(runners: Synthesizer[], backend: string, mask: LabelMask, backe
 
   // Masks: examples, files, downloads.
   const encoding = byId<HTMLSelectElement>('mask-encoding');
-  encoding.replaceChildren(...MASK_ENCODINGS.map((m) => el('option', { value: m, textContent: m === 'auto' ? 'auto-detect' : m === 'raw' ? 'raw ADE20K ids (grey)' : 'ADE20K colours' })));
+  encoding.replaceChildren(
+    ...MASK_ENCODINGS.map((m) =>
+      el('option', { value: m, textContent: m === 'auto' ? 'auto-detect' : m === 'raw' ? 'raw ADE20K ids (grey)' : 'ADE20K colours' }),
+    ),
+  );
   const load = async (source: Blob | string, name: string) => {
     try {
       const d = await loadMaskImage(source, encoding.value as MaskEncodingChoice);

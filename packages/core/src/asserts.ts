@@ -4,7 +4,8 @@ import { ShapeError } from './errors';
 /** A shape pattern: null matches any size. */
 export type ShapePattern = Array<number | null>;
 
-export function formatShape(shape: ReadonlyArray<number | null | undefined>): string {
+/** `[2,8,8,4]`; an unknown dim prints as `?`, a named one (an ONNX dim parameter such as 'N') as its name. */
+export function formatShape(shape: ReadonlyArray<number | string | null | undefined>): string {
   return `[${shape.map((d) => (d == null ? '?' : d)).join(',')}]`;
 }
 

@@ -5,6 +5,9 @@
 // Shape checks nothing outside core calls yet.
 export { assertShape, assertNHWC, type ShapePattern } from './asserts';
 
+// Argument checks of the configs and layers (one message format everywhere).
+export { assertOneOf, assertPositiveInt, type ShowValue } from './validate';
+
 // The pieces of `paramFreeNorm` (call that, or a layer, instead).
 export { batchNormInference, batchNormTrain, updateRunningStat, type BatchNormTrainResult } from './ops/param-free-norm';
 

@@ -1,4 +1,5 @@
 import { ConfigError, PARAM_FREE_NORMS, type ParamFreeNorm } from '@clade/core';
+import { assertOneOf, assertPositiveInt } from '@clade/core/internal';
 
 /**
  * The official generator variant (`--netG` with its `--dataset_mode`). It decides the block widths,
@@ -144,50 +145,45 @@ export function startSizeOf(c: Pick<GroupDNetConfig, 'cropSize' | 'aspectRatio' 
 
 const who = 'GroupDNet';
 
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], name: string): T {
-  if (!allowed.includes(v as T)) throw new ConfigError(`${who}: ${name} must be one of ${allowed.join(', ')}, got '${String(v)}'.`);
-  return v as T;
-}
-
-function posInt(v: unknown, name: string): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
-    throw new ConfigError(`${who}: ${name} must be a positive integer, got ${String(v)}.`);
-  return v;
-}
-
 /**
  * Validates a partial config and fills in the defaults. Channel divisibility (every grouped conv's
  * widths by its groups) is checked by `groupdnetPlan`, which knows the widths.
  */
 export function resolveGroupDNetConfig(partial: ConfigInput): GroupDNetConfig {
   const c: GroupDNetConfig = { ...GROUPDNET_DEFAULTS, ...partial };
-  oneOf(c.arch, GROUPDNET_ARCHS, 'arch');
-  posInt(c.labelNc, 'labelNc');
-  posInt(c.ngf, 'ngf');
-  posInt(c.cropSize, 'cropSize');
-  oneOf(c.normMode, GROUPDNET_NORMS, 'normMode');
-  oneOf(c.paramFreeNorm, PARAM_FREE_NORMS, 'paramFreeNorm');
+  assertOneOf(c.arch, GROUPDNET_ARCHS, who, 'arch');
+  for (const f of ['labelNc', 'ngf', 'cropSize'] as const) assertPositiveInt(c[f], who, f);
+  assertOneOf(c.normMode, GROUPDNET_NORMS, who, 'normMode');
+  assertOneOf(c.paramFreeNorm, PARAM_FREE_NORMS, who, 'paramFreeNorm');
   if ((c.numUpsamplingLayers as string) === 'most')
-    throw new ConfigError(`${who}: numUpsamplingLayers must be one of ${GROUPDNET_UPSAMPLING.join(', ')}, got 'most' (the official 'most' appends an ungrouped SPADE block).`);
-  oneOf(c.numUpsamplingLayers, GROUPDNET_UPSAMPLING, 'numUpsamplingLayers');
+    throw new ConfigError(
+      `${who}: numUpsamplingLayers must be one of ${GROUPDNET_UPSAMPLING.join(', ')}, ` +
+        `got 'most' (the official 'most' appends an ungrouped SPADE block).`,
+    );
+  assertOneOf(c.numUpsamplingLayers, GROUPDNET_UPSAMPLING, who, 'numUpsamplingLayers');
   if (!(typeof c.aspectRatio === 'number' && c.aspectRatio > 0)) throw new ConfigError(`${who}: aspectRatio must be > 0, got ${String(c.aspectRatio)}.`);
   const names = ['fc', ...blockNamesOf(c.arch)];
   if (c.groups !== null) {
     if (!Array.isArray(c.groups) || c.groups.length !== names.length)
-      throw new ConfigError(`${who}: groups must list ${names.length} group counts (${names.join(', ')}) for arch '${c.arch}', got ${JSON.stringify(c.groups)}.`);
-    c.groups.forEach((g, i) => posInt(g, `groups[${i}] (${names[i]})`));
+      throw new ConfigError(
+        `${who}: groups must list ${names.length} group counts ` +
+          `(${names.join(', ')}) for arch '${c.arch}', got ${JSON.stringify(c.groups)}.`,
+      );
+    c.groups.forEach((g, i) => assertPositiveInt(g, who, `groups[${i}] (${names[i]})`));
   } else {
     defaultGroupSchedule(c).forEach((g, i) => {
       if (g < 1)
         throw new ConfigError(
-          `${who}: arch '${c.arch}' with ${semanticNcOf(c)} classes gives ${g} groups for ${names[i]} (the official schedule divides the class count); use at least 8 classes or set groups.`,
+          `${who}: arch '${c.arch}' with ${semanticNcOf(c)} classes gives ${g} groups for ${names[i]} ` +
+            `(the official schedule divides the class count); use at least 8 classes or set groups.`,
         );
     });
   }
   const { sh, sw } = startSizeOf(c);
   if (sw < 1 || sh < 1)
     throw new ConfigError(
-      `${who}: cropSize must be ≥ ${2 ** numUpOf(c.numUpsamplingLayers)}·aspectRatio for '${c.numUpsamplingLayers}' upsampling, got cropSize ${c.cropSize} with aspectRatio ${c.aspectRatio} (first feature map ${sh}×${sw}).`,
+      `${who}: cropSize must be ≥ ${2 ** numUpOf(c.numUpsamplingLayers)}·aspectRatio for '${c.numUpsamplingLayers}' ` +
+        `upsampling, got cropSize ${c.cropSize} with aspectRatio ${c.aspectRatio} (first feature map ${sh}×${sw}).`,
     );
   return c;
 }

@@ -35,9 +35,18 @@ export function encoderWidths(c: GroupDNetConfig, ndf = ENCODER_NDF[c.arch]): nu
  * channels 3j … 3j+2. As officially, the box comes from the masked image, so black pixels of a
  * class count as outside it. `image` [N,H,W,3] in [−1,1]; `seg` [N,H,W,≥S] (extra channels ignored).
  */
-export function classCrops(image: tf.Tensor4D, seg: tf.Tensor4D, classes: number, size: { height: number; width: number }): tf.Tensor4D {
-  if (image.rank !== 4 || image.shape[3] !== 3 || seg.rank !== 4 || seg.shape[3] < classes || seg.shape[1] !== image.shape[1] || seg.shape[2] !== image.shape[2] || seg.shape[0] !== image.shape[0])
-    throw new ShapeError(`classCrops: expected image [N,H,W,3] and seg [N,H,W,≥${classes}] of the same N,H,W, got ${formatShape(image.shape)} and ${formatShape(seg.shape)}.`);
+export function classCrops(
+  image: tf.Tensor4D,
+  seg: tf.Tensor4D,
+  classes: number,
+  size: { height: number; width: number },
+): tf.Tensor4D {
+  const sameNHW = seg.shape[0] === image.shape[0] && seg.shape[1] === image.shape[1] && seg.shape[2] === image.shape[2];
+  if (image.rank !== 4 || image.shape[3] !== 3 || seg.rank !== 4 || seg.shape[3] < classes || !sameNHW)
+    throw new ShapeError(
+      `classCrops: expected image [N,H,W,3] and seg [N,H,W,≥${classes}] of the ` +
+        `same N,H,W, got ${formatShape(image.shape)} and ${formatShape(seg.shape)}.`,
+    );
   const [n, h, w] = image.shape;
   return tf.tidy(() => {
     const samples: tf.Tensor4D[] = [];
@@ -54,7 +63,11 @@ export function classCrops(image: tf.Tensor4D, seg: tf.Tensor4D, classes: number
             const c = p % w;
             r0 = Math.min(r0, r); r1 = Math.max(r1, r); c0 = Math.min(c0, c); c1 = Math.max(c1, c);
           }
-        crops.push(r1 < 0 ? tf.zeros([1, size.height, size.width, 3]) : nearestResize(tf.slice(masked, [0, r0, c0, 0], [1, r1 - r0 + 1, c1 - c0 + 1, 3]), size.height, size.width));
+        crops.push(
+          r1 < 0
+            ? tf.zeros([1, size.height, size.width, 3])
+            : nearestResize(tf.slice(masked, [0, r0, c0, 0], [1, r1 - r0 + 1, c1 - c0 + 1, 3]), size.height, size.width),
+        );
       }
       samples.push(tf.concat(crops, 3) as tf.Tensor4D);
     }
@@ -88,12 +101,18 @@ export class GroupDNetEncoder extends OfficialNetwork {
     encoderWidths(c, ndf).forEach((filters, i) => {
       const name = `layer${i + 1}`;
       if (i > 0) x = tfl.layers.leakyReLU({ alpha: 0.2, name: `${name}.actvn` }).apply(x) as tfl.SymbolicTensor;
-      x = new GroupConv2D({ name: `${name}.0`, filters, kernelSize: 3, strides: 2, padding: 1, groups: s, useBias: false, spectral: true, initGain: c.initGain, initSeed: seedFor(c.initSeed, name) ?? null }).apply(x) as tfl.SymbolicTensor;
+      x = new GroupConv2D({
+        name: `${name}.0`, filters, kernelSize: 3, strides: 2, padding: 1, groups: s, useBias: false, spectral: true,
+        initGain: c.initGain, initSeed: seedFor(c.initSeed, name) ?? null,
+      }).apply(x) as tfl.SymbolicTensor;
       x = new InstanceNorm({ name: `${name}.1` }).apply(x) as tfl.SymbolicTensor;
     });
     x = tfl.layers.leakyReLU({ alpha: 0.2, name: 'actvn' }).apply(x) as tfl.SymbolicTensor;
     const head = (name: string) =>
-      new GroupConv2D({ name, filters: LATENT_PER_CLASS * s, kernelSize: 3, groups: s, initGain: c.initGain, initSeed: seedFor(c.initSeed, name) ?? null }).apply(x) as tfl.SymbolicTensor;
+      new GroupConv2D({
+        name, filters: LATENT_PER_CLASS * s, kernelSize: 3, groups: s, initGain: c.initGain,
+        initSeed: seedFor(c.initSeed, name) ?? null,
+      }).apply(x) as tfl.SymbolicTensor;
     this.model = tfl.model({ inputs: x0, outputs: [head('fc_mu'), head('fc_var')], name: 'netE' });
   }
 

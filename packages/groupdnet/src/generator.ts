@@ -23,7 +23,10 @@ function normLayer(c: GroupDNetConfig, b: GroupBlockPlan, name: string): tfl.lay
 function resBlock(c: GroupDNetConfig, b: GroupBlockPlan, x: Sym, seg: Sym): Sym {
   const { name, groups, fmid, fout } = b;
   const conv = (suffix: string, filters: number, kernelSize: number, useBias = true) =>
-    new GroupConv2D({ name: `${name}.${suffix}`, filters, kernelSize, groups, useBias, spectral: c.spectral, initGain: c.initGain, initSeed: seedFor(c.initSeed, `${name}.${suffix}`) ?? null });
+    new GroupConv2D({
+      name: `${name}.${suffix}`, filters, kernelSize, groups, useBias, spectral: c.spectral, initGain: c.initGain,
+      initSeed: seedFor(c.initSeed, `${name}.${suffix}`) ?? null,
+    });
   const norm = (suffix: string, t: Sym) => normLayer(c, b, `${name}.${suffix}`).apply([t, seg]) as Sym;
   const xs = b.learnedShortcut ? (conv('conv_s', fout, 1, false).apply(norm('norm_s', x)) as Sym) : x;
   let dx = conv('conv_0', fmid, 3).apply(leaky(`${name}.actvn_0`).apply(norm('norm_0', x))) as Sym;
@@ -37,10 +40,14 @@ function buildGraph(c: GroupDNetConfig, plan: GroupDNetPlan): GeneratorGraph {
   const z = tfl.input({ shape: [plan.sh, plan.sw, plan.latentNc], name: 'z' }) as Sym;
   // What the norms read: GROUP_SPADE of Cityscapes pairs each class with the edge map; CLADE reads classes only.
   let seg = segIn;
-  if (c.useInstance && c.normMode === 'groupSpade' && c.arch === 'cityscapes') seg = new GroupDNetSegLayout({ layout: 'interleaveEdge', name: 'seg.interleave' }).apply(segIn) as Sym;
+  if (c.useInstance && c.normMode === 'groupSpade' && c.arch === 'cityscapes')
+    seg = new GroupDNetSegLayout({ layout: 'interleaveEdge', name: 'seg.interleave' }).apply(segIn) as Sym;
   if (c.useInstance && c.normMode === 'clade') seg = new GroupDNetSegLayout({ layout: 'dropEdge', name: 'seg.classes' }).apply(segIn) as Sym;
   const acts = new Map<string, Sym>();
-  let x = new GroupConv2D({ name: 'fc', filters: plan.fc.cout, kernelSize: 3, groups: plan.fc.groups, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'fc') ?? null }).apply(z) as Sym;
+  let x = new GroupConv2D({
+    name: 'fc', filters: plan.fc.cout, kernelSize: 3, groups: plan.fc.groups, initGain: c.initGain,
+    initSeed: seedFor(c.initSeed, 'fc') ?? null,
+  }).apply(z) as Sym;
   acts.set('fc', x);
   for (const b of plan.blocks.filter((blk) => blk.used)) {
     if (b.upsampleBefore) x = tfl.layers.upSampling2d({ size: [2, 2], name: `${b.name}.upsample` }).apply(x) as Sym;
@@ -86,7 +93,11 @@ export class GroupDNetGenerator extends OfficialNetwork {
     const { seg, z } = inputs;
     const s = segmapNcOf(this.config);
     if (seg.rank !== 4 || seg.shape[3] !== s)
-      throw new ShapeError(`GroupDNetGenerator: seg must be [N,H,W,${s}] (one-hot${this.config.containDontcare ? ' + dontcare' : ''}${this.config.useInstance ? ' + edge' : ''}), got ${formatShape(seg.shape)}.`);
+      throw new ShapeError(
+        `GroupDNetGenerator: seg must be [N,H,W,${s}] ` +
+          `(one-hot${this.config.containDontcare ? ' + dontcare' : ''}${this.config.useInstance ? ' + edge' : ''}), ` +
+          `got ${formatShape(seg.shape)}.`,
+      );
     const { sh, sw, latentNc } = this.plan;
     const n = seg.shape[0];
     if (z && (z.rank !== 4 || z.shape[0] !== n || z.shape[1] !== sh || z.shape[2] !== sw || z.shape[3] !== latentNc))

@@ -13,7 +13,7 @@ import {
   xavierNormal,
   type ParamFreeNorm,
 } from '@clade/core';
-import { groupSizes } from '@clade/core/internal';
+import { assertOneOf, assertPositiveInt, groupSizes } from '@clade/core/internal';
 
 type Shape = Array<number | null>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
@@ -40,12 +40,6 @@ export interface GroupSPADEArgs extends LayerArgs {
   initSeed?: number | null;
 }
 
-function posInt(v: unknown, name: string): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
-    throw new ConfigError(`GroupSPADE: ${name} must be a positive integer, got ${String(v)}.`);
-  return v;
-}
-
 /**
  * GROUP_SPADE of GroupDNet, NHWC: SPADE whose three 3×3 convs are grouped. Inputs [x, seg].
  * out = x̂ ⊙ (1 + γ) + β, γ/β = groupconv(relu(groupconv(seg resized to x))). Weight names follow
@@ -69,14 +63,12 @@ export class GroupSPADE extends layers.Layer {
 
   constructor(args: GroupSPADEArgs) {
     super(args);
-    this.semanticNc = posInt(args.semanticNc, 'semanticNc');
-    this.hiddenNc = posInt(args.hiddenNc, 'hiddenNc');
-    this.sharedGroups = posInt(args.sharedGroups, 'sharedGroups');
-    this.groups = posInt(args.groups, 'groups');
+    this.semanticNc = assertPositiveInt(args.semanticNc, 'GroupSPADE', 'semanticNc');
+    this.hiddenNc = assertPositiveInt(args.hiddenNc, 'GroupSPADE', 'hiddenNc');
+    this.sharedGroups = assertPositiveInt(args.sharedGroups, 'GroupSPADE', 'sharedGroups');
+    this.groups = assertPositiveInt(args.groups, 'GroupSPADE', 'groups');
     groupSizes(this.semanticNc, this.hiddenNc, this.sharedGroups, 'GroupSPADE mlp_shared');
-    this.paramFreeNorm = args.paramFreeNorm ?? 'syncBatch';
-    if (!PARAM_FREE_NORMS.includes(this.paramFreeNorm))
-      throw new ConfigError(`GroupSPADE: paramFreeNorm must be one of ${PARAM_FREE_NORMS.join(', ')}, got '${String(this.paramFreeNorm)}'.`);
+    this.paramFreeNorm = assertOneOf(args.paramFreeNorm ?? 'syncBatch', PARAM_FREE_NORMS, 'GroupSPADE', 'paramFreeNorm');
     this.epsilon = args.epsilon ?? 1e-5;
     this.momentum = args.momentum ?? 0.1;
     this.initGain = args.initGain ?? 0.02;
@@ -184,7 +176,8 @@ export class GroupDNetSegLayout extends layers.Layer {
 
   constructor(args: SegLayoutArgs) {
     super(args);
-    if (!SEG_LAYOUTS.includes(args.layout)) throw new ConfigError(`GroupDNetSegLayout: layout must be one of ${SEG_LAYOUTS.join(', ')}, got '${String(args.layout)}'.`);
+    if (!SEG_LAYOUTS.includes(args.layout))
+      throw new ConfigError(`GroupDNetSegLayout: layout must be one of ${SEG_LAYOUTS.join(', ')}, got '${String(args.layout)}'.`);
     this.layout = args.layout;
   }
 

@@ -70,8 +70,15 @@ export function groupdnetPlan(c: GroupDNetConfig): GroupDNetPlan {
   const groups = groupScheduleOf(c);
   const ade = c.arch === 'ade20k';
   const widths: Record<string, [number, number]> = ade
-    ? { head_0: [16 * s, 16 * s], G_middle_0: [16 * s, 32 * nf], G_middle_1: [32 * nf, 16 * nf], up_0: [16 * nf, 16 * nf], up_1: [16 * nf, 8 * nf], up_2: [8 * nf, 4 * nf], up_3: [4 * nf, 2 * nf], up_4: [2 * nf, nf] }
-    : { head_0: [16 * nf, 16 * nf], G_middle_0: [16 * nf, 16 * nf], G_middle_1: [16 * nf, 16 * nf], up_0: [16 * nf, 8 * nf], up_1: [8 * nf, 4 * nf], up_2: [4 * nf, 2 * nf], up_3: [2 * nf, nf] };
+    ? {
+        head_0: [16 * s, 16 * s], G_middle_0: [16 * s, 32 * nf], G_middle_1: [32 * nf, 16 * nf],
+        up_0: [16 * nf, 16 * nf], up_1: [16 * nf, 8 * nf], up_2: [8 * nf, 4 * nf], up_3: [4 * nf, 2 * nf],
+        up_4: [2 * nf, nf],
+      }
+    : {
+        head_0: [16 * nf, 16 * nf], G_middle_0: [16 * nf, 16 * nf], G_middle_1: [16 * nf, 16 * nf],
+        up_0: [16 * nf, 8 * nf], up_1: [8 * nf, 4 * nf], up_2: [4 * nf, 2 * nf], up_3: [2 * nf, nf],
+      };
   const fc = { cin: LATENT_PER_CLASS * s, cout: ade ? 16 * s : 16 * nf, groups: groups[0]! };
   let h = sh;
   let w = sw;
@@ -84,7 +91,10 @@ export function groupdnetPlan(c: GroupDNetConfig): GroupDNetPlan {
     }
     const [fin, fout] = widths[name]!;
     const g = groups[i + 1]!;
-    return { name, fin, fout, fmid: Math.min(fin, fout), groups: g, learnedShortcut: fin !== fout, upsampleBefore, height: h, width: w, used, norm: groupSpadePlan(c, g) };
+    return {
+      name, fin, fout, fmid: Math.min(fin, fout), groups: g, learnedShortcut: fin !== fout, upsampleBefore, height: h,
+      width: w, used, norm: groupSpadePlan(c, g),
+    };
   });
   const plan: GroupDNetPlan = { sh, sw, semanticNc: s, latentNc: LATENT_PER_CLASS * s, fc, blocks, convImgNc: ade ? 2 * nf : nf };
   checkDivisibility(c, plan);
@@ -96,7 +106,8 @@ function checkDivisibility(c: GroupDNetConfig, p: GroupDNetPlan): void {
   const check = (layer: string, cin: number, cout: number, g: number, field: string) => {
     if (cin % g !== 0 || cout % g !== 0)
       throw new ConfigError(
-        `GroupDNet: ${layer} (${cin} → ${cout} channels) must divide into its ${g} groups (${field}); got arch '${c.arch}', ngf ${c.ngf}, ${p.semanticNc} classes. Choose ngf (or groups) so that every width is a multiple of its groups.`,
+        `GroupDNet: ${layer} (${cin} → ${cout} channels) must divide into its ${g} groups (${field}); got arch '${c.arch}', ` +
+          `ngf ${c.ngf}, ${p.semanticNc} classes. Choose ngf (or groups) so that every width is a multiple of its groups.`,
       );
   };
   check('fc', p.fc.cin, p.fc.cout, p.fc.groups, 'groups[0]');

@@ -35,21 +35,30 @@ export const GROUPDNET_PRESETS: Readonly<Record<GroupDNetPresetName, GroupDNetPr
   deepfashion: {
     name: 'deepfashion',
     title: 'DeepFashion',
-    generator: { arch: 'deepfashion', labelNc: 8, containDontcare: false, useInstance: false, ngf: 160, cropSize: 256, aspectRatio: 1, numUpsamplingLayers: 'more' },
+    generator: {
+      arch: 'deepfashion', labelNc: 8, containDontcare: false, useInstance: false, ngf: 160, cropSize: 256,
+      aspectRatio: 1, numUpsamplingLayers: 'more',
+    },
     paper: { groupdnet: { paramsM: 96.3, flopsG: 291.6 }, 'groupdnet-clade': { paramsM: 79.2, flopsG: 118.5 } },
   },
   // --dataset_mode cityscapes --ngf 280 --netG Cityscapes (label_nc 35 + instance edges, crop 512, aspect 2, 'more').
   cityscapes: {
     name: 'cityscapes',
     title: 'Cityscapes',
-    generator: { arch: 'cityscapes', labelNc: 35, containDontcare: false, useInstance: true, ngf: 280, cropSize: 512, aspectRatio: 2, numUpsamplingLayers: 'more' },
+    generator: {
+      arch: 'cityscapes', labelNc: 35, containDontcare: false, useInstance: true, ngf: 280, cropSize: 512,
+      aspectRatio: 2, numUpsamplingLayers: 'more',
+    },
     paper: { groupdnet: { paramsM: 76.5, flopsG: 463.6 }, 'groupdnet-clade': { paramsM: 57.7, flopsG: 434.6 } },
   },
   // --dataset_mode ade20k --no_instance --ngf 64 --netG ADE20K (label_nc 150 + dontcare, crop 256, 'more').
   ade20k: {
     name: 'ade20k',
     title: 'ADE20K',
-    generator: { arch: 'ade20k', labelNc: 150, containDontcare: true, useInstance: false, ngf: 64, cropSize: 256, aspectRatio: 1, numUpsamplingLayers: 'more' },
+    generator: {
+      arch: 'ade20k', labelNc: 150, containDontcare: true, useInstance: false, ngf: 64, cropSize: 256, aspectRatio: 1,
+      numUpsamplingLayers: 'more',
+    },
     paper: {},
   },
 };
@@ -57,7 +66,8 @@ export const GROUPDNET_PRESETS: Readonly<Record<GroupDNetPresetName, GroupDNetPr
 export function groupdnetPresetInfo(name: string): GroupDNetPreset {
   if (!(GROUPDNET_PRESET_NAMES as readonly string[]).includes(name))
     throw new ConfigError(
-      `GroupDNet: preset must be one of ${GROUPDNET_PRESET_NAMES.join(', ')}, got '${name}'${name === 'celebamask-hq' ? ' (the official GroupDNet code has no CelebAMask-HQ configuration)' : ''}.`,
+      `GroupDNet: preset must be one of ${GROUPDNET_PRESET_NAMES.join(', ')}, got ` +
+        `'${name}'${name === 'celebamask-hq' ? ' (the official GroupDNet code has no CelebAMask-HQ configuration)' : ''}.`,
     );
   return GROUPDNET_PRESETS[name as GroupDNetPresetName];
 }
@@ -114,7 +124,14 @@ export function groupdnetProfile(model: string, name: string, overrides: Partial
   const asPaper =
     config.ngf === g.ngf && config.useInstance === g.useInstance && config.cropSize === g.cropSize && config.aspectRatio === g.aspectRatio &&
     config.numUpsamplingLayers === g.numUpsamplingLayers && config.groups === null;
-  return { model: model as GroupDNetModel, preset: p.name, config, params: cost.params, flops: cost.flops, paper: asPaper ? (p.paper[model as GroupDNetModel] ?? null) : null };
+  return {
+    model: model as GroupDNetModel,
+    preset: p.name,
+    config,
+    params: cost.params,
+    flops: cost.flops,
+    paper: asPaper ? (p.paper[model as GroupDNetModel] ?? null) : null,
+  };
 }
 
 export interface SynthesizeOptions {

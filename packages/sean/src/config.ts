@@ -1,4 +1,5 @@
 import { ConfigError, PARAM_FREE_NORMS, type ParamFreeNorm } from '@clade/core';
+import { assertOneOf, assertPositiveInt } from '@clade/core/internal';
 import { resolveGeneratorConfig, type GeneratorConfig } from '@clade/spade-gen';
 
 /** Width of a style code and of the ACE style map (fixed at 512 in the official code; the default). */
@@ -83,17 +84,11 @@ export function numClassesOf(c: Pick<SeanConfig, 'labelNc' | 'containDontcare'>)
   return c.labelNc + (c.containDontcare ? 1 : 0);
 }
 
+/** A rejected value in a message: strings quoted, anything else as JSON. */
+const shown = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+
 function fail(field: string, rule: string, value: unknown): never {
-  const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
-  throw new ConfigError(`sean: ${field} must be ${rule}, got ${shown}.`);
-}
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], field: string): void {
-  if (!allowed.includes(v as T)) fail(field, `one of ${allowed.join(', ')}`, v);
-}
-
-function posInt(v: unknown, field: string): void {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) fail(field, 'a positive integer', v);
+  throw new ConfigError(`sean: ${field} must be ${rule}, got ${shown(value)}.`);
 }
 
 /** Validates a partial config and fills in the defaults; one ConfigError names the field. */
@@ -102,14 +97,10 @@ export function resolveSeanConfig(partial: Partial<SeanConfig> & { labelNc: numb
   for (const k of Object.keys(partial))
     if (!FIELDS.includes(k)) throw new ConfigError(`sean: unknown config field '${k}'. Supported: ${FIELDS.join(', ')}.`);
   const c: SeanConfig = { ...SEAN_DEFAULTS, ...partial };
-  posInt(c.labelNc, 'labelNc');
-  posInt(c.ngf, 'ngf');
-  posInt(c.spadeHiddenNc, 'spadeHiddenNc');
-  posInt(c.styleLength, 'styleLength');
-  posInt(c.cropSize, 'cropSize');
-  oneOf(c.classBranch, CLASS_BRANCHES, 'classBranch');
-  oneOf(c.paramFreeNorm, PARAM_FREE_NORMS, 'paramFreeNorm');
-  oneOf(c.numUpsamplingLayers, SEAN_UPSAMPLING_MODES, 'numUpsamplingLayers');
+  for (const f of ['labelNc', 'ngf', 'spadeHiddenNc', 'styleLength', 'cropSize'] as const) assertPositiveInt(c[f], 'sean', f, shown);
+  assertOneOf(c.classBranch, CLASS_BRANCHES, 'sean', 'classBranch', shown);
+  assertOneOf(c.paramFreeNorm, PARAM_FREE_NORMS, 'sean', 'paramFreeNorm', shown);
+  assertOneOf(c.numUpsamplingLayers, SEAN_UPSAMPLING_MODES, 'sean', 'numUpsamplingLayers', shown);
   if (typeof c.containDontcare !== 'boolean') fail('containDontcare', 'true or false', c.containDontcare);
   if (typeof c.spectral !== 'boolean') fail('spectral', 'true or false', c.spectral);
   if (!(typeof c.aspectRatio === 'number' && c.aspectRatio > 0 && Number.isFinite(c.aspectRatio))) fail('aspectRatio', 'a number > 0', c.aspectRatio);

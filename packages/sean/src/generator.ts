@@ -55,7 +55,10 @@ export class SeanGenerator extends OfficialNetwork {
     super();
     this.config = resolveSeanConfig(config);
     const k = numClassesOf(this.config);
-    const zencoder = this.layers.get('Zencoder', () => new Zencoder({ name: 'Zencoder', numClasses: k, styleLength: this.config.styleLength, initGain: this.config.initGain, initSeed: seedFor(this.config.initSeed, 'Zencoder') ?? null }));
+    const zencoder = this.layers.get('Zencoder', () => new Zencoder({
+      name: 'Zencoder', numClasses: k, styleLength: this.config.styleLength, initGain: this.config.initGain,
+      initSeed: seedFor(this.config.initSeed, 'Zencoder') ?? null,
+    }));
 
     // Synthesis from codes first: its layers get built (and their weights named) outside any
     // other model's scope.
@@ -79,13 +82,17 @@ export class SeanGenerator extends OfficialNetwork {
     const plan = generatorPlan(backboneConfigOf(c));
     const L = this.layers;
     const small = L.get('fc.resize', () => new NearestResize({ height: plan.sh, width: plan.sw, name: 'fc.resize' })).apply(seg) as Sym;
-    let x = L.get('fc', () => new SpectralConv2D({ name: 'fc', filters: 16 * c.ngf, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'fc') ?? null })).apply(small) as Sym;
+    let x = L.get('fc', () => new SpectralConv2D({
+      name: 'fc', filters: 16 * c.ngf, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'fc') ?? null,
+    })).apply(small) as Sym;
     for (const b of plan.blocks) {
       if (b.upsampleBefore) x = L.get(`${b.name}.upsample`, () => tfl.layers.upSampling2d({ size: [2, 2], name: `${b.name}.upsample` })).apply(x) as Sym;
       x = this.block(b, x, seg, codes);
     }
     const act = L.get('conv_img.actvn', () => tfl.layers.leakyReLU({ alpha: 0.2, name: 'conv_img.actvn' })).apply(x) as Sym;
-    const pre = L.get('conv_img', () => new SpectralConv2D({ name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'conv_img') ?? null })).apply(act) as Sym;
+    const pre = L.get('conv_img', () => new SpectralConv2D({
+      name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'conv_img') ?? null,
+    })).apply(act) as Sym;
     return L.get('tanh', () => tfl.layers.activation({ activation: 'tanh', name: 'tanh' })).apply(pre) as Sym;
   }
 
@@ -107,7 +114,9 @@ export class SeanGenerator extends OfficialNetwork {
     };
     const conv = (suffix: string, filters: number, kernelSize: number, useBias = true) => {
       const name = `${b.name}.${suffix}`;
-      return L.get(name, () => new SpectralConv2D({ name, filters, kernelSize, useBias, spectral: c.spectral, initGain: c.initGain, initSeed: seedFor(c.initSeed, name) ?? null }));
+      return L.get(name, () => new SpectralConv2D({
+        name, filters, kernelSize, useBias, spectral: c.spectral, initGain: c.initGain, initSeed: seedFor(c.initSeed, name) ?? null,
+      }));
     };
     const leaky = (suffix: string) => L.get(`${b.name}.${suffix}`, () => tfl.layers.leakyReLU({ alpha: 0.2, name: `${b.name}.${suffix}` }));
     const xs = b.learnedShortcut ? (conv('conv_s', b.fout, 1, false).apply(ace('ace_s', x)) as Sym) : x;
@@ -119,7 +128,10 @@ export class SeanGenerator extends OfficialNetwork {
   private checkSeg(seg: tf.Tensor, who: string): number {
     const k = numClassesOf(this.config);
     if (seg.rank !== 4 || seg.shape[3] !== k)
-      throw new ShapeError(`SeanGenerator.${who}: seg must be [N,H,W,${k}] (one-hot classes${this.config.containDontcare ? ' + dontcare' : ''}), got ${formatShape(seg.shape)}.`);
+      throw new ShapeError(
+        `SeanGenerator.${who}: seg must be [N,H,W,${k}] (one-hot ` +
+          `classes${this.config.containDontcare ? ' + dontcare' : ''}), got ${formatShape(seg.shape)}.`,
+      );
     return seg.shape[0]!;
   }
 
@@ -173,8 +185,12 @@ export class SeanGenerator extends OfficialNetwork {
     const n = this.checkSeg(seg, 'styleMap');
     this.checkCodes(codes, n, 'styleMap');
     const layer = this.synthesisModel.layers.find((l) => l.name === aceName);
-    if (!(layer instanceof ACE) || !layer.useStyle)
-      throw new ConfigError(`SeanGenerator.styleMap: aceName must name an ACE with a style branch, got '${aceName}'. Supported: ${this.aceNames().filter((a) => !a.startsWith('up_3')).join(', ')}.`);
+    if (!(layer instanceof ACE) || !layer.useStyle) {
+      const supported = this.aceNames().filter((a) => !a.startsWith('up_3'));
+      throw new ConfigError(
+        `SeanGenerator.styleMap: aceName must name an ACE with a style branch, got '${aceName}'. Supported: ${supported.join(', ')}.`,
+      );
+    }
     // The generator's sizes are fixed by the config (fc starts from the segmap resized to sh×sw).
     const block = generatorPlan(backboneConfigOf(this.config)).blocks.find((b) => aceName.startsWith(`${b.name}.`))!;
     const [h, w] = [block.height, block.width];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, layers } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError, formatShape, instanceNorm, seedFor } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 import { STYLE_LENGTH } from './config';
 import { fastXavierNormal } from './init';
 import { convTranspose2d, regionAveragePool } from './ops';
@@ -61,12 +62,8 @@ export class Zencoder extends layers.Layer {
 
   constructor(args: ZencoderArgs) {
     super(args);
-    if (!(Number.isInteger(args.numClasses) && args.numClasses >= 1))
-      throw new ConfigError(`Zencoder: numClasses must be a positive integer, got ${JSON.stringify(args.numClasses)}.`);
-    this.numClasses = args.numClasses;
-    this.styleLength = args.styleLength ?? STYLE_LENGTH;
-    if (!(Number.isInteger(this.styleLength) && this.styleLength >= 1))
-      throw new ConfigError(`Zencoder: styleLength must be a positive integer, got ${JSON.stringify(args.styleLength)}.`);
+    this.numClasses = assertPositiveInt(args.numClasses, 'Zencoder', 'numClasses', JSON.stringify);
+    this.styleLength = assertPositiveInt(args.styleLength ?? STYLE_LENGTH, 'Zencoder', 'styleLength', JSON.stringify);
     this.initGain = args.initGain ?? 0.02;
     if (!(this.initGain > 0)) throw new ConfigError(`Zencoder: initGain must be > 0, got ${this.initGain}.`);
     this.initSeed = args.initSeed ?? null;

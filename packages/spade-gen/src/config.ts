@@ -1,4 +1,5 @@
 import { ConfigError, PARAM_FREE_NORMS, type ParamFreeNorm } from '@clade/core';
+import { assertOneOf, assertPositiveInt } from '@clade/core/internal';
 
 /** Normalization of one residual block. */
 export const NORM_MODES = ['spade', 'clade', 'cladeIcpe'] as const;
@@ -92,17 +93,6 @@ export function blockNamesOf(u: Upsampling): string[] {
   return ['head_0', 'G_middle_0', 'G_middle_1', 'up_0', 'up_1', 'up_2', 'up_3', ...(u === 'most' ? ['up_4'] : [])];
 }
 
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], name: string): T {
-  if (!allowed.includes(v as T)) throw new ConfigError(`generator: ${name} must be one of ${allowed.join(', ')}, got '${String(v)}'.`);
-  return v as T;
-}
-
-function posInt(v: unknown, name: string): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
-    throw new ConfigError(`generator: ${name} must be a positive integer, got ${String(v)}.`);
-  return v;
-}
-
 /**
  * The largest output width a command accepts unless told otherwise (CLI `--max-crop-size`): 4× the
  * largest official model (Cityscapes, 512). Activations grow with its square (at 2048² one
@@ -113,25 +103,22 @@ export const DEFAULT_MAX_CROP_SIZE = 2048;
 /** Validates a partial config and fills in the defaults. */
 export function resolveGeneratorConfig(partial: Partial<GeneratorConfig> & { labelNc: number }): GeneratorConfig {
   const c: GeneratorConfig = { ...GENERATOR_DEFAULTS, ...partial };
-  posInt(c.labelNc, 'labelNc');
-  posInt(c.ngf, 'ngf');
-  posInt(c.spadeHiddenNc, 'spadeHiddenNc');
-  posInt(c.cropSize, 'cropSize');
-  posInt(c.zDim, 'zDim');
-  oneOf(c.normMode, NORM_MODES, 'normMode');
-  oneOf(c.numUpsamplingLayers, UPSAMPLING_MODES, 'numUpsamplingLayers');
-  oneOf(c.paramFreeNorm, PARAM_FREE_NORMS, 'paramFreeNorm');
+  for (const f of ['labelNc', 'ngf', 'spadeHiddenNc', 'cropSize', 'zDim'] as const) assertPositiveInt(c[f], 'generator', f);
+  assertOneOf(c.normMode, NORM_MODES, 'generator', 'normMode');
+  assertOneOf(c.numUpsamplingLayers, UPSAMPLING_MODES, 'generator', 'numUpsamplingLayers');
+  assertOneOf(c.paramFreeNorm, PARAM_FREE_NORMS, 'generator', 'paramFreeNorm');
   if (!(c.aspectRatio > 0)) throw new ConfigError(`generator: aspectRatio must be > 0, got ${c.aspectRatio}.`);
   const blocks = blockNamesOf(c.numUpsamplingLayers);
   if (c.normPerBlock) {
     if (c.normPerBlock.length !== blocks.length)
       throw new ConfigError(`generator: normPerBlock must list ${blocks.length} norms (${blocks.join(', ')}), got ${c.normPerBlock.length}.`);
-    c.normPerBlock.forEach((m, i) => oneOf(m, NORM_MODES, `normPerBlock[${i}]`));
+    c.normPerBlock.forEach((m, i) => assertOneOf(m, NORM_MODES, 'generator', `normPerBlock[${i}]`));
   }
   const { sh, sw } = startSizeOf(c);
   if (sw < 1 || sh < 1)
     throw new ConfigError(
-      `generator: cropSize ${c.cropSize} with aspectRatio ${c.aspectRatio} gives a ${sh}×${sw} first feature map for '${c.numUpsamplingLayers}' upsampling; cropSize must be ≥ ${2 ** numUpOf(c.numUpsamplingLayers)}·aspectRatio.`,
+      `generator: cropSize ${c.cropSize} with aspectRatio ${c.aspectRatio} gives a ${sh}×${sw} first feature map for ` +
+        `'${c.numUpsamplingLayers}' upsampling; cropSize must be ≥ ${2 ** numUpOf(c.numUpsamplingLayers)}·aspectRatio.`,
     );
   return c;
 }

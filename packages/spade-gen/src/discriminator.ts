@@ -10,6 +10,7 @@ import {
   formatShape,
   seedFor,
 } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 import { semanticNcOf } from './config';
 import { OfficialNetwork } from './network';
 
@@ -62,10 +63,7 @@ const positiveIntFields = ['labelNc', 'outputNc', 'numD', 'nLayers', 'ndf'] as c
 /** Validates a partial config and fills in the official defaults. */
 export function resolveDiscriminatorConfig(partial: Partial<DiscriminatorConfig> & { labelNc: number }): DiscriminatorConfig {
   const c: DiscriminatorConfig = { ...DISCRIMINATOR_DEFAULTS, ...partial };
-  for (const k of positiveIntFields) {
-    if (!Number.isInteger(c[k]) || c[k] < 1)
-      throw new ConfigError(`MultiscaleDiscriminator: ${k} must be a positive integer, got ${String(c[k])}.`);
-  }
+  for (const k of positiveIntFields) assertPositiveInt(c[k], 'MultiscaleDiscriminator', k);
   if (c.nLayers < 2) throw new ConfigError(`MultiscaleDiscriminator: nLayers must be at least 2, got ${c.nLayers}.`);
   if (!(c.initGain > 0)) throw new ConfigError(`MultiscaleDiscriminator: initGain must be > 0, got ${c.initGain}.`);
   for (const k of ['containDontcare', 'useInstance', 'spectral', 'intermediateFeatures'] as const) {
@@ -113,7 +111,11 @@ const convOut = (d: number, s: number) => Math.floor((d + 2 * D_PADDING - D_KERN
 const poolOut = (d: number) => Math.floor((d + 2 - 3) / 2) + 1;
 
 /** Feature-map sizes [[H,W,C] per layer] per scale, for an input of height × width (REFERENCE §8.2 table). */
-export function discriminatorShapes(config: Partial<DiscriminatorConfig> & { labelNc: number }, height: number, width: number): Array<Array<[number, number, number]>> {
+export function discriminatorShapes(
+  config: Partial<DiscriminatorConfig> & { labelNc: number },
+  height: number,
+  width: number,
+): Array<Array<[number, number, number]>> {
   const c = resolveDiscriminatorConfig(config);
   const plan = discriminatorPlan(c);
   const out: Array<Array<[number, number, number]>> = [];

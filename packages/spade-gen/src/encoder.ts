@@ -10,6 +10,7 @@ import {
   formatShape,
   seedFor,
 } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 import { OfficialNetwork } from './network';
 
 type Sym = tfl.SymbolicTensor;
@@ -41,9 +42,7 @@ export const ENCODER_DEFAULTS: EncoderConfig = { ngf: 64, cropSize: 256, zDim: 2
 /** Validates a partial config and fills in the official defaults. */
 export function resolveEncoderConfig(partial: Partial<EncoderConfig> = {}): EncoderConfig {
   const c: EncoderConfig = { ...ENCODER_DEFAULTS, ...partial };
-  for (const k of ['ngf', 'cropSize', 'zDim'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new ConfigError(`ConvEncoder: ${k} must be a positive integer, got ${String(c[k])}.`);
-  }
+  for (const k of ['ngf', 'cropSize', 'zDim'] as const) assertPositiveInt(c[k], 'ConvEncoder', k);
   if (typeof c.spectral !== 'boolean') throw new ConfigError(`ConvEncoder: spectral must be a boolean, got ${String(c.spectral)}.`);
   if (!(c.initGain > 0)) throw new ConfigError(`ConvEncoder: initGain must be > 0, got ${c.initGain}.`);
   return c;

@@ -16,7 +16,10 @@ export interface GeneratorGraph {
  * ReLU, then tanh. Records conv_img's output (pre-tanh) in `activations`; returns the image.
  */
 export function imageHead(x: Sym, c: { initGain: number; initSeed: number | null }, activations: Map<string, Sym>): Sym {
-  const conv = new SpectralConv2D({ name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'conv_img') ?? null });
+  const conv = new SpectralConv2D({
+    name: 'conv_img', filters: 3, kernelSize: 3, spectral: false, initGain: c.initGain,
+    initSeed: seedFor(c.initSeed, 'conv_img') ?? null,
+  });
   const pre = conv.apply(tfl.layers.leakyReLU({ alpha: 0.2, name: 'conv_img.actvn' }).apply(x)) as Sym;
   activations.set('conv_img', pre);
   return tfl.layers.activation({ activation: 'tanh', name: 'tanh' }).apply(pre) as Sym;

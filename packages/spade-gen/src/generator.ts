@@ -48,7 +48,10 @@ function resBlock(ctx: BuildContext, b: BlockPlan, x: Sym): Sym {
   const { spectral, initGain, initSeed } = ctx.config;
   const { name, norm: mode, fout, fmid } = b;
   const conv = (suffix: string, filters: number, kernelSize: number, useBias = true) =>
-    new SpectralConv2D({ name: `${name}.${suffix}`, filters, kernelSize, useBias, spectral, initGain, initSeed: seedFor(initSeed, `${name}.${suffix}`) ?? null });
+    new SpectralConv2D({
+      name: `${name}.${suffix}`, filters, kernelSize, useBias, spectral, initGain,
+      initSeed: seedFor(initSeed, `${name}.${suffix}`) ?? null,
+    });
   const xs = b.learnedShortcut ? (conv('conv_s', fout, 1, false).apply(applyNorm(ctx, mode, `${name}.norm_s`, x)) as Sym) : x;
   let dx = conv('conv_0', fmid, 3).apply(leaky(`${name}.actvn_0`).apply(applyNorm(ctx, mode, `${name}.norm_0`, x))) as Sym;
   dx = conv('conv_1', fout, 3).apply(leaky(`${name}.actvn_1`).apply(applyNorm(ctx, mode, `${name}.norm_1`, dx))) as Sym;
@@ -74,14 +77,22 @@ function buildGraph(c: GeneratorConfig): GeneratorGraph {
     const units = 16 * nf * sh * sw;
     const stddev = c.initGain * Math.sqrt(2 / (c.zDim + units));
     x = tfl.layers
-      .dense({ units, name: 'fc', kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev, seed: seedFor(c.initSeed, 'fc') }), biasInitializer: 'zeros' })
+      .dense({
+        units,
+        name: 'fc',
+        kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev, seed: seedFor(c.initSeed, 'fc') }),
+        biasInitializer: 'zeros',
+      })
       .apply(z) as Sym;
     // PyTorch views the Linear output as NCHW [N, 16nf, sh, sw].
     x = tfl.layers.reshape({ targetShape: [16 * nf, sh, sw], name: 'fc.view' }).apply(x) as Sym;
     x = tfl.layers.permute({ dims: [2, 3, 1], name: 'fc.nhwc' }).apply(x) as Sym;
   } else {
     const small = new NearestResize({ height: sh, width: sw, name: 'fc.resize' }).apply(seg) as Sym;
-    x = new SpectralConv2D({ name: 'fc', filters: 16 * nf, kernelSize: 3, spectral: false, initGain: c.initGain, initSeed: seedFor(c.initSeed, 'fc') ?? null }).apply(small) as Sym;
+    x = new SpectralConv2D({
+      name: 'fc', filters: 16 * nf, kernelSize: 3, spectral: false, initGain: c.initGain,
+      initSeed: seedFor(c.initSeed, 'fc') ?? null,
+    }).apply(small) as Sym;
   }
   acts.set('fc', x);
 

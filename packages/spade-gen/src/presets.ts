@@ -203,7 +203,10 @@ export function spadeLightConfig(name: string, overrides: Partial<GeneratorConfi
   const p = presetInfo(name);
   const ngf = overrides.ngf ?? p.spadeLight?.ngf;
   if (ngf === undefined)
-    throw new ConfigError(`spadeLightConfig: preset '${p.name}' has no SPADE-light width (paper Table IV covers ${PRESET_NAMES.filter((n) => PRESETS[n].spadeLight).join(', ')}); pass ngf.`);
+    throw new ConfigError(
+      `spadeLightConfig: preset '${p.name}' has no SPADE-light width (paper Table IV ` +
+        `covers ${PRESET_NAMES.filter((n) => PRESETS[n].spadeLight).join(', ')}); pass ngf.`,
+    );
   return presetGeneratorConfig(p.name, { ...overrides, normMode: 'spade', normPerBlock: null, ngf });
 }
 

@@ -154,7 +154,8 @@ export async function initFromCheckpoint(path: string, prefix: string, model: tf
 export async function initFromModelFolder(dir: string, model: tfl.LayersModel, partial: boolean): Promise<CheckpointInit> {
   const folder = await loadGeneratorDir(dir);
   const arrays = new Map<string, NdArray>();
-  for (const w of folder.model.weights) arrays.set(`G/${w.originalName}`, { dtype: 'float32', shape: [...w.shape] as number[], data: w.read().dataSync() as Float32Array });
+  for (const w of folder.model.weights)
+    arrays.set(`G/${w.originalName}`, { dtype: 'float32', shape: [...w.shape] as number[], data: w.read().dataSync() as Float32Array });
   folder.model.dispose();
   return initFromArrays(arrays, dir, 'G', model, partial);
 }
@@ -163,8 +164,12 @@ function initFromArrays(arrays: Map<string, NdArray>, path: string, prefix: stri
   if (![...arrays.keys()].some((k) => k.startsWith(`${prefix}/`)))
     throw new IOError(`init: '${path}' holds no ${prefix} weights (entries '${prefix}/…'); is it the checkpoint of a run with that net?`);
   const { writes, unmatched: kept } = matchWeights(arrays, prefix, model);
-  if (kept.length && !partial)
-    throw new IOError(`init: '${path}' does not fit this ${prefix}: ${kept.slice(0, 6).join('; ')}${kept.length > 6 ? `; … ${kept.length - 6} more` : ''}. Set init.partial (--init-partial) to keep the fresh init for these.`);
+  if (kept.length && !partial) {
+    const listed = `${kept.slice(0, 6).join('; ')}${kept.length > 6 ? `; … ${kept.length - 6} more` : ''}`;
+    throw new IOError(
+      `init: '${path}' does not fit this ${prefix}: ${listed}. Set init.partial (--init-partial) to keep the fresh init for these.`,
+    );
+  }
   writeWeights(writes);
   return { loaded: writes.length, kept };
 }

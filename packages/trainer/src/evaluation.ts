@@ -48,7 +48,7 @@ export async function createEvaluator(options: {
   root: string;
 }): Promise<Evaluator> {
   const { config, sample: spec } = options;
-  const listing = await listDataset(options.dataset, options.root, { phase: 'val' } as never);
+  const listing = await listDataset(options.dataset, options.root, { phase: 'val' });
   if (listing.pairs.length === 0)
     throw new ConfigError(`eval: '${options.root}' has no 'val' samples to evaluate on; add a validation split or set eval.every to 0.`);
   const pairs = listing.pairs.slice(0, config.count);

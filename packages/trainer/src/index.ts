@@ -15,7 +15,10 @@ export {
   type OptimConfig,
   type ScheduleConfig,
 } from './run-config';
-export { saveCheckpoint, loadCheckpoint, readCheckpointState, initFromCheckpoint, initFromModelFolder, type TrainingState, type Checkpointable, type CheckpointInit } from './checkpoint';
+export {
+  saveCheckpoint, loadCheckpoint, readCheckpointState, initFromCheckpoint, initFromModelFolder, type TrainingState,
+  type Checkpointable, type CheckpointInit,
+} from './checkpoint';
 export { trainStep, type StepLosses, type StepModels } from './step';
 export {
   buildTrainable,

@@ -8,7 +8,11 @@ import { spadeTrainable, type TrainableGenerator } from './trainable';
  * learns the label → photo mapping (not a quality metric; use @clade/metrics for FID). Generators
  * with an encoder reconstruct from the photo (the VAE's mean, SEAN's region styles).
  */
-export async function reconstructionL1(G: SpadeGenerator | TrainableGenerator, pairs: readonly SamplePair[], options: Omit<BatchOptions, 'withImage'>): Promise<number> {
+export async function reconstructionL1(
+  G: SpadeGenerator | TrainableGenerator,
+  pairs: readonly SamplePair[],
+  options: Omit<BatchOptions, 'withImage'>,
+): Promise<number> {
   const gen = G instanceof SpadeGenerator ? spadeTrainable(G) : G;
   let sum = 0;
   let pixels = 0;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 import { DATASET_NAMES, type DatasetName } from '@clade/data';
 import { ENCODER_DEFAULTS, GENERATOR_DEFAULTS, resolveEncoderConfig, resolveGeneratorConfig, type EncoderConfig, type GeneratorConfig } from '@clade/spade-gen';
 import { DISCRIMINATOR_DEFAULTS, resolveDiscriminatorConfig, type DiscriminatorConfig } from '@clade/spade-gen';
@@ -222,7 +223,8 @@ function runConfigSchema(family: ModelFamily): KeySchema {
       keys: GROUPDNET_ENCODER_KEYS,
       sections: { inputSize: { keys: INPUT_SIZE_KEYS } },
       message: (key, suggestion) =>
-        `run config: unknown encoder field '${key}' for model 'groupdnet'${suggestion ? `; did you mean '${suggestion}'?` : '.'} Supported: ${GROUPDNET_ENCODER_KEYS.join(', ')}.`,
+        `run config: unknown encoder field '${key}' for model 'groupdnet'${suggestion ? `; did you mean '${suggestion}'?` : '.'} ` +
+        `Supported: ${GROUPDNET_ENCODER_KEYS.join(', ')}.`,
     },
   };
   return {
@@ -264,9 +266,7 @@ function checkKeys(value: unknown, schema: KeySchema, path: string): void {
 }
 
 function posInt(v: unknown, name: string): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
-    throw new ConfigError(`run config: ${name} must be a positive integer, got ${JSON.stringify(v)}.`);
-  return v;
+  return assertPositiveInt(v, 'run config', name, JSON.stringify);
 }
 
 function nonNeg(v: unknown, name: string): number {
@@ -287,7 +287,8 @@ function initPath(short: unknown, long: unknown, net: 'generator' | 'discriminat
   for (const [v, name] of [[short, `${net}.init`], [long, `init.${net}`]] as const)
     if (v != null && (typeof v !== 'string' || v === '' || !(folder || /\.(pth|pt|npz)$/i.test(v))))
       throw new ConfigError(
-        `run config: ${name} must be a path to an official .pth or a clade run checkpoint .npz${folder ? ', or a model folder (clade export)' : ''}, or null, got ${JSON.stringify(v)}.`,
+        `run config: ${name} must be a path to an official .pth or a clade run checkpoint ` +
+          `.npz${folder ? ', or a model folder (clade export)' : ''}, or null, got ${JSON.stringify(v)}.`,
       );
   if (short != null && long != null && short !== long)
     throw new ConfigError(`run config: ${net}.init and init.${net} must not differ, got '${String(short)}' and '${String(long)}'.`);
@@ -314,10 +315,16 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
   };
   if (typeof init.partial !== 'boolean') throw new ConfigError(`run config: init.partial must be true or false, got ${JSON.stringify(init.partial)}.`);
   if (init.partial && ![init.generator, init.discriminator, init.encoder].some((f) => f != null && !isOfficialWeights(f)))
-    throw new ConfigError('run config: init.partial applies to clade run checkpoints (.npz) and model folders; official .pth files always load strictly. Give an init path as a .npz, or drop init.partial.');
+    throw new ConfigError(
+      'run config: init.partial applies to clade run checkpoints (.npz) and model folders; ' +
+        'official .pth files always load strictly. Give an init path as a .npz, or drop init.partial.',
+    );
   const section = resolveModelSection(family, generatorInput, input.encoder);
   if (init.encoder && !(section.model === 'groupdnet' || (section.model === 'spade' && section.encoder)))
-    throw new ConfigError(`run config: init.encoder is given but this run has no encoder (model '${section.model}'${section.model === 'spade' ? ' without generator.useVae' : ''}); drop init.encoder.`);
+    throw new ConfigError(
+      `run config: init.encoder is given but this run has no encoder (model ` +
+        `'${section.model}'${section.model === 'spade' ? ' without generator.useVae' : ''}); drop init.encoder.`,
+    );
   const g = section.generator as { labelNc: number; containDontcare?: boolean; useInstance?: boolean };
   // Validated here; stored as given (the nets take the label fields from the generator).
   resolveDiscriminatorConfig({
@@ -330,10 +337,12 @@ export function resolveRunConfig(input: RunConfigInput): RunConfig {
     throw new ConfigError(`run config: data.dataset must be one of ${DATASET_NAMES.join(', ')}, got '${input.data.dataset}'.`);
   const data: DataConfig = { phase: 'train', loadSize: null, flip: true, batchSize: 1, accumulate: 1, synthetic: null, ...input.data };
   if (data.synthetic) {
-    if (data.dataset !== 'ade20k') throw new ConfigError(`run config: data.synthetic scenes use ADE20K ids; data.dataset must be 'ade20k', got '${data.dataset}'.`);
+    if (data.dataset !== 'ade20k')
+      throw new ConfigError(`run config: data.synthetic scenes use ADE20K ids; data.dataset must be 'ade20k', got '${data.dataset}'.`);
     posInt(data.synthetic.count, 'data.synthetic.count');
     posInt(data.synthetic.size, 'data.synthetic.size');
-    if (!Number.isInteger(data.synthetic.seed)) throw new ConfigError(`run config: data.synthetic.seed must be an integer, got ${JSON.stringify(data.synthetic.seed)}.`);
+    if (!Number.isInteger(data.synthetic.seed))
+      throw new ConfigError(`run config: data.synthetic.seed must be an integer, got ${JSON.stringify(data.synthetic.seed)}.`);
   }
   posInt(data.batchSize, 'data.batchSize');
   posInt(data.accumulate, 'data.accumulate');
@@ -388,13 +397,19 @@ function resolveModelSection(family: ModelFamily, generatorInput: Record<string,
       posInt(e.inputSize.height, 'encoder.inputSize.height');
       posInt(e.inputSize.width, 'encoder.inputSize.width');
     }
-    return { model: 'groupdnet', generator, encoder: { ndf: e.ndf ?? null, inputSize: e.inputSize ?? null, ...(e.initSeed != null && { initSeed: e.initSeed }) } };
+    return {
+      model: 'groupdnet',
+      generator,
+      encoder: { ndf: e.ndf ?? null, inputSize: e.inputSize ?? null, ...(e.initSeed != null && { initSeed: e.initSeed }) },
+    };
   }
   const generator = resolveGeneratorConfig(generatorInput as Partial<GeneratorConfig> & { labelNc: number });
   if (encoderInput && !generator.useVae)
     throw new ConfigError('run config: encoder is given but generator.useVae is false; set useVae true to train a VAE, or drop encoder.');
   // Validated here (one error at load time), stored as given plus the generator-derived fields.
-  const encoder = generator.useVae ? { ngf: generator.ngf, cropSize: generator.cropSize, zDim: generator.zDim, ...(encoderInput as Partial<EncoderConfig>) } : null;
+  const encoder = generator.useVae
+    ? { ngf: generator.ngf, cropSize: generator.cropSize, zDim: generator.zDim, ...(encoderInput as Partial<EncoderConfig>) }
+    : null;
   if (encoder) resolveEncoderConfig(encoder);
   return { model: 'spade', generator, encoder };
 }

@@ -76,7 +76,9 @@ async function checkRunFolder(out: string, overwrite: boolean): Promise<void> {
     throw new IOError(`train: the run folder '${out}' exists and is not a readable folder.`);
   });
   if (entries.length === 0 || overwrite) return;
-  const what = entries.includes('run.json') ? 'a run (run.json)' : `${entries.length} file${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`;
+  const what = entries.includes('run.json')
+    ? 'a run (run.json)'
+    : `${entries.length} file${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`;
   throw new ConfigError(`train: the run folder '${out}' already holds ${what}; continue it with --resume, or replace it with --force.`);
 }
 
@@ -114,7 +116,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const crop = config.generator.cropSize ?? GENERATOR_DEFAULTS.cropSize;
     const maxCrop = opts.maxCropSize ?? DEFAULT_MAX_CROP_SIZE;
     if (crop > maxCrop)
-      throw new ConfigError(`run config: generator.cropSize ${crop} is over the limit of ${maxCrop} (memory grows with its square); raise the limit with --max-crop-size if you mean it.`);
+      throw new ConfigError(
+        `run config: generator.cropSize ${crop} is over the limit of ${maxCrop} (memory ` +
+          `grows with its square); raise the limit with --max-crop-size if you mean it.`,
+      );
     // Weights are a function of the run seed unless the config fixes its own init seed.
     config.generator.initSeed ??= mixSeed(config.seed, 1);
     config.discriminator.initSeed ??= mixSeed(config.seed, 2);
@@ -135,7 +140,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const gen = buildTrainable(config);
   const spec = gen.sample;
-  const D = new MultiscaleDiscriminator({ ...config.discriminator, labelNc: spec.labelNc, containDontcare: spec.containDontcare, useInstance: spec.useInstance });
+  const D = new MultiscaleDiscriminator({
+    ...config.discriminator,
+    labelNc: spec.labelNc,
+    containDontcare: spec.containDontcare,
+    useInstance: spec.useInstance,
+  });
   let optG: tf.Optimizer | null = null;
   let optD: tf.Optimizer | null = null;
   let evaluator: Evaluator | null = null;
@@ -144,14 +154,20 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (!opts.resume) {
       // Fine-tuning: official weights (strictly: any key mismatch is one error) or another run's
       // checkpoint (strictly, or by matching names with init.partial) replace the fresh init.
-      const inits = [['generator', 'G', gen.nets.G, config.init.generator], ['discriminator', 'D', D.model, config.init.discriminator], ['encoder', 'E', gen.nets.E, config.init.encoder]] as const;
+      const inits = [
+        ['generator', 'G', gen.nets.G, config.init.generator],
+        ['discriminator', 'D', D.model, config.init.discriminator],
+        ['encoder', 'E', gen.nets.E, config.init.encoder],
+      ] as const;
       for (const [net, prefix, model, file] of inits) {
         if (!file || !model) continue;
         const folder = prefix === 'G' && !isOfficialWeights(file) && !file.toLowerCase().endsWith('.npz');
         if (folder && !existsSync(path.join(file, 'model.json')))
           throw new IOError(`init: generator.init '${file}' is neither a .pth/.npz file nor a model folder (no model.json in it).`);
         if (folder || file.toLowerCase().endsWith('.npz')) {
-          const { loaded, kept } = folder ? await initFromModelFolder(file, model, config.init.partial) : await initFromCheckpoint(file, prefix, model, config.init.partial);
+          const { loaded, kept } = folder
+            ? await initFromModelFolder(file, model, config.init.partial)
+            : await initFromCheckpoint(file, prefix, model, config.init.partial);
           log(`${net} initialised from ${file}: ${loaded} weights${kept.length ? `; fresh init kept for ${kept.join(', ')}` : ''}`);
           continue;
         }
@@ -171,10 +187,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       await ensureSynthetic(root, { ...config.data.synthetic, count: config.eval.count }, 'val', log);
     if (config.eval.every > 0) {
       evaluator = await createEvaluator({ config: config.eval, sample: spec, dataset: config.data.dataset, root });
-      log(`evaluating ${config.eval.metric} on ${config.eval.count} held-out samples every ${config.eval.every} iterations; the best checkpoint goes to checkpoints/${BEST}.`);
+      log(
+        `evaluating ${config.eval.metric} on ${config.eval.count} held-out samples every ` +
+          `${config.eval.every} iterations; the best checkpoint goes to checkpoints/${BEST}.`,
+      );
     }
     const info = datasetInfo(config.data.dataset);
-    const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase } as never);
+    const listing = await listDataset(config.data.dataset, root, { phase: config.data.phase });
     const { batchSize, accumulate } = config.data;
     if (listing.pairs.length < batchSize * accumulate)
       throw new ConfigError(
@@ -236,10 +255,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           const seconds = (performance.now() - t0) / 1000;
           state = { ...state, iteration: state.iteration + 1, batchInEpoch: state.batchInEpoch + accumulate };
           const every = config.schedule.imageEvery;
-          if (every > 0 && state.iteration % every === 0) await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), gen, pending[pending.length - 1]!);
+          if (every > 0 && state.iteration % every === 0)
+            await saveGrid(path.join(out, 'images', `iter_${state.iteration}.png`), gen, pending[pending.length - 1]!);
           pending.splice(0).forEach(disposeBatch);
-          if (state.iteration % config.schedule.logEvery === 0)
-            await appendFile(logFile, `${JSON.stringify({ iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) })}\n`);
+          if (state.iteration % config.schedule.logEvery === 0) {
+            const line = { iter: state.iteration, epoch: state.epoch, ...losses, lrG: lr.g, lrD: lr.d, seconds: +seconds.toFixed(3) };
+            await appendFile(logFile, `${JSON.stringify(line)}\n`);
+          }
           opts.onIteration?.({ iteration: state.iteration, epoch: state.epoch, losses, seconds });
           const evaluate = evaluator && state.iteration % config.eval.every === 0;
           if (evaluate) {
@@ -305,7 +327,10 @@ function batchOptions(config: RunConfig, spec: SampleSpec, useInstances: boolean
     dropLast: true,
     epochs: 1,
     label: { labelNc: spec.labelNc, containDontcare: spec.containDontcare },
-    preprocess: { mode: 'resize_and_crop' as const, loadSize: config.data.loadSize ?? crop, cropSize: crop, aspectRatio: spec.aspectRatio, flip: config.data.flip },
+    preprocess: {
+      mode: 'resize_and_crop' as const, loadSize: config.data.loadSize ?? crop, cropSize: crop,
+      aspectRatio: spec.aspectRatio, flip: config.data.flip,
+    },
     useInstances: spec.useInstance && useInstances,
     withImage: true,
     positional: spec.positional,
@@ -339,7 +364,12 @@ async function removeStaleTemps(dir: string): Promise<void> {
 }
 
 /** Writes a synthetic split into `root` unless a complete one with the same parameters is there. */
-async function ensureSynthetic(root: string, synth: { count: number; size: number; seed: number }, split: 'train' | 'val', log: (l: string) => void): Promise<void> {
+async function ensureSynthetic(
+  root: string,
+  synth: { count: number; size: number; seed: number },
+  split: 'train' | 'val',
+  log: (l: string) => void,
+): Promise<void> {
   const stamp = path.join(root, split === 'train' ? 'synthetic.json' : `synthetic-${split}.json`);
   const want = JSON.stringify({ ...synth, version: SYNTH_VERSION }); // a new generator version rewrites the set
   if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === want) return;

@@ -37,6 +37,22 @@ export interface SampleSpec {
   evalNeedsImage: boolean;
 }
 
+/** A family's sample layout: the label fields and crop of its generator config, then what it adds. */
+function sampleOf(
+  c: Pick<SampleSpec, 'labelNc' | 'containDontcare' | 'cropSize' | 'aspectRatio'>,
+  own: Pick<SampleSpec, 'useInstance' | 'positional' | 'evalNeedsImage'>,
+): SampleSpec {
+  return {
+    labelNc: c.labelNc,
+    containDontcare: c.containDontcare,
+    useInstance: own.useInstance,
+    cropSize: c.cropSize,
+    aspectRatio: c.aspectRatio,
+    positional: own.positional,
+    evalNeedsImage: own.evalNeedsImage,
+  };
+}
+
 /** Class channels of the one-hot segmap (labelNc + dontcare; an edge channel may follow). */
 export function classChannelsOf(spec: Pick<SampleSpec, 'labelNc' | 'containDontcare'>): number {
   return spec.labelNc + (spec.containDontcare ? 1 : 0);
@@ -84,15 +100,7 @@ export function spadeTrainable(G: SpadeGenerator, E: ConvEncoder | null = null):
   return {
     family: 'spade',
     nets: { G: G.model, ...(E && { E: E.model }) },
-    sample: {
-      labelNc: c.labelNc,
-      containDontcare: c.containDontcare,
-      useInstance: c.useInstance,
-      cropSize: c.cropSize,
-      aspectRatio: c.aspectRatio,
-      positional: G.usesDist,
-      evalNeedsImage: false,
-    },
+    sample: sampleOf(c, { useInstance: c.useInstance, positional: G.usesDist, evalNeedsImage: false }),
     variables: () => (E ? [...trainableOf(G.model), ...trainableOf(E.model)] : trainableOf(G.model)),
     fake({ seg, image, dist }, training, draw) {
       if (!E) return { fake: G.apply({ seg, dist }, training), kld: null };
@@ -116,7 +124,7 @@ export function seanTrainable(G: SeanGenerator): TrainableGenerator {
   return {
     family: 'sean',
     nets: { G: G.model },
-    sample: { labelNc: c.labelNc, containDontcare: c.containDontcare, useInstance: false, cropSize: c.cropSize, aspectRatio: c.aspectRatio, positional: false, evalNeedsImage: true },
+    sample: sampleOf(c, { useInstance: false, positional: false, evalNeedsImage: true }),
     variables: () => trainableOf(G.model),
     // The ACE noise is seeded per pass (each ACE mixes in its name), so resume redraws it.
     fake: ({ seg, image }, training, draw) => ({ fake: G.apply(seg, image, { training, noise: draw >>> 0 }), kld: null }),
@@ -149,7 +157,9 @@ export function groupdnetTrainable(G: GroupDNetGenerator, E: GroupDNetEncoder, i
   const out = encoderOutputSize(c, { inputSize });
   if (out.height !== G.plan.sh || out.width !== G.plan.sw)
     throw new ConfigError(
-      `groupdnet training: the encoder's mu is ${out.height}×${out.width} for ${inputSize.height}×${inputSize.width} crops, but z must be ${G.plan.sh}×${G.plan.sw}; set encoder.inputSize to ${G.plan.sh * (inputSize.height / out.height)}×${G.plan.sw * (inputSize.width / out.width)} or leave it unset.`,
+      `groupdnet training: the encoder's mu is ${out.height}×${out.width} for ${inputSize.height}×${inputSize.width} ` +
+        `crops, but z must be ${G.plan.sh}×${G.plan.sw}; set encoder.inputSize to ` +
+        `${G.plan.sh * (inputSize.height / out.height)}×${G.plan.sw * (inputSize.width / out.width)} or leave it unset.`,
     );
   // The crops are a pure function of the batch, read back per class: an iteration's G pass, D pass
   // and grid reuse the last batch's crops instead of cutting them again.
@@ -165,7 +175,7 @@ export function groupdnetTrainable(G: GroupDNetGenerator, E: GroupDNetEncoder, i
   return {
     family: 'groupdnet',
     nets: { G: G.model, E: E.model },
-    sample: { labelNc: c.labelNc, containDontcare: c.containDontcare, useInstance: c.useInstance, cropSize: c.cropSize, aspectRatio: c.aspectRatio, positional: false, evalNeedsImage: false },
+    sample: sampleOf(c, { useInstance: c.useInstance, positional: false, evalNeedsImage: false }),
     variables: () => [...trainableOf(G.model), ...trainableOf(E.model)],
     fake({ seg, image }, training, draw) {
       const { mu, logvar } = encode(image, seg, training);

@@ -71,7 +71,9 @@ describe('clade CLI', () => {
     const r = clade('train', '--config', 'examples/train-tiny.json', '--out', path.join(tmpdir(), 'clade-fid-every'), '--fid-every', '5');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/eval\.metric 'fid' needs eval\.inceptionWeights: download pytorch-fid's pt_inception-2015-12-05-6726825d\.pth/);
-    expect(clade('train', '--config', 'examples/train-tiny.json', '--out', 'x', '--fid-every', '5', '--miou-every', '5').err).toMatch(/--fid-every or --miou-every, not both/);
+    expect(clade('train', '--config', 'examples/train-tiny.json', '--out', 'x', '--fid-every', '5', '--miou-every', '5').err).toMatch(
+      /--fid-every or --miou-every, not both/,
+    );
   });
 
   it('an unknown command exits 2', () => {

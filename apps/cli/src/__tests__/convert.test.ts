@@ -59,11 +59,18 @@ describe('clade synthesize with a VAE custom generator saved as a tfjs folder', 
     g.apply({ seg, z: zt }, true).dispose(); // one training pass: power iterations give a sane sigma (REFERENCE §15.3)
     const want = tf.transpose(g.apply({ seg, z: zt }), [0, 3, 1, 2]);
     const dir = path.join(tmp, 'vae');
-    await saveGeneratorDir(dir, { preset: 'custom', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' }, { file: 'test', sha256: '' });
+    await saveGeneratorDir(
+      dir,
+      { preset: 'custom', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' },
+      { file: 'test', sha256: '' },
+    );
     writeFileSync(path.join(tmp, 'l.png'), encodePng({ width: w, height: w, data: Uint8Array.from(ids), channels: 1, depth: 8 }));
     writeFileSync(path.join(tmp, 'z.npy'), writeNpy({ dtype: 'float32', shape: [1, 8], data: z }));
     const [r] = await runAll([
-      ['synthesize', '--checkpoint', dir, '--label', path.join(tmp, 'l.png'), '--z', path.join(tmp, 'z.npy'), '--out', path.join(tmp, 'vae.png'), '--out-npy', path.join(tmp, 'vae.npy')],
+      [
+        'synthesize', '--checkpoint', dir, '--label', path.join(tmp, 'l.png'), '--z', path.join(tmp, 'z.npy'), '--out',
+        path.join(tmp, 'vae.png'), '--out-npy', path.join(tmp, 'vae.npy'),
+      ],
     ]);
     expect({ code: r!.code, err: r!.err }).toEqual({ code: 0, err: '' });
     const got = npy(path.join(tmp, 'vae.npy'));

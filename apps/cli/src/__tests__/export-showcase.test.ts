@@ -37,7 +37,10 @@ describe('clade train → export → showcase', () => {
     expect(again.err.trim().split('\n')).toHaveLength(1);
     // --from best needs a run that evaluated.
     const best = await runCli(['export', run, path.join(dir, 'best'), '--from', 'best'], 60_000);
-    expect([best.code, best.err.trim()]).toEqual([2, expect.stringMatching(/^clade: export: '.*run' has no checkpoints\/best\.npz; a run keeps one only when it evaluates/)]);
+    expect([best.code, best.err.trim()]).toEqual([
+      2,
+      expect.stringMatching(/^clade: export: '.*run' has no checkpoints\/best\.npz; a run keeps one only when it evaluates/),
+    ]);
     // A resumed run takes a new iteration budget (written into its run.json), not a new batch size.
     const more = await runCli(['train', '--resume', run, '--iterations', '3', '--checkpoint-every', '1'], 180_000);
     expect([more.code, more.out]).toEqual([0, expect.stringMatching(/trained to iteration 3 /)]);
@@ -52,7 +55,11 @@ describe('clade train → export → showcase', () => {
     const model = path.join(dir, 'vae');
     // initGain 1: at the official 0.02 an untrained net's z barely reaches the image.
     const g = new SpadeGenerator({ labelNc: 150, containDontcare: true, normMode: 'clade', ngf: 4, cropSize: 64, useVae: true, initGain: 1, initSeed: 3 });
-    await saveGeneratorDir(model, { preset: 'ade20k', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' }, { file: 'random-init', sha256: '' });
+    await saveGeneratorDir(
+      model,
+      { preset: 'ade20k', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' },
+      { file: 'random-init', sha256: '' },
+    );
     g.dispose();
     const out = (n: string) => path.join(dir, n);
     const runs = await runAll(

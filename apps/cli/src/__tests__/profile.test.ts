@@ -70,7 +70,9 @@ describe('clade profile', () => {
   it('--norm spade-light: --ngf overrides the width; custom needs --ngf', () => {
     expect(profileReport({ preset: 'coco', norm: 'spade-light', ngf: '16' }).generator.ngf).toBe(16);
     expect(profileReport({ preset: 'coco', norm: 'spade-light', ngf: '16' }).paper).toBeNull();
-    expect(() => profileReport({ preset: 'custom', norm: 'spade-light' })).toThrow(/spade-light takes its width from the preset .*--preset custom: pass one of those or --ngf/);
+    expect(() => profileReport({ preset: 'custom', norm: 'spade-light' })).toThrow(
+      /spade-light takes its width from the preset .*--preset custom: pass one of those or --ngf/,
+    );
     expect(profileReport({ preset: 'custom', norm: 'spade-light', ngf: '8' }).generator).toMatchObject({ normMode: 'spade', ngf: 8 });
   });
 
@@ -100,7 +102,9 @@ describe('clade profile', () => {
     for (const bad of ['mixed:8', 'mixed:-1', 'mixed:', 'mixed:1.5', 'mixed:x'])
       expect(() => profileReport({ preset: 'ade20k', norm: bad })).toThrow(/--norm mixed:K needs an integer K from 0 \(all CLADE\) to 7 \(all SPADE\)/);
     expect(() => profileReport({ preset: 'ade20k', norm: 'mixed:2', normPerBlock: 'spade' })).toThrow(/--norm and --norm-per-block exclude each other/);
-    expect(() => profileReport({ preset: 'ade20k', norm: 'batch' })).toThrow(/--norm must be one of spade, clade, clade-icpe, spade-light, mixed:K, got 'batch'/);
+    expect(() => profileReport({ preset: 'ade20k', norm: 'batch' })).toThrow(
+      /--norm must be one of spade, clade, clade-icpe, spade-light, mixed:K, got 'batch'/,
+    );
   });
 
   it('spade-light and mixed:K through the real CLI', async () => {

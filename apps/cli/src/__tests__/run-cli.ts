@@ -34,7 +34,10 @@ export function runCli(args: string[], timeoutMs = 150_000): Promise<CliResult> 
   });
 }
 
-/** Runs the CLI invocations, at most `limit` at a time (default 2: the machine has 2 cores), each killed after `timeoutMs` (default 150 s: a loaded CI machine runs twice as slow as a quiet one). */
+/**
+ * Runs the CLI invocations, at most `limit` at a time (default 2: the machine has 2 cores), each killed
+ * after `timeoutMs` (default 150 s: a loaded CI machine runs twice as slow as a quiet one).
+ */
 export async function runAll(jobs: string[][], { timeoutMs = 150_000, limit = 2 }: { timeoutMs?: number; limit?: number } = {}): Promise<CliResult[]> {
   const results: CliResult[] = new Array(jobs.length);
   let next = 0;

@@ -45,7 +45,15 @@ describeWithShared('trainer evaluation and clade synthesize', [SEGMENTER], () =>
     writeFileSync(path.join(dir, 'run.json'), JSON.stringify(config));
     const run = path.join(dir, 'run');
     const cli = ['--backend', 'wasm', '--threads', '1'];
-    const [trained] = await runAll([[...cli, 'train', '--config', path.join(dir, 'run.json'), '--out', run, '--miou-every', '2', '--eval-count', '1', '--segmenter', sharedPath(SEGMENTER)]], { timeoutMs: 240_000 });
+    const [trained] = await runAll(
+      [
+        [
+          ...cli, 'train', '--config', path.join(dir, 'run.json'), '--out', run, '--miou-every', '2', '--eval-count',
+          '1', '--segmenter', sharedPath(SEGMENTER),
+        ],
+      ],
+      { timeoutMs: 240_000 },
+    );
     expect([trained!.code, trained!.err]).toEqual([0, expect.any(String)]); // the run writes the synthetic val split it evaluates on
     const [exported] = await runAll([[...cli, 'export', run, path.join(dir, 'model')]]);
     expect(exported!.code).toBe(0);
@@ -67,7 +75,12 @@ describeWithShared('trainer evaluation and clade synthesize', [SEGMENTER], () =>
     expect(held).toHaveLength(1);
 
     const label = path.join(dir, 'data', 'annotations', 'validation', `${held[0]!.id}.png`);
-    const [synth] = await runAll([[...cli, 'synthesize', '--checkpoint', path.join(dir, 'model'), '--label', label, '--seed', '7', '--out', path.join(dir, 'seven.png')]]);
+    const [synth] = await runAll([
+      [
+        ...cli, 'synthesize', '--checkpoint', path.join(dir, 'model'), '--label', label, '--seed', '7', '--out',
+        path.join(dir, 'seven.png'),
+      ],
+    ]);
     expect([synth!.code, synth!.err]).toEqual([0, '']);
     const png = decode(readFileSync(path.join(dir, 'seven.png')));
     expect(Buffer.from(png.data as Uint8Array).equals(Buffer.from(held[0]!.rgb))).toBe(true);

@@ -102,13 +102,28 @@ describe('clade synthesize --style (VAE encoder)', () => {
     const jobs: Record<string, string[]> = {
       conv: ['convert', f('G.pth'), f('vae'), '--preset', 'custom', '--crop-size', String(S), '--encoder', f('E.pth'), '--json'],
       // The converted folder carries its encoder: no --encoder needed.
-      fromDir: ['synthesize', '--checkpoint', f('vae'), '--label', f('label.png'), '--style', f('a.png'), '--out', f('d.png'), '--out-npy', f('d.npy')],
-      mu: ['synthesize', '--checkpoint', f('G.pth'), '--encoder', f('E.pth'), ...model, '--style', f('a.png'), '--out', f('a_out.png'), '--out-npy', f('a.npy')],
-      sample: ['synthesize', '--checkpoint', f('G.pth'), '--encoder', f('E.pth'), ...model, '--style', f('b.png'), '--style-sample', '--seed', '5', '--out', f('b_out.png'), '--out-npy', f('b.npy'), '--json'],
+      fromDir: [
+        'synthesize', '--checkpoint', f('vae'), '--label', f('label.png'), '--style', f('a.png'), '--out', f('d.png'),
+        '--out-npy', f('d.npy'),
+      ],
+      mu: [
+        'synthesize', '--checkpoint', f('G.pth'), '--encoder', f('E.pth'), ...model, '--style', f('a.png'), '--out',
+        f('a_out.png'), '--out-npy', f('a.npy'),
+      ],
+      sample: [
+        'synthesize', '--checkpoint', f('G.pth'), '--encoder', f('E.pth'), ...model, '--style', f('b.png'),
+        '--style-sample', '--seed', '5', '--out', f('b_out.png'), '--out-npy', f('b.npy'), '--json',
+      ],
       noEnc: ['synthesize', '--checkpoint', f('G.pth'), ...model, '--style', f('a.png'), '--out', f('x.png')],
-      both: ['synthesize', '--checkpoint', f('G.pth'), '--encoder', f('E.pth'), ...model, '--style', f('a.png'), '--z', f('z.npy'), '--out', f('x.png')],
+      both: [
+        'synthesize', '--checkpoint', f('G.pth'), '--encoder', f('E.pth'), ...model, '--style', f('a.png'), '--z',
+        f('z.npy'), '--out', f('x.png'),
+      ],
       notEnc: ['synthesize', '--checkpoint', f('G.pth'), '--encoder', f('G.pth'), ...model, '--style', f('a.png'), '--out', f('x.png')],
-      noVae: ['synthesize', '--checkpoint', f('G_plain.pth'), '--encoder', f('E.pth'), '--preset', 'custom', '--crop-size', String(S), '--label', f('label.png'), '--style', f('a.png'), '--out', f('x.png')],
+      noVae: [
+        'synthesize', '--checkpoint', f('G_plain.pth'), '--encoder', f('E.pth'), '--preset', 'custom', '--crop-size',
+        String(S), '--label', f('label.png'), '--style', f('a.png'), '--out', f('x.png'),
+      ],
     };
     // Two lanes (2 cores); fromDir needs conv's folder.
     const lane = async (names: string[]) => {
@@ -132,12 +147,19 @@ describe('clade synthesize --style (VAE encoder)', () => {
 
   it('convert --encoder writes <out>/encoder/, which synthesize --style uses by itself', () => {
     for (const n of ['conv', 'fromDir']) expect({ n, code: r[n]!.code, err: r[n]!.err }).toEqual({ n, code: 0, err: '' });
-    expect(JSON.parse(r.conv!.out).encoder).toMatchObject({ dir: path.join(f('vae'), 'encoder'), stateDictKeys: 22, config: { ngf: 4, zDim: Z, cropSize: 256, spectral: true } });
+    expect(JSON.parse(r.conv!.out).encoder).toMatchObject({
+      dir: path.join(f('vae'), 'encoder'),
+      stateDictKeys: 22,
+      config: { ngf: 4, zDim: Z, cropSize: 256, spectral: true },
+    });
     expect(maxAbsDiff(npy(f('d.npy')).data as Float32Array, npy(f('a.npy')).data as Float32Array)).toBeLessThanOrEqual(1e-6);
   });
 
   it('one-line errors: no encoder, --z with --style, a generator as the encoder, --style on a non-VAE model', () => {
-    expectUserError(r.noEnc!, /--style needs the VAE encoder: pass --encoder <latest_net_E\.pth> \(the official VAE release ships latest_net_E\.pth next to latest_net_G\.pth\)/);
+    expectUserError(
+      r.noEnc!,
+      /--style needs the VAE encoder: pass --encoder <latest_net_E\.pth> \(the official VAE release ships latest_net_E\.pth next to latest_net_G\.pth\)/,
+    );
     expectUserError(r.both!, /--z and --style exclude each other/);
     expectUserError(r.notEnc!, /--encoder '.*G\.pth' is not a VAE encoder state dict .*Pass the official \*_net_E\.pth/);
     expectUserError(r.noVae!, /--style is for VAE generators \(--vae\); this one is custom clade/);

@@ -33,6 +33,8 @@ describeWithShared('clade synthesize --model sean / groupdnet', [`${CELEBA}/1.jp
       [...sean, ...styleB, '--mix', '0', '--out', out('mix0.png'), '--out-npy', out('mix0.npy')],
       [...sean, ...styleB, '--mix', '1', '--out', out('mix1.png'), '--out-npy', out('mix1.npy')],
       [...sean, ...styleB, '--transfer-classes', '0,99', '--out', out('x.png')],
+      [...df, '--engine', 'onnx', '--out', out('a-onnx.png')],
+      [...df, '--dist-map', out('d.npy'), '--vae', '--out', out('x.png')],
     ], { timeoutMs: 240_000 });
     for (const r of runs.slice(0, 4)) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
     const png = (n: string) => decode(readFileSync(out(n)));
@@ -53,6 +55,11 @@ describeWithShared('clade synthesize --model sean / groupdnet', [`${CELEBA}/1.jp
     expect(maxAbsDiff(npy('mix0.npy'), npy('sean.npy'))).toBe(0);
     expect(maxAbsDiff(npy('mix1.npy'), npy('sean.npy'))).toBeGreaterThan(0);
     expectUserError(runs[10]!, /--transfer-classes must be class ids in 0\.\.18, comma-separated, got '0,99'/);
+    // onnxruntime: the same latent and quantiser, the same image within a byte of rounding.
+    expect(runs[11]!.code).toBe(0);
+    expect(maxAbsDiff(Float32Array.from(png('a-onnx.png').data), Float32Array.from(a!))).toBeLessThanOrEqual(1);
+    // Another family's flags are refused, not dropped.
+    expectUserError(runs[12]!, /--dist-map, --vae: not read by --model groupdnet; drop them/);
   }, 400_000);
 });
 
@@ -69,7 +76,12 @@ describe('clade train --model sean / groupdnet, then synthesize from the run', (
     for (const r of trained) expect([r!.code, r!.err]).toEqual([0, expect.anything()]);
     const synth = path.join(ROOT, '.clade-cache/synth-64');
     const label = path.join(synth, 'annotations/training/SYNTH_train_00000001.png');
-    const style = ['--style', path.join(synth, 'images/training/SYNTH_train_00000002.jpg'), '--style-label', path.join(synth, 'annotations/training/SYNTH_train_00000002.png')];
+    const style = [
+      '--style',
+      path.join(synth, 'images/training/SYNTH_train_00000002.jpg'),
+      '--style-label',
+      path.join(synth, 'annotations/training/SYNTH_train_00000002.png'),
+    ];
     const runs = await runAll([
       ['synthesize', '--model', 'sean-clade', '--checkpoint', run('sean'), '--label', label, ...style, '--out', run('sean.png')],
       ['synthesize', '--model', 'groupdnet-clade', '--checkpoint', path.join(run('gd'), 'checkpoints/latest.npz'), '--label', label, '--out', run('gd.png')],
@@ -87,7 +99,8 @@ describe('clade train --model sean / groupdnet, then synthesize from the run', (
     expectUserError(runs[3]!, /--preset does not apply to a trained run: its run\.json fixes the architecture/);
     expectUserError(runs[4]!, /trains a sean-clade generator; model folders hold SPADE\/CLADE generators/);
     expect([runs[5]!.code, runs[5]!.err]).toEqual([0, expect.anything()]);
-    for (const net of ['generator', 'discriminator', 'encoder']) expect(runs[5]!.out + runs[5]!.err).toMatch(new RegExp(`${net} initialised from .*latest\\.npz: \\d+ weights\\n`));
+    for (const net of ['generator', 'discriminator', 'encoder'])
+      expect(runs[5]!.out + runs[5]!.err).toMatch(new RegExp(`${net} initialised from .*latest\\.npz: \\d+ weights\\n`));
     expectUserError(runs[6]!, /init.encoder is given but this run has no encoder \(model 'spade' without generator.useVae\)/);
   }, 600_000);
 });

@@ -31,10 +31,21 @@ describeWithShared('clade synthesize: parity with the official generators (p1_co
     // Label and instance PNGs already 64x64: used as-is. ICPE gets the official map (computed on the 640x426 original).
     { tag: 'spade', ref: 'spade', args: ['--checkpoint', p1('spade_G.pth'), '--norm', 'spade'] },
     { tag: 'clade', ref: 'clade', args: ['--checkpoint', p1('clade_G.pth'), '--norm', 'clade'] },
-    { tag: 'clade_icpe', ref: 'clade_icpe', args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy')] },
+    {
+      tag: 'clade_icpe',
+      ref: 'clade_icpe',
+      args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy')],
+    },
     // The same through our ONNX export and onnxruntime (CLADE fused on @clade/ort-native where it is built).
     { tag: 'spade_onnx', ref: 'spade', args: ['--checkpoint', p1('spade_G.pth'), '--norm', 'spade', '--engine', 'onnx'] },
-    { tag: 'clade_icpe_onnx', ref: 'clade_icpe', args: ['--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy'), '--engine', 'onnx', '--json'] },
+    {
+      tag: 'clade_icpe_onnx',
+      ref: 'clade_icpe',
+      args: [
+        '--checkpoint', p1('clade_icpe_G.pth'), '--norm', 'clade-icpe', '--dist-map', p1('input_dist.npy'), '--engine',
+        'onnx', '--json',
+      ],
+    },
   ];
   const results = new Map<string, CliResult>();
 
@@ -115,7 +126,10 @@ describeWithShared('clade synthesize: user errors (exit 2, one line)', [`${P1}/m
     expectUserError(missing!, /--checkpoint '.*nope\.pth' does not exist/);
     expectUserError(preset!, /--preset must be one of .*got 'cocostuff'/);
     expectUserError(ids!, /bad_label\.png' has raw values 200 \(12 px\)/);
-    expectUserError(other!, /clade_G\.pth' does not fit the coco spade .* missing keys \(head_0\.norm_0\.mlp_shared.*unexpected keys .*class_specified_affine.*mis-shaped keys/);
+    expectUserError(
+      other!,
+      /clade_G\.pth' does not fit the coco spade .* missing keys \(head_0\.norm_0\.mlp_shared.*unexpected keys .*class_specified_affine.*mis-shaped keys/,
+    );
     expectUserError(noInst!, /takes an instance map: pass --instance/);
   });
 });
@@ -124,16 +138,25 @@ describeWithShared('clade synthesize --norm spade-light / mixed:K (p1_coco_gener
   it('spade-light is SPADE at the Table IV width (--ngf overrides it); mixed:K must fit the checkpoint', async () => {
     const io = ['--label', p1('input_label.png'), '--instance', p1('input_instance.png'), '--out', path.join(tmp, 'light.png')];
     const [light, wide, mixed] = await runAll([
-      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', ...COCO_TINY, ...io, '--out-npy', path.join(tmp, 'light.npy')],
+      [
+        'synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', ...COCO_TINY, ...io, '--out-npy',
+        path.join(tmp, 'light.npy'),
+      ],
       // Refused before writing; each names its own --out, as the first may have written light.png already.
-      ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', '--preset', 'coco', '--crop-size', '64', ...io.slice(0, -1), path.join(tmp, 'wide.png')],
+      [
+        'synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'spade-light', '--preset', 'coco', '--crop-size',
+        '64', ...io.slice(0, -1), path.join(tmp, 'wide.png'),
+      ],
       ['synthesize', '--checkpoint', p1('spade_G.pth'), '--norm', 'mixed:2', ...COCO_TINY, ...io.slice(0, -1), path.join(tmp, 'mixed.png')],
     ]);
     expect({ code: light!.code, err: light!.err }).toEqual({ code: 0, err: '' });
     const d = maxAbsDiff(npy(path.join(tmp, 'light.npy')).data as Float32Array, npy(p1('spade_output.npy')).data as Float32Array);
     expect(d).toBeLessThanOrEqual(1e-4);
     expectUserError(wide!, /spade_G\.pth' does not fit the coco spade \(labelNc 182\+dontcare\+edges, ngf 8, crop 64.*mis-shaped keys/);
-    expectUserError(mixed!, /spade_G\.pth' does not fit the coco spade,spade,clade,clade,clade,clade,clade .*missing keys \(G_middle_1\.norm_0\.class_specified_affine/);
+    expectUserError(
+      mixed!,
+      /spade_G\.pth' does not fit the coco spade,spade,clade,clade,clade,clade,clade .*missing keys \(G_middle_1\.norm_0\.class_specified_affine/,
+    );
   });
 });
 
@@ -150,7 +173,11 @@ describe('--help of synthesize, profile and convert', () => {
   it('documents the flags, with examples', () => {
     const [syn, prof, conv] = ['synthesize', 'profile', 'convert'].map(helpOf) as [string, string, string];
     for (const h of [syn, prof, conv]) expect(h).toMatch(/Examples:\n\s+clade \w+/);
-    for (const flag of ['--checkpoint', '--label', '--instance', '--dist-map', '--z', '--preset', '--label-nc', '--norm', '--ngf', '--crop-size', '--aspect-ratio', '--upsampling', '--vae', '--out', '--out-npy', '--style', '--encoder', '--style-sample'])
+    for (const flag of [
+      '--checkpoint', '--label', '--instance', '--dist-map', '--z', '--preset', '--label-nc', '--norm', '--ngf',
+      '--crop-size', '--aspect-ratio', '--upsampling', '--vae', '--out', '--out-npy', '--style', '--encoder',
+      '--style-sample',
+    ])
       expect(syn).toContain(flag);
     expect(prof).toMatch(/--json/);
     expect(conv).toMatch(/Usage: clade convert \[options\] <in\.pth> <out-dir>/);

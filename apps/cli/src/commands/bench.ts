@@ -22,7 +22,10 @@ function benchRunner(): string | null {
 export function registerBench(program: Command): void {
   program
     .command('bench [suite] [flags...]')
-    .description('Run the benchmark suites (tables with ratios measured in the same run): backend, norm, generator, data, train, group-conv, metrics, onnx, demo, all.')
+    .description(
+      'Run the benchmark suites (tables with ratios measured in the same run): backend, norm, generator, data, train, ' +
+        'group-conv, metrics, onnx, demo, all.',
+    )
     .allowUnknownOption()
     .helpOption('-h, --help', 'display help for command')
     .addHelpText(

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { generatorFromTorch } from '../checkpoint';
 import { checkEncoderFits, encoderFromTorch } from '../encoder-checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, runCommand, type GlobalOptions } from '../run';
 
 interface ConvertOptions extends GlobalOptions, ModelFlags {
   force?: boolean;
@@ -24,7 +24,10 @@ export function registerConvert(program: Command): void {
     .argument('<in.pth>', 'official generator state dict (zip or legacy torch.save format)')
     .argument('<out-dir>', 'folder to write; `clade synthesize --checkpoint <out-dir>` and tf.loadLayersModel read it')
     .option('--force', 'overwrite a folder that already holds a model')
-    .option('--encoder <E.pth>', `VAE generators: also convert the official encoder (latest_net_E.pth) into <out-dir>/${ENCODER_DIR}/, which \`clade synthesize --style\` then uses`)
+    .option(
+      '--encoder <E.pth>',
+      `VAE generators: also convert the official encoder (latest_net_E.pth) into <out-dir>/${ENCODER_DIR}/, which \`clade synthesize --style\` then uses`,
+    )
     .option('--json', 'print a JSON summary');
   addModelOptions(cmd, true);
   cmd
@@ -80,7 +83,7 @@ async function convertEncoder(file: string, g: GeneratorConfig, what: string) {
 
 async function convert(input: string, outDir: string, o: ConvertOptions): Promise<void> {
   await checkOutDir(outDir, Boolean(o.force));
-  await initBackend({ backend: o.backend as never, threads: parseThreads(o.threads) });
+  await initBackend(backendOptions(o));
   const t0 = performance.now();
   const g = await generatorFromTorch(input, o);
   const what = describeConfig(g.preset, g.config);
@@ -108,9 +111,13 @@ async function convert(input: string, outDir: string, o: ConvertOptions): Promis
     return;
   }
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const encoderPart = encoder
+    ? `; encoder ${encoder.input} (${encoder.stateDictKeys} keys, ngf ${encoder.config.ngf}, z${encoder.config.zDim}) ` +
+      `→ ${ENCODER_DIR}/${ENCODER_JSON}`
+    : '';
   process.stdout.write(
     `converted ${input} (${keys} keys) → ${outDir}: ${what}, ${params.toLocaleString('en-US')} weights ` +
       `(incl. buffers); ${MODEL_JSON} ${mb(sizes[MODEL_JSON]!)}, ${WEIGHTS_BIN} ${mb(sizes[WEIGHTS_BIN]!)}, ${CLADE_JSON}` +
-      `${encoder ? `; encoder ${encoder.input} (${encoder.stateDictKeys} keys, ngf ${encoder.config.ngf}, z${encoder.config.zDim}) → ${ENCODER_DIR}/${ENCODER_JSON}` : ''}; ${ms} ms\n`,
+      `${encoderPart}; ${ms} ms\n`,
   );
 }

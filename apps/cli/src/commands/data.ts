@@ -380,7 +380,10 @@ function printReport(r: DatasetReport, label: LabelSpec, seconds: number): void 
   );
   out.write(`label sizes: ${sizesText(r.labelSizes)}\nimage sizes: ${sizesText(r.imageSizes)}\n\n`);
   const k = label.labelNc + (label.containDontcare ? 1 : 0);
-  out.write(`class histogram (${r.classes.length} raw values present; labelNc ${label.labelNc}${label.containDontcare ? ' + dontcare' : ''}, ids 0..${k - 1}):\n`);
+  out.write(
+    `class histogram (${r.classes.length} raw values present; labelNc ` +
+      `${label.labelNc}${label.containDontcare ? ' + dontcare' : ''}, ids 0..${k - 1}):\n`,
+  );
   if (r.classes.length > 0)
     printTable(
       ['id', 'class', 'pixels %', 'images'],

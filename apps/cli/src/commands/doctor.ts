@@ -1,6 +1,6 @@
 import { initBackend, measureConvGflops, probeBackends } from '@clade/backend';
 import type { Command } from 'commander';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
 
 interface DoctorOptions extends GlobalOptions {
@@ -26,7 +26,7 @@ Examples:
       const all = { ...cmd.optsWithGlobals<DoctorOptions>(), ...opts };
       await runCommand(all, async () => {
         const probes = await probeBackends();
-        const choice = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        const choice = await initBackend(backendOptions(all));
         const rows = [];
         for (const p of probes) {
           const gflops = p.ok && !all.quick ? await measureConvGflops({ backend: p.name, mode: 'forward' }) : undefined;

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { loadGenerator } from '../checkpoint';
 import { addModelOptions, describeConfig, type ModelFlags } from '../model-options';
 import { checkOutputFiles } from '../output-file';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, runCommand, type GlobalOptions } from '../run';
 
 interface ExportOnnxOptions extends GlobalOptions, ModelFlags {
   force?: boolean;
@@ -48,7 +48,7 @@ Examples:
       const all = { ...command.optsWithGlobals<ExportOnnxOptions>(), ...opts };
       await runCommand(all, async () => {
         checkOutputFiles([{ flag: 'export-onnx: <out.onnx>', file: out, ext: '.onnx' }], [['<checkpoint>', checkpoint]], Boolean(all.force));
-        await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        await initBackend(backendOptions(all));
         const t0 = performance.now();
         const g = await loadGenerator(checkpoint, all);
         const fusedClade = all.fusedClade === true;
@@ -61,7 +61,9 @@ Examples:
           const io = generatorIo(onnxExportable(g));
           const summary = { out, bytes: bytes.length, generator: describeConfig(g.preset, g.config), io, fusedClade, ms: Math.round(performance.now() - t0) };
           process.stdout.write(
-            all.json ? `${JSON.stringify(summary, null, 2)}\n` : `wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, ${summary.generator}) in ${summary.ms} ms\n`,
+            all.json
+              ? `${JSON.stringify(summary, null, 2)}\n`
+              : `wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, ${summary.generator}) in ${summary.ms} ms\n`,
           );
         } finally {
           g.model.dispose();

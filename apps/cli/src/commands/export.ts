@@ -8,7 +8,7 @@ import { SpadeGenerator, presetLabelSpec } from '@clade/spade-gen';
 import { loadCheckpoint, resolveRunConfig, type RunConfigInput } from '@clade/trainer';
 import type { Command } from 'commander';
 import { saveGeneratorDir } from '@clade/runtime/node';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, runCommand, type GlobalOptions } from '../run';
 import { runModelName } from './synthesize-family';
 
 interface ExportOptions extends GlobalOptions {
@@ -26,7 +26,10 @@ interface ExportOptions extends GlobalOptions {
 export function registerExport(program: Command): void {
   program
     .command('export <run> <out>')
-    .description('Export the generator of a `clade train` run as a tfjs model folder (model.json, weights.bin, clade.json, and the run.json it was trained with).')
+    .description(
+      'Export the generator of a `clade train` run as a tfjs model folder (model.json, weights.bin, clade.json, ' +
+        'and the run.json it was trained with).',
+    )
     .option('--crop-size <n>', 'output width of the exported generator (default: the training crop)')
     .option('--float16', 'store weights at half precision (half the size; ~1e-3 relative error)')
     .option('--force', 'overwrite an existing model folder')
@@ -48,14 +51,17 @@ Examples:
         if (!existsSync(runJson) || !existsSync(path.join(run, 'checkpoints', 'latest.npz')))
           throw new IOError(`export: '${run}' is not a clade run folder (needs run.json and checkpoints/latest.npz).`);
         if (!existsSync(ckpt))
-          throw new IOError(`export: '${run}' has no checkpoints/best.npz; a run keeps one only when it evaluates (--fid-every or --miou-every). Use --from latest.`);
+          throw new IOError(
+            `export: '${run}' has no checkpoints/best.npz; a run keeps one only when it evaluates (--fid-every or --miou-every). Use --from latest.`,
+          );
         if (existsSync(path.join(out, 'model.json')) && !all.force)
           throw new ConfigError(`export: '${out}' already holds a model; pass --force to overwrite it.`);
-        await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        await initBackend(backendOptions(all));
         const config = resolveRunConfig(JSON.parse(await readFile(runJson, 'utf8')) as RunConfigInput);
         if (config.model !== 'spade')
           throw new ConfigError(
-            `export: '${run}' trains a ${runModelName(config)} generator; model folders hold SPADE/CLADE generators. Synthesize from the run itself: clade synthesize --model ${runModelName(config)} --checkpoint ${run} …`,
+            `export: '${run}' trains a ${runModelName(config)} generator; model folders hold SPADE/CLADE generators. ` +
+              `Synthesize from the run itself: clade synthesize --model ${runModelName(config)} --checkpoint ${run} …`,
           );
         const crop = all.cropSize === undefined ? config.generator.cropSize : Number(all.cropSize);
         const G = new SpadeGenerator({ ...config.generator, cropSize: crop });

@@ -6,7 +6,7 @@ import type { GroupDNetGenerator } from '@clade/groupdnet';
 import type { SeanGenerator } from '@clade/sean';
 import { loadCheckpoint, resolveRunConfig, type RunConfig, type RunConfigInput } from '@clade/trainer';
 import { presetsOf, type ModelName } from '../model-zoo';
-import { parseMaxPixels } from '../run';
+import { parseMaxPixels, parsePositiveInt } from '../run';
 import type { FamilyWeightOptions } from './synthesize-options';
 
 // The weights of `clade synthesize --model sean|groupdnet…`: an official .pth, a `clade train` run
@@ -16,12 +16,6 @@ export type SeanModel = Extract<ModelName, 'sean' | 'sean-clade'>;
 export type GroupDNetModel = Extract<ModelName, 'groupdnet' | 'groupdnet-clade'>;
 type TrainedRun = { config: RunConfig; checkpoint: string };
 
-const positive = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a positive integer, got '${v}'.`);
-  return n;
-};
 
 /**
  * A `clade train` run given as --checkpoint: its folder, or an .npz under its checkpoints/ folder
@@ -61,14 +55,24 @@ export async function weightFlags(model: SeanModel | GroupDNetModel, o: FamilyWe
   if (!run && (o.preset === undefined || !presets.includes(o.preset)))
     throw new ConfigError(`--model ${model} needs --preset one of ${presets.join(', ')}, got ${o.preset === undefined ? 'none' : `'${o.preset}'`}.`);
   if (!o.checkpoint === !o.randomInit)
-    throw new ConfigError(`--model ${model}: give --checkpoint <official latest_net_G.pth> or --random-init (untrained weights, for trying the architecture), one of them.`);
-  const overrides = { ...(o.ngf !== undefined && { ngf: positive(o.ngf, '--ngf') }), ...(o.cropSize !== undefined && { cropSize: positive(o.cropSize, '--crop-size') }) };
+    throw new ConfigError(
+      `--model ${model}: give --checkpoint <official latest_net_G.pth> or --random-init (untrained weights, for trying the architecture), one of them.`,
+    );
+  const overrides = {
+    ...(o.ngf !== undefined && { ngf: parsePositiveInt(o.ngf, '--ngf') }),
+    ...(o.cropSize !== undefined && { cropSize: parsePositiveInt(o.cropSize, '--crop-size') }),
+  };
   if (o.initGain !== undefined && !o.randomInit) throw new ConfigError('--init-gain shapes --random-init weights; a --checkpoint brings its own.');
   const initGain = o.initGain === undefined ? undefined : Number(o.initGain);
-  if (initGain !== undefined && !(initGain > 0 && Number.isFinite(initGain))) throw new ConfigError(`--init-gain must be a positive number, got '${o.initGain}'.`);
+  if (initGain !== undefined && !(initGain > 0 && Number.isFinite(initGain)))
+    throw new ConfigError(`--init-gain must be a positive number, got '${o.initGain}'.`);
   const seed = Number(o.seed ?? '0');
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'.`);
-  return { run, overrides: { ...overrides, ...(initGain !== undefined && { initGain }) }, seed, maxPixels, what: `${model} (${run ? `run ${o.checkpoint}` : o.preset})` };
+  if (o.engine !== undefined && o.engine !== 'tfjs' && o.engine !== 'onnx') throw new ConfigError(`--engine must be tfjs or onnx, got '${o.engine}'.`);
+  return {
+    run, overrides: { ...overrides, ...(initGain !== undefined && { initGain }) }, seed, maxPixels,
+    what: `${model} (${run ? `run ${o.checkpoint}` : o.preset})`,
+  };
 }
 
 /** A trained run must be the --model asked for, and its run.json fixes the architecture. */
@@ -85,7 +89,11 @@ function checkRunFlags(model: SeanModel | GroupDNetModel, o: FamilyWeightOptions
  * loaded; it is disposed when anything fails.
  */
 export async function generatorOf<T extends SeanGenerator | GroupDNetGenerator>(
-  model: SeanModel | GroupDNetModel, o: FamilyWeightOptions, w: WeightFlags, make: { run: (c: RunConfig) => T; fresh: () => T }, check: (g: T) => void = () => undefined,
+  model: SeanModel | GroupDNetModel,
+  o: FamilyWeightOptions,
+  w: WeightFlags,
+  make: { run: (c: RunConfig) => T; fresh: () => T },
+  check: (g: T) => void = () => undefined,
 ): Promise<T> {
   if (w.run) checkRunFlags(model, o, w.run);
   const state = o.checkpoint && !w.run ? await loadTorchCheckpointFile(o.checkpoint) : null;

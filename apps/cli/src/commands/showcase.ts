@@ -11,7 +11,7 @@ import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
 import { describeConfig } from '../model-options';
 import { checkFiniteOutput } from '../output-file';
-import { parseMaxPixels, parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, parseMaxPixels, runCommand, type GlobalOptions } from '../run';
 import { printTable } from '../table';
 
 interface ShowcaseOptions extends GlobalOptions {
@@ -36,7 +36,10 @@ async function checkTargets(out: string, targets: string[], force: boolean): Pro
   }
   const foreign = [MANIFEST, ...targets].filter((f) => existsSync(path.join(out, f)) && !(ours.includes(f) || (f === MANIFEST && ours.length > 0)));
   if (foreign.length)
-    throw new ConfigError(`showcase: --out '${out}' already holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}, not written by clade showcase; pass --force to replace, or choose another --out.`);
+    throw new ConfigError(
+      `showcase: --out '${out}' already holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}, ` +
+        `not written by clade showcase; pass --force to replace, or choose another --out.`,
+    );
 }
 
 /** The repository's bundled model folders, in the order they appear on the sheet. */
@@ -107,15 +110,18 @@ Examples:
         const maxPixels = parseMaxPixels(all.maxPixels);
         const seed = Number(all.seed);
         if (!Number.isInteger(seed)) throw new ConfigError(`showcase: --seed must be an integer, got '${all.seed}'.`);
-        const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        const backend = await initBackend(backendOptions(all));
 
         const t0 = performance.now();
         const models: Synthesizer[] = [];
-        for (const d of dirs) models.push(tfjsSynthesizer(await loadGenerator(d, {} as never, {}, '--model')));
+        for (const d of dirs) models.push(tfjsSynthesizer(await loadGenerator(d, {}, {}, '--model')));
         const tLoad = performance.now() - t0;
         const size = models[0]!.size.width;
         if (models.some((m) => m.size.width !== size || m.size.height !== size))
-          throw new ConfigError(`showcase: the models must share one square output size; got ${models.map((m) => describeConfig(m.generator.preset, m.generator.config)).join(' vs ')}.`);
+          throw new ConfigError(
+            `showcase: the models must share one square output size; got ` +
+              `${models.map((m) => describeConfig(m.generator.preset, m.generator.config)).join(' vs ')}.`,
+          );
 
         const tag = (m: Synthesizer) => m.generator.config.normMode;
         const nameOf = (file: string) => path.basename(file, path.extname(file));

@@ -2,6 +2,7 @@ import { ConfigError, saveNpyFile, writeFileAtomic } from '@clade/core';
 import { loadImage, loadLabelPng } from '@clade/data';
 import { GroupDNetGenerator, createGroupDNet } from '@clade/groupdnet';
 import { GroupDNetSynthesizer, SeanSynthesizer, type SeanStyle, type SeanStyleEdit, type SynthesizedImage } from '@clade/runtime';
+import { ortGroupDNetSynthesizer, ortSeanSynthesizer } from '@clade/runtime/node';
 import { SeanGenerator, buildSeanGenerator } from '@clade/sean';
 import { encode as encodePng } from 'fast-png';
 import { checkFiniteOutput, ensureParent } from '../output-file';
@@ -29,7 +30,7 @@ export async function synthesizeSean(model: SeanModel, o: SeanSynthesizeOptions)
     run: (c) => new SeanGenerator({ ...(c.generator as SeanGenerator['config']), initSeed: null }),
     fresh: () => buildSeanGenerator(o.preset!, { ...w.overrides, classBranch: model === 'sean' ? 'spade' : 'clade', initSeed: w.seed }),
   });
-  const synth = new SeanSynthesizer(g);
+  const synth = o.engine === 'onnx' ? await ortSeanSynthesizer(g) : new SeanSynthesizer(g);
   try {
     // Per-region edits: the codes of some classes from B (--transfer-classes), or a blend (--mix).
     const edit: SeanStyleEdit = o.transferClasses !== undefined ? { transferClasses: parseClasses(o.transferClasses, synth.numClasses) } : { mix };
@@ -44,7 +45,7 @@ export async function synthesizeSean(model: SeanModel, o: SeanSynthesizeOptions)
     await writeOutputs(o, image);
     return { width: image.width, height: image.height, what: w.what };
   } finally {
-    synth.dispose();
+    await synth.dispose();
   }
 }
 
@@ -58,18 +59,20 @@ export async function synthesizeGroupDNet(model: GroupDNetModel, o: GroupDNetSyn
     model, o, w,
     { run: (c) => new GroupDNetGenerator({ ...(c.generator as GroupDNetGenerator['config']), initSeed: null }), fresh: () => createGroupDNet(o.preset!, { ...w.overrides, initSeed: w.seed }, model) },
     ({ config }) => {
-      if (config.useInstance) throw new ConfigError(`--model ${model} --preset ${o.preset} takes instance maps, which clade synthesize does not read yet for GroupDNet.`);
+      if (config.useInstance && o.instance === undefined) throw new ConfigError(`--model ${model} --preset ${o.preset} has the instance-edge channel: pass --instance <png>.`);
+      if (!config.useInstance && o.instance !== undefined) throw new ConfigError(`--model ${model} --preset ${o.preset} has no instance-edge channel; drop --instance '${o.instance}'.`);
     },
   );
-  const synth = new GroupDNetSynthesizer(g);
+  const synth = o.engine === 'onnx' ? await ortGroupDNetSynthesizer(g) : new GroupDNetSynthesizer(g);
   try {
     const resample = o.resampleClass === undefined ? {} : parseResample(o, synth.numClasses, w.seed);
     const label = await loadLabelPng(o.label, { maxPixels: w.maxPixels });
-    const image = await synth.synthesize({ label, labelName: `--label '${o.label}'`, seed: w.seed, ...resample });
+    const instance = o.instance === undefined ? undefined : await loadLabelPng(o.instance, { maxPixels: w.maxPixels });
+    const image = await synth.synthesize({ label, labelName: `--label '${o.label}'`, ...(instance && { instance }), seed: w.seed, ...resample });
     await writeOutputs(o, image);
     return { width: image.width, height: image.height, what: w.what };
   } finally {
-    synth.dispose();
+    await synth.dispose();
   }
 }
 

@@ -28,6 +28,8 @@ export interface FamilyWeightOptions extends CommonSynthesizeOptions, Pick<Model
   checkpoint?: string;
   randomInit?: boolean;
   initGain?: string;
+  /** tfjs (default) or onnx (onnxruntime-node; SEAN's style encoder stays on tfjs). */
+  engine?: string;
 }
 
 /** `clade synthesize --model sean|sean-clade`: region styles from photos. */
@@ -42,6 +44,8 @@ export interface SeanSynthesizeOptions extends FamilyWeightOptions {
 
 /** `clade synthesize --model groupdnet|groupdnet-clade`: per-class latents from --seed. */
 export interface GroupDNetSynthesizeOptions extends FamilyWeightOptions {
+  /** Instance map for generators with the edge channel (Cityscapes). */
+  instance?: string;
   resampleClass?: string;
   resampleSeed?: string;
 }
@@ -73,9 +77,11 @@ const MODEL_FLAGS: Record<keyof ModelFlags, true> = {
 const SPADE: Record<keyof SpadeSynthesizeOptions, true> = {
   ...COMMON, ...MODEL_FLAGS, checkpoint: true, instance: true, distMap: true, z: true, style: true, encoder: true, styleSample: true, engine: true,
 };
-const WEIGHTS: Record<keyof FamilyWeightOptions, true> = { ...COMMON, preset: true, ngf: true, cropSize: true, checkpoint: true, randomInit: true, initGain: true };
+const WEIGHTS: Record<keyof FamilyWeightOptions, true> = {
+  ...COMMON, preset: true, ngf: true, cropSize: true, checkpoint: true, randomInit: true, initGain: true, engine: true,
+};
 const SEAN: Record<keyof SeanSynthesizeOptions, true> = { ...WEIGHTS, style: true, styleLabel: true, styleB: true, styleBLabel: true, transferClasses: true, mix: true };
-const GROUPDNET: Record<keyof GroupDNetSynthesizeOptions, true> = { ...WEIGHTS, resampleClass: true, resampleSeed: true };
+const GROUPDNET: Record<keyof GroupDNetSynthesizeOptions, true> = { ...WEIGHTS, instance: true, resampleClass: true, resampleSeed: true };
 const FOLDER: Record<keyof FolderSynthesizeOptions, true> = {
   backend: true, threads: true, verbose: true, json: true, maxPixels: true, ...MODEL_FLAGS,
   checkpoint: true, labels: true, out: true, instances: true, shard: true, seed: true, force: true, engine: true,
@@ -125,15 +131,27 @@ export function spadeOptions(all: SynthesizeFlags): SpadeSynthesizeOptions {
   return pick(oneFile(all), SPADE);
 }
 
+/** `distMap` → `--dist-map`. */
+const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Refuses the given flags `keys` does not read: a flag of another family would otherwise be dropped without a word. */
+function refuseUnread(all: SynthesizeFlags, keys: Record<string, true>, model: string): void {
+  const given = all as unknown as Record<string, unknown>;
+  const unread = Object.keys(given).filter((k) => given[k] !== undefined && !(k in keys) && k !== 'model');
+  if (unread.length > 0) throw new ConfigError(`${unread.map(flagOf).join(', ')}: not read by --model ${model}; drop ${unread.length > 1 ? 'them' : 'it'}.`);
+}
+
 /** SEAN's flags, after refusing GroupDNet's. */
 export function seanOptions(all: SynthesizeFlags): SeanSynthesizeOptions {
   if (all.resampleClass !== undefined) throw new ConfigError('--resample-class is for --model groupdnet; SEAN takes its styles from --style.');
-  return pick(oneFile(all), SEAN);
+  refuseUnread(oneFile(all), SEAN, all.model ?? 'sean');
+  return pick(all, SEAN);
 }
 
 /** GroupDNet's flags, after refusing SEAN's. */
 export function groupdnetOptions(model: string, all: SynthesizeFlags): GroupDNetSynthesizeOptions {
   if ([all.style, all.styleLabel, all.styleB, all.transferClasses, all.mix].some((v) => v !== undefined))
     throw new ConfigError(`--style, --style-b, --transfer-classes and --mix are for --model sean; ${model} draws per-class latents from --seed.`);
-  return pick(oneFile(all), GROUPDNET);
+  refuseUnread(oneFile(all), GROUPDNET, model);
+  return pick(all, GROUPDNET);
 }

@@ -4,7 +4,7 @@ import { initBackend } from '@clade/backend';
 import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
 import { resolveRunConfig, train, type RunConfigInput, type StepLosses } from '@clade/trainer';
 import type { Command } from 'commander';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, parsePositiveInt, runCommand, type GlobalOptions } from '../run';
 
 interface TrainOptions extends GlobalOptions {
   config?: string;
@@ -42,7 +42,8 @@ async function readConfig(file: string): Promise<RunConfigInput> {
   } catch (e) {
     throw new ConfigError(`--config: '${file}' is not valid JSON: ${(e as Error).message}`);
   }
-  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) throw new ConfigError(`--config: '${file}' must hold a JSON object (a run config), got ${JSON.stringify(cfg)}.`);
+  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg))
+    throw new ConfigError(`--config: '${file}' must hold a JSON object (a run config), got ${JSON.stringify(cfg)}.`);
   // Paths in the config are relative to the config file.
   const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p));
   if (typeof cfg.data?.root === 'string') cfg.data.root = rel(cfg.data.root);
@@ -61,10 +62,7 @@ async function readConfig(file: string): Promise<RunConfigInput> {
 }
 
 function intFlag(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name} must be a positive integer, got '${v}'.`);
-  return n;
+  return parsePositiveInt(v, `--${name}`);
 }
 
 const SCHEDULE_FLAGS = ['iterations', 'checkpointEvery', 'fidEvery', 'miouEvery', 'evalCount', 'inceptionWeights', 'segmenter'] as const;
@@ -121,10 +119,23 @@ export function registerTrain(program: Command): void {
     .option('--accumulate <k>', 'override data.accumulate: average the gradients of k batches per step (less memory, more time)')
     .option('--checkpoint-every <n>', 'override schedule.checkpointEvery')
     .option('--seed <n>', 'override the run seed')
-    .option('--init-g <pth|npz|dir>', "fine-tune: start the new run from an official generator state dict, another run's checkpoint, or a model folder such as models/default-clade (generator.init)")
-    .option('--init-d <pth|npz>', "fine-tune: start the new run from an official discriminator state dict or another run's checkpoint (discriminator.init)")
-    .option('--init-e <pth|npz>', "fine-tune a VAE run: start its encoder from an official netE state dict or another run's checkpoint (init.encoder)")
-    .option('--init-partial', 'with a run checkpoint: load the weights that match by name and shape, keep the fresh init for the rest (init.partial)')
+    .option(
+      '--init-g <pth|npz|dir>',
+      "fine-tune: start the new run from an official generator state dict, another run's checkpoint, or a model folder " +
+        'such as models/default-clade (generator.init)',
+    )
+    .option(
+      '--init-d <pth|npz>',
+      "fine-tune: start the new run from an official discriminator state dict or another run's checkpoint (discriminator.init)",
+    )
+    .option(
+      '--init-e <pth|npz>',
+      "fine-tune a VAE run: start its encoder from an official netE state dict or another run's checkpoint (init.encoder)",
+    )
+    .option(
+      '--init-partial',
+      'with a run checkpoint: load the weights that match by name and shape, keep the fresh init for the rest (init.partial)',
+    )
     .option('--vgg-weights <pth>', "torchvision's vgg19-*.pth: turns on the VGG perceptual loss (loss.vggWeights)")
     .option('--fid-every <n>', 'score FID on held-out samples every n iterations and keep checkpoints/best.npz (needs --inception-weights)')
     .option('--miou-every <n>', 'score mIoU of the ADE20K segmenter every n iterations and keep checkpoints/best.npz (needs --segmenter)')
@@ -157,11 +168,19 @@ Examples:
           throw new ConfigError('train: give --config <run.json> and --out <dir> for a new run, or --resume <dir>.');
         if (all.resume) {
           // Flags that change what is trained would break the exact continuation.
-          for (const [flag, v] of [['--force', all.force], ['--init-g', all.initG], ['--init-d', all.initD], ['--init-e', all.initE], ['--init-partial', all.initPartial], ['--batch-size', all.batchSize], ['--accumulate', all.accumulate], ['--seed', all.seed], ['--vgg-weights', all.vggWeights], ['--config', all.config]] as const)
+          const fixed = [
+            ['--force', all.force], ['--init-g', all.initG], ['--init-d', all.initD], ['--init-e', all.initE],
+            ['--init-partial', all.initPartial], ['--batch-size', all.batchSize], ['--accumulate', all.accumulate],
+            ['--seed', all.seed], ['--vgg-weights', all.vggWeights], ['--config', all.config],
+          ] as const;
+          for (const [flag, v] of fixed)
             if (v !== undefined)
-              throw new ConfigError(`train --resume: ${flag} would change what the run trains; it continues exactly as its run.json says. Only --iterations, --checkpoint-every and the evaluation flags apply to a resumed run.`);
+              throw new ConfigError(
+                `train --resume: ${flag} would change what the run trains; it continues exactly as its run.json ` +
+                  `says. Only --iterations, --checkpoint-every and the evaluation flags apply to a resumed run.`,
+              );
         }
-        const choice = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        const choice = await initBackend(backendOptions(all));
         let config: RunConfigInput | undefined;
         if (!all.resume) {
           config = await readConfig(all.config!);
@@ -203,7 +222,11 @@ Examples:
           overwrite: Boolean(all.force),
           maxCropSize: intFlag(all.maxCropSize, 'max-crop-size'),
           // After validation: a refused run prints its error line alone.
-          onStart: () => process.stderr.write(`clade train: backend ${choice.name}, ${choice.threads} thread${choice.threads === 1 ? '' : 's'}; run folder ${path.resolve(out)}\n`),
+          onStart: () =>
+            process.stderr.write(
+              `clade train: backend ${choice.name}, ${choice.threads} ` +
+                `thread${choice.threads === 1 ? '' : 's'}; run folder ${path.resolve(out)}\n`,
+            ),
           log: (l) => process.stderr.write(`${l}\n`),
           onIteration: progress(config?.schedule?.maxIterations ?? null),
         });

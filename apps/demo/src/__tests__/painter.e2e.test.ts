@@ -91,9 +91,11 @@ describe('painter in headless Chromium', () => {
       });
       mkdirSync(shots, { recursive: true });
       await page.screenshot({ path: path.join(shots, 'painter.png'), fullPage: true });
+      const model = fx.bundled ? 'bundled models/default-clade' : 'random-init ngf-4 CLADE';
       console.log(
-        `painter e2e (${fx.bundled ? 'bundled models/default-clade' : 'random-init ngf-4 CLADE'}): output changed by ${after.meanAbsDiff.toFixed(2)}/255 on average, ` +
-          `luminance std ${after.std.toFixed(1)}, ${after.latency}; screenshot ${path.relative(process.cwd(), path.join(shots, 'painter.png'))}`,
+        `painter e2e (${model}): output changed by ${after.meanAbsDiff.toFixed(2)}/255 on average, ` +
+          `luminance std ${after.std.toFixed(1)}, ${after.latency}; ` +
+          `screenshot ${path.relative(process.cwd(), path.join(shots, 'painter.png'))}`,
       );
       expect(errors).toEqual([]);
       expect(after.meanAbsDiff).toBeGreaterThan(0.5); // the stroke changed the picture

@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   const demoRoot = fileURLToPath(new URL('../..', import.meta.url));
   const tmp = mkdtempSync(path.join(tmpdir(), 'clade-demo-fixture-'));
   const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
-  const fx = await startDemoFixture(demoRoot, tmp, { fallback: values.ngf === undefined ? undefined : { ngf: Number(values.ngf) }, spade: values.spade }).catch((e: unknown) => {
+  const fx = await startDemoFixture(demoRoot, tmp, {
+    fallback: values.ngf === undefined ? undefined : { ngf: Number(values.ngf) },
+    spade: values.spade,
+  }).catch((e: unknown) => {
     removeTmp();
     throw e;
   });

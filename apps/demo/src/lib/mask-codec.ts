@@ -36,7 +36,10 @@ export function decodeMaskPixels(rgba: ArrayLike<number>, width: number, height:
     for (let p = 0, i = 0; p < mask.ids.length; p++, i += 4) {
       const v = rgba[i]!;
       if (rgba[i + 1] !== v || rgba[i + 2] !== v)
-        throw new RangeError(`mask: a raw-id mask must be grey, got (${v},${rgba[i + 1]},${rgba[i + 2]}) at (${p % width},${Math.floor(p / width)}); load it as a colour mask.`);
+        throw new RangeError(
+          `mask: a raw-id mask must be grey, got (${v},${rgba[i + 1]},${rgba[i + 2]}) ` +
+            `at (${p % width},${Math.floor(p / width)}); load it as a colour mask.`,
+        );
       if (v > MAX_ADE20K_ID)
         throw new RangeError(`mask: raw ids must be 0..${MAX_ADE20K_ID} (ADE20K), got ${v} at (${p % width},${Math.floor(p / width)}).`);
       mask.ids[p] = v;

@@ -13,7 +13,13 @@ function parseFlags(argv: string[]): Record<string, string> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') {
-      process.stdout.write(`${USAGE}\n  --model        CLADE model folder (default models/default-clade)\n  --spade-model  SPADE model folder, shown side by side\n  --port         default 5180 (0 = any free port)\n  --host         default 127.0.0.1\n`);
+      process.stdout.write(
+        `${USAGE}\n` +
+          `  --model        CLADE model folder (default models/default-clade)\n` +
+          `  --spade-model  SPADE model folder, shown side by side\n` +
+          `  --port         default 5180 (0 = any free port)\n` +
+          `  --host         default 127.0.0.1\n`,
+      );
       process.exit(0);
     }
     const [k, inline] = a.split('=', 2) as [string, string | undefined];
@@ -39,7 +45,8 @@ async function main(): Promise<void> {
   await buildBundle(demoRoot);
   const server = await startDemoServer({ demoRoot, modelDir, spadeModelDir, port, host: flags.host ?? '127.0.0.1' });
   const shown = (p: string) => (path.relative(cwd, p).startsWith('..') ? p : path.relative(cwd, p) || '.');
-  process.stdout.write(`clade demo: built in ${Date.now() - t0} ms; serving ${shown(modelDir)}${spadeModelDir ? ` and ${shown(spadeModelDir)}` : ''} at ${server.url} (Ctrl+C stops)\n`);
+  const served = `${shown(modelDir)}${spadeModelDir ? ` and ${shown(spadeModelDir)}` : ''}`;
+  process.stdout.write(`clade demo: built in ${Date.now() - t0} ms; serving ${served} at ${server.url} (Ctrl+C stops)\n`);
 }
 
 main().catch((e: unknown) => {

@@ -30,7 +30,13 @@ export function parseBenchOptions(params: URLSearchParams): BenchOptions {
 }
 
 /** Median synthesis time of every model on every backend, on the same mask; runs one after another. */
-export async function runBench(runnersFor: (backend: string) => Promise<Synthesizer[]>, mask: LabelMask, o: BenchOptions, progress: (s: string) => void, rows: BenchRow[] = []): Promise<BenchRow[]> {
+export async function runBench(
+  runnersFor: (backend: string) => Promise<Synthesizer[]>,
+  mask: LabelMask,
+  o: BenchOptions,
+  progress: (s: string) => void,
+  rows: BenchRow[] = [],
+): Promise<BenchRow[]> {
   // `rows` fills as rows finish, so a caller that gives up on a very slow backend still has the rest.
   for (const backend of o.backends) {
     let why = 'unavailable';
@@ -42,11 +48,16 @@ export async function runBench(runnersFor: (backend: string) => Promise<Synthesi
       : null;
     const ok = runners !== null;
     for (const r of runners ?? (await runnersFor('wasm'))) {
-      const row: BenchRow = { backend, detail: ok ? await backendDetail(backend) : why, model: r.label, description: r.description, medianMs: null, runsMs: [], capped: false };
+      const row: BenchRow = {
+        backend, detail: ok ? await backendDetail(backend) : why, model: r.label, description: r.description,
+        medianMs: null, runsMs: [], capped: false,
+      };
       if (ok) {
         for (let i = 0; i < o.warmup + o.reps; i++) {
           const { ms } = await r.synthesize(mask);
-          progress(`bench: ${r.label} on ${backend}, run ${i + 1}/${o.warmup + o.reps}: ${ms.toFixed(0)} ms${i < o.warmup ? ' (warm-up)' : ''}`);
+          progress(
+            `bench: ${r.label} on ${backend}, run ${i + 1}/${o.warmup + o.reps}: ${ms.toFixed(0)} ms${i < o.warmup ? ' (warm-up)' : ''}`,
+          );
           if (i >= o.warmup) row.runsMs.push(ms);
           if (ms > o.maxSeconds * 1000) {
             if (row.runsMs.length === 0) row.runsMs.push(ms); // a too-slow warm-up is still the best figure there is

@@ -31,7 +31,8 @@ function webEngine(session: ort.InferenceSession): GeneratorEngine {
     async run(p) {
       const hw = p.width * p.height;
       const feeds: Record<string, ort.Tensor> = { label: new ort.Tensor('int32', p.classes, [1, p.height, p.width]) };
-      if (session.inputNames.includes('edge')) feeds.edge = new ort.Tensor('float32', p.edges ? Float32Array.from(p.edges) : new Float32Array(hw), [1, 1, p.height, p.width]);
+      if (session.inputNames.includes('edge'))
+        feeds.edge = new ort.Tensor('float32', p.edges ? Float32Array.from(p.edges) : new Float32Array(hw), [1, 1, p.height, p.width]);
       if (p.z) feeds.z = new ort.Tensor('float32', p.z, [1, p.z.length]);
       const out = (await session.run(feeds)).image!;
       const [, , height, width] = out.dims as number[];

@@ -53,7 +53,11 @@ export abstract class GeneratorSynthesizer implements Synthesizer {
     const t0 = performance.now();
     const { width, height } = mask;
     const instance = this.config.useInstance ? { width, height, data: new Uint8Array(mask.ids.length) } : undefined; // no instances when painting
-    const image = await this.runtime.synthesize({ label: { width, height, data: mask.ids }, ...(instance && { instance }), ...(this.hasStyle && { seed: styleSeed }) });
+    const image = await this.runtime.synthesize({
+      label: { width, height, data: mask.ids },
+      ...(instance && { instance }),
+      ...(this.hasStyle && { seed: styleSeed }),
+    });
     return { rgba: rgbToRgba(image.rgb), width: image.width, height: image.height, ms: performance.now() - t0 };
   }
 }

@@ -115,12 +115,18 @@ function nativeGradient(
   kernelName: string,
   ctx: NativeContext,
   stock: KernelConfig | undefined,
-  parts: (inputs: Record<string, TensorInfo>, attrs: Record<string, Shape4>) => { a: TensorInfo; b: TensorInfo; xShape: Shape4 | number[]; filterShape: Shape4 | number[]; outShape: Shape4 },
+  parts: (
+    inputs: Record<string, TensorInfo>,
+    attrs: Record<string, Shape4>,
+  ) => { a: TensorInfo; b: TensorInfo; xShape: Shape4 | number[]; filterShape: Shape4 | number[]; outShape: Shape4 },
 ): KernelFunc {
   const fallback = stockOf(stock, kernelName);
   return (args) => {
     const attrs = args.attrs as unknown as ConvAttrs;
-    const { a, b, xShape, filterShape, outShape } = parts(args.inputs as Record<string, TensorInfo>, args.attrs as unknown as Record<string, Shape4>);
+    const { a, b, xShape, filterShape, outShape } = parts(
+      args.inputs as Record<string, TensorInfo>,
+      args.attrs as unknown as Record<string, Shape4>,
+    );
     if (dilated(attrs) || !allFloat(a, b) || (attrs.dataFormat ?? 'NHWC') !== 'NHWC') return fallback(args);
     const backend = args.backend as WasmBackendLike;
     const info = convInfo(kernelName, xShape, filterShape, attrs);

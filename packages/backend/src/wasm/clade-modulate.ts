@@ -168,15 +168,24 @@ export function cladeModulateIsSimd(backend: object): boolean {
  * per pixel): out = x·(Γ[k]·gammaScale) + B[k]·betaScale.
  */
 export const cladeModulate: KernelFunc = ({ inputs, backend }) => {
-  const { x, indices, gamma, beta, gammaScale, betaScale } = inputs as Record<'x' | 'indices' | 'gamma' | 'beta', TensorInfo> & Partial<Record<'gammaScale' | 'betaScale', TensorInfo>>;
+  const { x, indices, gamma, beta, gammaScale, betaScale } = inputs as Record<'x' | 'indices' | 'gamma' | 'beta', TensorInfo> &
+    Partial<Record<'gammaScale' | 'betaScale', TensorInfo>>;
   const c = x.shape[x.shape.length - 1]!;
   const pixels = util.sizeFromShape(x.shape.slice(0, -1));
   const k = gamma.shape[0]!;
   const scaled = gammaScale !== undefined || betaScale !== undefined;
   const perPixel = (t: TensorInfo | undefined) => t !== undefined && t.dtype === 'float32' && util.sizeFromShape(t.shape) === pixels;
-  if (indices.dtype !== 'int32' || util.sizeFromShape(indices.shape) !== pixels || gamma.shape[1] !== c || !util.arraysEqual(gamma.shape, beta.shape) || (scaled && !(perPixel(gammaScale) && perPixel(betaScale))))
+  if (
+    indices.dtype !== 'int32' ||
+    util.sizeFromShape(indices.shape) !== pixels ||
+    gamma.shape[1] !== c ||
+    !util.arraysEqual(gamma.shape, beta.shape) ||
+    (scaled && !(perPixel(gammaScale) && perPixel(betaScale)))
+  )
     throw new BackendError(
-      `${CLADE_MODULATE}: expected x [...,C], int32 indices of x's leading shape, Γ and B [K,C] (and both or neither of gammaScale, betaScale, one float per pixel); got x [${x.shape}], indices [${indices.shape}] ${indices.dtype}, Γ [${gamma.shape}], B [${beta.shape}]${scaled ? `, gammaScale [${gammaScale?.shape}], betaScale [${betaScale?.shape}]` : ''}.`,
+      `${CLADE_MODULATE}: expected x [...,C], int32 indices of x's leading shape, Γ and B [K,C] (and both or neither of ` +
+        `gammaScale, betaScale, one float per pixel); got x [${x.shape}], indices [${indices.shape}] ${indices.dtype}, ` +
+        `Γ [${gamma.shape}], B [${beta.shape}]${scaled ? `, gammaScale [${gammaScale?.shape}], betaScale [${betaScale?.shape}]` : ''}.`,
     );
   const wasm = backend as WasmBackendLike;
   const ids = wasm.typedArrayFromHeap(indices);

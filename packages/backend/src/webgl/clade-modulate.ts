@@ -39,7 +39,8 @@ function program(shape: number[], scaled: boolean) {
 }
 
 const cladeModulateWebgl: KernelFunc = ({ inputs, backend }) => {
-  const { x, indices, gamma, beta, gammaScale, betaScale } = inputs as Record<'x' | 'indices' | 'gamma' | 'beta', TensorInfo> & Partial<Record<'gammaScale' | 'betaScale', TensorInfo>>;
+  const { x, indices, gamma, beta, gammaScale, betaScale } = inputs as Record<'x' | 'indices' | 'gamma' | 'beta', TensorInfo> &
+    Partial<Record<'gammaScale' | 'betaScale', TensorInfo>>;
   const scaled = gammaScale !== undefined || betaScale !== undefined;
   const [n, h, w, c] = x.shape;
   const ok =
@@ -52,7 +53,9 @@ const cladeModulateWebgl: KernelFunc = ({ inputs, backend }) => {
     (!scaled || (gammaScale?.shape.join() === [n, h, w, 1].join() && betaScale?.shape.join() === [n, h, w, 1].join()));
   if (!ok)
     throw new BackendError(
-      `${CLADE_MODULATE} (webgl): expected x [N,h,w,C], int32 indices [N,h,w], Γ and B [K,C] (and both or neither of gammaScale, betaScale [N,h,w,1]); got x [${x.shape}], indices [${indices.shape}] ${indices.dtype}, Γ [${gamma.shape}], B [${beta.shape}].`,
+      `${CLADE_MODULATE} (webgl): expected x [N,h,w,C], int32 indices [N,h,w], Γ and B ` +
+        `[K,C] (and both or neither of gammaScale, betaScale [N,h,w,1]); got x [${x.shape}], ` +
+        `indices [${indices.shape}] ${indices.dtype}, Γ [${gamma.shape}], B [${beta.shape}].`,
     );
   const ins = [x, indices, gamma, beta, ...(scaled ? [gammaScale!, betaScale!] : [])];
   return (backend as WebglBackendLike).runWebGLProgram(program(x.shape, scaled), ins, 'float32');

@@ -4,7 +4,8 @@ import { layers } from '@tensorflow/tfjs-layers';
 import { ConfigError, ShapeError } from '../errors';
 import { formatShape } from '../asserts';
 import { avgPoolExcludePad } from '../ops/avg-pool';
-import { nhwcInput, positiveInt, type LayerArgs, type Shape } from './semantic-norm';
+import { nhwcInput, type LayerArgs, type Shape } from './semantic-norm';
+import { assertPositiveInt } from '../validate';
 
 export interface AvgPoolExcludePadArgs extends LayerArgs {
   /** Square window. Default 3 (the official discriminator's downsampling). */
@@ -28,8 +29,8 @@ export class AvgPoolExcludePad extends layers.Layer {
 
   constructor(args: AvgPoolExcludePadArgs = {}) {
     super(args);
-    this.poolSize = positiveInt(args.poolSize ?? 3, 'poolSize', 'AvgPoolExcludePad');
-    this.strides = positiveInt(args.strides ?? 2, 'strides', 'AvgPoolExcludePad');
+    this.poolSize = assertPositiveInt(args.poolSize ?? 3, 'AvgPoolExcludePad', 'poolSize');
+    this.strides = assertPositiveInt(args.strides ?? 2, 'AvgPoolExcludePad', 'strides');
     this.padding = args.padding ?? 1;
     if (!Number.isInteger(this.padding) || this.padding < 0 || 2 * this.padding > this.poolSize)
       throw new ConfigError(`AvgPoolExcludePad: padding must be an integer in [0, poolSize/2], got ${args.padding}.`);

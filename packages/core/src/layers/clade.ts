@@ -3,7 +3,8 @@ import { serialization } from '@tensorflow/tfjs-core';
 import { initializers } from '@tensorflow/tfjs-layers';
 import { cladeModulate, type CladeWeights } from '../ops/clade';
 import { xavierNormal } from './init';
-import { SemanticNorm, positiveInt, toInputs, type SemanticNormArgs, type Shape, type Variable } from './semantic-norm';
+import { SemanticNorm, toInputs, type SemanticNormArgs, type Shape, type Variable } from './semantic-norm';
+import { assertPositiveInt } from '../validate';
 
 export interface CLADEArgs extends SemanticNormArgs {
   /** Rows of the Γ/B tables: labelNc + dontcare. The edge channel is not a class. Required. */
@@ -32,7 +33,7 @@ export class CLADE extends SemanticNorm {
 
   constructor(args: CLADEArgs) {
     super(args, new.target.className);
-    this.numClasses = positiveInt(args.numClasses, 'numClasses', new.target.className);
+    this.numClasses = assertPositiveInt(args.numClasses, new.target.className, 'numClasses');
     this.useInstance = args.useInstance ?? false;
   }
 

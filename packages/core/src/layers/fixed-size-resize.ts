@@ -3,7 +3,8 @@ import { serialization } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { ShapeError } from '../errors';
 import { formatShape } from '../asserts';
-import { nhwcInput, positiveInt, type LayerArgs, type Shape } from './semantic-norm';
+import { nhwcInput, type LayerArgs, type Shape } from './semantic-norm';
+import { assertPositiveInt } from '../validate';
 
 export interface FixedSizeResizeArgs extends LayerArgs {
   height: number;
@@ -17,8 +18,8 @@ export abstract class FixedSizeResize extends layers.Layer {
 
   constructor(args: FixedSizeResizeArgs) {
     super(args);
-    this.height = positiveInt(args.height, 'height', this.getClassName());
-    this.width = positiveInt(args.width, 'width', this.getClassName());
+    this.height = assertPositiveInt(args.height, this.getClassName(), 'height');
+    this.width = assertPositiveInt(args.width, this.getClassName(), 'width');
   }
 
   /** x [N,H,W,C] at height × width, a new tensor (never x itself: a layer's output is its own). */

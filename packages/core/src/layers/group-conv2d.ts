@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { GROUP_CONV_METHODS, groupConv2d, groupSizes, type GroupConvMethod } from '../ops/group-conv';
-import { nhwcInput, positiveInt } from './semantic-norm';
+import { nhwcInput } from './semantic-norm';
+import { assertPositiveInt } from '../validate';
 import { TorchConv2D, type TorchConv2DArgs } from './torch-conv2d';
 
 export interface GroupConv2DArgs extends TorchConv2DArgs {
@@ -32,7 +33,7 @@ export class GroupConv2D extends TorchConv2D {
   constructor(args: GroupConv2DArgs) {
     super(args, 'GroupConv2D', false);
     const who = 'GroupConv2D';
-    this.groups = positiveInt(args.groups ?? 1, 'groups', who);
+    this.groups = assertPositiveInt(args.groups ?? 1, who, 'groups');
     if (this.filters % this.groups !== 0)
       throw new ConfigError(`${who}: filters must be divisible by groups, got filters ${this.filters} and groups ${this.groups}.`);
     this.method = args.method ?? 'auto';

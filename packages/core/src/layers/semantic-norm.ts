@@ -138,12 +138,6 @@ export function positive(v: number, name: string, who: string): number {
   return v;
 }
 
-export function positiveInt(v: unknown, name: string, who: string): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
-    throw new ConfigError(`${who}: ${name} must be a positive integer, got ${String(v)}.`);
-  return v;
-}
-
 export function toInputs(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(inputs) ? inputs : [inputs];
 }

@@ -4,7 +4,8 @@ import { initializers } from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 import { spadeModulate, type SpadeWeights } from '../ops/spade';
 import { xavierNormal } from './init';
-import { SemanticNorm, positiveInt, toInputs, type SemanticNormArgs, type Shape, type Variable } from './semantic-norm';
+import { SemanticNorm, toInputs, type SemanticNormArgs, type Shape, type Variable } from './semantic-norm';
+import { assertPositiveInt } from '../validate';
 
 export interface SPADEArgs extends SemanticNormArgs {
   /** Channels of the segmap S (classes + dontcare + edge). Required. */
@@ -29,9 +30,9 @@ export class SPADE extends SemanticNorm {
 
   constructor(args: SPADEArgs) {
     super(args, 'SPADE');
-    this.semanticNc = positiveInt(args.semanticNc, 'semanticNc', 'SPADE');
-    this.hiddenNc = positiveInt(args.hiddenNc ?? 128, 'hiddenNc', 'SPADE');
-    this.kernelSize = positiveInt(args.kernelSize ?? 3, 'kernelSize', 'SPADE');
+    this.semanticNc = assertPositiveInt(args.semanticNc, 'SPADE', 'semanticNc');
+    this.hiddenNc = assertPositiveInt(args.hiddenNc ?? 128, 'SPADE', 'hiddenNc');
+    this.kernelSize = assertPositiveInt(args.kernelSize ?? 3, 'SPADE', 'kernelSize');
     // PyTorch pads k//2 on both sides; that equals 'same' only for odd k.
     if (this.kernelSize % 2 !== 1) throw new ConfigError(`SPADE: kernelSize must be odd, got ${this.kernelSize}.`);
   }

@@ -5,7 +5,8 @@ import { ConfigError, ShapeError } from '../errors';
 import { formatShape } from '../asserts';
 import { initSpectralVectors, spectralKernel } from '../ops/spectral-norm';
 import { seedFor, xavierNormal } from './init';
-import { positive, positiveInt, type LayerArgs, type Shape, type Variable } from './semantic-norm';
+import { positive, type LayerArgs, type Shape, type Variable } from './semantic-norm';
+import { assertPositiveInt } from '../validate';
 
 /** Args every PyTorch-style conv layer takes (SpectralConv2D, GroupConv2D). */
 export interface TorchConv2DArgs extends LayerArgs {
@@ -49,9 +50,9 @@ export abstract class TorchConv2D extends layers.Layer {
 
   protected constructor(args: TorchConv2DArgs, who: string, spectralByDefault: boolean) {
     super(args);
-    this.filters = positiveInt(args.filters, 'filters', who);
-    this.kernelSize = positiveInt(args.kernelSize, 'kernelSize', who);
-    this.strides = positiveInt(args.strides ?? 1, 'strides', who);
+    this.filters = assertPositiveInt(args.filters, who, 'filters');
+    this.kernelSize = assertPositiveInt(args.kernelSize, who, 'kernelSize');
+    this.strides = assertPositiveInt(args.strides ?? 1, who, 'strides');
     this.padding = args.padding ?? Math.floor(this.kernelSize / 2);
     if (!Number.isInteger(this.padding) || this.padding < 0)
       throw new ConfigError(`${who}: padding must be a non-negative integer, got ${args.padding}.`);
@@ -73,7 +74,12 @@ export abstract class TorchConv2D extends layers.Layer {
     const shape = [k, k, depth, this.filters];
     // Key order of torch's spectral_norm state dict: bias, weight_orig, weight_u, weight_v.
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', initializers.zeros());
-    this.kernel = this.addWeight(this.spectral ? 'weight_orig' : 'weight', shape, 'float32', xavierNormal(shape, this.initGain, seedFor(this.initSeed, 'weight')));
+    this.kernel = this.addWeight(
+      this.spectral ? 'weight_orig' : 'weight',
+      shape,
+      'float32',
+      xavierNormal(shape, this.initGain, seedFor(this.initSeed, 'weight')),
+    );
     if (this.spectral) {
       this.u = this.addWeight('weight_u', [this.filters], 'float32', initializers.zeros(), undefined, false);
       this.v = this.addWeight('weight_v', [depth * k * k], 'float32', initializers.zeros(), undefined, false);

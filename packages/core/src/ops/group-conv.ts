@@ -88,7 +88,10 @@ export function groupConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: number,
   const { strides = 1, padding = Math.floor(kh / 2), bias, method = 'auto' } = opts;
   if (x.rank !== 4) throw new ShapeError(`groupConv2d: x must be rank 4 [N,H,W,C] (NHWC), got ${formatShape(x.shape)}.`);
   if (x.shape[3] !== ig * groups)
-    throw new ShapeError(`groupConv2d: x must have ${ig * groups} channels (kernel ${formatShape(kernel.shape)} × ${groups} groups), got ${formatShape(x.shape)}.`);
+    throw new ShapeError(
+      `groupConv2d: x must have ${ig * groups} channels (kernel ` +
+        `${formatShape(kernel.shape)} × ${groups} groups), got ${formatShape(x.shape)}.`,
+    );
   if (kh !== kw) throw new ShapeError(`groupConv2d: kernel must be square, got ${formatShape(kernel.shape)}.`);
   if (!GROUP_CONV_METHODS.includes(method))
     throw new ConfigError(`groupConv2d: method must be one of ${GROUP_CONV_METHODS.join(', ')}, got '${String(method)}'.`);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
+import { assertOneOf } from '../validate';
 import { untaped } from './untaped';
 
 /** The parameter-free norms of SPADE/CLADE. 'syncBatch' is 'batch' on one device. */
@@ -7,9 +8,7 @@ export const PARAM_FREE_NORMS = ['instance', 'batch', 'syncBatch'] as const;
 export type ParamFreeNorm = (typeof PARAM_FREE_NORMS)[number];
 
 export function assertParamFreeNorm(v: unknown, who: string): ParamFreeNorm {
-  if (!PARAM_FREE_NORMS.includes(v as ParamFreeNorm))
-    throw new ConfigError(`${who}: paramFreeNorm must be one of ${PARAM_FREE_NORMS.join(', ')}, got '${String(v)}'.`);
-  return v as ParamFreeNorm;
+  return assertOneOf(v, PARAM_FREE_NORMS, who, 'paramFreeNorm');
 }
 
 export function usesRunningStats(norm: ParamFreeNorm): boolean {

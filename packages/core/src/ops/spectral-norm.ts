@@ -59,8 +59,15 @@ interface Buffer1D {
 }
 
 /** Fills u and v with normalised N(0, 1) draws, as torch.nn.utils.spectral_norm initialises them. */
-export function initSpectralVectors(u: Buffer1D & { shape: Array<number | null> }, v: Buffer1D & { shape: Array<number | null> }, seeds: { u: number; v: number }): void {
-  for (const [w, seed] of [[u, seeds.u], [v, seeds.v]] as const) {
+export function initSpectralVectors(
+  u: Buffer1D & { shape: Array<number | null> },
+  v: Buffer1D & { shape: Array<number | null> },
+  seeds: { u: number; v: number },
+): void {
+  for (const [w, seed] of [
+    [u, seeds.u],
+    [v, seeds.v],
+  ] as const) {
     const t = tf.tidy(() => {
       const r = tf.randomNormal([w.shape[0] as number], 0, 1, 'float32', seed);
       return tf.div(r, tf.norm(r));

@@ -109,7 +109,8 @@ export function cachedPositionalMaps(
       if (!isMissing(e)) throw e;
       if (onMissing === 'error')
         throw new IOError(
-          `cachedPositionalMaps: no positional map '${file}' for label '${pair.label}'; run \`clade data dist-maps ${root} --dataset ${dataset}\` or compute maps on the fly.`,
+          `cachedPositionalMaps: no positional map '${file}' for label '${pair.label}'; run ` +
+            `\`clade data dist-maps ${root} --dataset ${dataset}\` or compute maps on the fly.`,
           { cause: e },
         );
     }

@@ -126,7 +126,8 @@ export function prepareDecoded(sample: DecodedSample, options: PrepareDecodedOpt
     const sameSize = photo.width === raw.width && photo.height === raw.height;
     if (!sameSize && preprocess.mode !== 'resize_and_crop' && preprocess.mode !== 'fixed')
       throw new ShapeError(
-        `prepareSample: image '${files.image}' is ${photo.width}x${photo.height}, label '${files.label}' is ${raw.width}x${raw.height}; mode '${preprocess.mode}' needs equal sizes.`,
+        `prepareSample: image '${files.image}' is ${photo.width}x${photo.height}, label ` +
+          `'${files.label}' is ${raw.width}x${raw.height}; mode '${preprocess.mode}' needs equal sizes.`,
       );
     const photoSteps = sameSize ? steps : planTransform(preprocess, photo.width, photo.height, params);
     const [pw, ph] = plannedSize(photoSteps, photo.width, photo.height);

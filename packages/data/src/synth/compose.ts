@@ -164,7 +164,9 @@ export function compose(rng: Random): Composition {
     water = new WaterBand(env, {
       label: sea ? SYNTH_CLASSES.sea : SYNTH_CLASSES.water,
       z: zFar,
-      deep: sea ? jitter(rng, rng.pick([hex(0x0f3b5c), hex(0x134a5e), hex(0x1b3f55)]), 0.1) : jitter(rng, rng.pick([hex(0x1b3436), hex(0x1a2f40), hex(0x24382c)]), 0.1),
+      deep: sea
+        ? jitter(rng, rng.pick([hex(0x0f3b5c), hex(0x134a5e), hex(0x1b3f55)]), 0.1)
+        : jitter(rng, rng.pick([hex(0x1b3436), hex(0x1a2f40), hex(0x24382c)]), 0.1),
       shallow: sea ? jitter(rng, hex(0x4aa3a0), 0.1) : jitter(rng, lerpRgb(P.sand, hex(0x56704c), 0.5), 0.1),
       waveSize: sea ? rng.range(2, 5) : rng.range(0.6, 2.5),
       waveAmp: sea ? rng.range(0.12, 0.3) : rng.range(0.02, 0.12),

@@ -84,7 +84,11 @@ export class WaterBand implements Layer {
     const lightK = (ch: 0 | 1 | 2) => L.ambient[ch] * 0.9 + L.sunColor[ch] * 0.12 * (sy > 0 ? sy : 0);
     const deep: Rgb = [s.deep[0] * lightK(0), s.deep[1] * lightK(1), s.deep[2] * lightK(2)];
     const shal: Rgb = [s.shallow[0] * lightK(0), s.shallow[1] * lightK(1), s.shallow[2] * lightK(2)];
-    const foamC: Rgb = [0.85 * (L.ambient[0] + L.sunColor[0] * 0.5 * sy), 0.85 * (L.ambient[1] + L.sunColor[1] * 0.5 * sy), 0.85 * (L.ambient[2] + L.sunColor[2] * 0.5 * sy)];
+    const foamC: Rgb = [
+      0.85 * (L.ambient[0] + L.sunColor[0] * 0.5 * sy),
+      0.85 * (L.ambient[1] + L.sunColor[1] * 0.5 * sy),
+      0.85 * (L.ambient[2] + L.sunColor[2] * 0.5 * sy),
+    ];
     for (let px = 0; px < W; px++) {
       const u = cv.u(px);
       const zs = this.shore ? this.shore(u) : 0;

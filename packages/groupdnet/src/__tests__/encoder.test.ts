@@ -28,7 +28,11 @@ describe('GroupDNetEncoder', () => {
     const e = new GroupDNetEncoder(c, { ndf: 16, inputSize: { height: 64, width: 64 } });
     expect(e.countParams()).toBe(groupdnetEncoderCost(c, { ndf: 16, inputSize: { height: 64, width: 64 } }).params);
     const keys = e.model.weights.map((w) => torchKeyOf(w.originalName));
-    expect(keys).toEqual(expect.arrayContaining(['layer1.0.weight_orig', 'layer1.0.weight_u', 'layer5.0.weight_v', 'fc_mu.weight', 'fc_mu.bias', 'fc_var.weight']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'layer1.0.weight_orig', 'layer1.0.weight_u', 'layer5.0.weight_v', 'fc_mu.weight', 'fc_mu.bias', 'fc_var.weight',
+      ]),
+    );
     expect(keys.some((k) => k.startsWith('layer6') || k === 'layer1.0.bias')).toBe(false); // crop < 256: 5 layers; no conv bias under instance norm
     const crops = tf.randomNormal([1, 64, 64, 24], 0, 1, 'float32', 1) as tf.Tensor4D;
     const { mu, logvar } = e.apply(crops);

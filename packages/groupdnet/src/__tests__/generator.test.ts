@@ -30,7 +30,10 @@ function segmap(n: number, h: number, w: number, k: number, edge: boolean): tf.T
 
 const DF: ConfigInput = { arch: 'deepfashion', labelNc: 8, ngf: 8, cropSize: 64, initSeed: 3 };
 // Cityscapes' generator in miniature: 4 classes + edges interleaved into GROUP_SPADE, a short schedule.
-const CS: ConfigInput = { arch: 'cityscapes', labelNc: 4, useInstance: true, ngf: 8, cropSize: 64, aspectRatio: 2, numUpsamplingLayers: 'normal', groups: [4, 4, 4, 2, 2, 2, 2, 1], initSeed: 4 };
+const CS: ConfigInput = {
+  arch: 'cityscapes', labelNc: 4, useInstance: true, ngf: 8, cropSize: 64, aspectRatio: 2,
+  numUpsamplingLayers: 'normal', groups: [4, 4, 4, 2, 2, 2, 2, 1], initSeed: 4,
+};
 
 // The CPU backend needs minutes for these forwards on a loaded machine; wasm takes seconds.
 useBackend(async () => (await import('@clade/backend')).initBackend({ backend: 'wasm' }));
@@ -88,8 +91,17 @@ describe('GroupDNetGenerator', () => {
     const keys = g.model.weights.map((w) => torchKeyOf(w.originalName));
     const up0 = keys.filter((k) => k.startsWith('up_0.')).sort();
     const conv = (n: string, bias: boolean) => [...(bias ? [`up_0.${n}.bias`] : []), `up_0.${n}.weight_orig`, `up_0.${n}.weight_u`, `up_0.${n}.weight_v`];
-    const norm = (n: string) => ['mlp_beta.bias', 'mlp_beta.weight', 'mlp_gamma.bias', 'mlp_gamma.weight', 'mlp_shared.0.bias', 'mlp_shared.0.weight', 'param_free_norm.running_mean', 'param_free_norm.running_var'].map((s) => `up_0.${n}.${s}`);
-    expect(up0).toEqual([...conv('conv_0', true), ...conv('conv_1', true), ...conv('conv_s', false), ...norm('norm_0'), ...norm('norm_1'), ...norm('norm_s')].sort());
+    const norm = (n: string) =>
+      [
+        'mlp_beta.bias', 'mlp_beta.weight', 'mlp_gamma.bias', 'mlp_gamma.weight', 'mlp_shared.0.bias',
+        'mlp_shared.0.weight', 'param_free_norm.running_mean', 'param_free_norm.running_var',
+      ].map((s) => `up_0.${n}.${s}`);
+    expect(up0).toEqual(
+      [
+        ...conv('conv_0', true), ...conv('conv_1', true), ...conv('conv_s', false), ...norm('norm_0'),
+        ...norm('norm_1'), ...norm('norm_s'),
+      ].sort(),
+    );
     expect(keys).toEqual(expect.arrayContaining(['fc.weight', 'fc.bias', 'conv_img.weight', 'conv_img.bias']));
     // Grouped layouts: up_0 (128 → 64, 2 groups) conv_0 is torch [64, 64, 3, 3]; mlp_shared sees 2 channels per class.
     const shapeOf = (key: string) => {
@@ -196,6 +208,9 @@ describeLayerContract('GroupSPADE (Cityscapes-style: 2 seg channels per class, 4
   make: () => new GroupSPADE({ semanticNc: 8, hiddenNc: 8, sharedGroups: 4, groups: 4, initSeed: 1, name: 'norm_0' }),
   inputs: () => [tf.randomNormal([2, 4, 4, 8], 0, 1, 'float32', 1), segmap(2, 8, 8, 8, false)],
   outputShape: [2, 4, 4, 8],
-  weightNames: ['mlp_shared/0/weight', 'mlp_shared/0/bias', 'mlp_gamma/weight', 'mlp_gamma/bias', 'mlp_beta/weight', 'mlp_beta/bias', 'param_free_norm/running_mean', 'param_free_norm/running_var'],
+  weightNames: [
+    'mlp_shared/0/weight', 'mlp_shared/0/bias', 'mlp_gamma/weight', 'mlp_gamma/bias', 'mlp_beta/weight',
+    'mlp_beta/bias', 'param_free_norm/running_mean', 'param_free_norm/running_var',
+  ],
   trainable: 6,
 });

@@ -53,7 +53,12 @@ describe('model folders with non-finite weights', () => {
   /** Saves the generator to `name`, then overwrites element 5 of the `nth` float weight with `bits` (float32 or float16 bits). */
   async function damagedFolder(name: string, float16: boolean, bits: number | null): Promise<{ dir: string; tensor: string }> {
     const dir = path.join(tmp, name);
-    await saveGeneratorDir(dir, { preset: 'custom', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' }, { file: 'test', sha256: '' }, { float16 });
+    await saveGeneratorDir(
+      dir,
+      { preset: 'custom', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' },
+      { file: 'test', sha256: '' },
+      { float16 },
+    );
     const specs = (JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON).weightsManifest[0]!.weights;
     const size = (s: tf.io.WeightsManifestEntry) => s.shape.reduce((a, b) => a * b, 1) * (s.quantization ? 2 : 4);
     const target = specs.findIndex((s, i) => i >= 3 && s.dtype === 'float32' && size(s) >= 24);
@@ -72,9 +77,12 @@ describe('model folders with non-finite weights', () => {
     const nan = await damagedFolder('nan32', false, 0x7fc00000);
     const err = await loadGeneratorDir(nan.dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IOError);
-    expect((err as Error).message).toMatch(new RegExp(
-      `^'${escape(path.join(nan.dir, WEIGHTS_BIN))}': tensor '${escape(nan.tensor)}' holds 1 non-finite value \\(first NaN at index 5\\); the file is damaged or the run diverged\\.$`,
-    ));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^'${escape(path.join(nan.dir, WEIGHTS_BIN))}': tensor '${escape(nan.tensor)}' holds 1 ` +
+          `non-finite value \\(first NaN at index 5\\); the file is damaged or the run diverged\\.$`,
+      ),
+    );
 
     const inf = await damagedFolder('inf16', true, 0x7c00);
     await expect(loadGeneratorDir(inf.dir)).rejects.toThrow(
@@ -103,8 +111,18 @@ describe('model folders round-trip a generator', () => {
     try {
       for (const float16 of [false, true]) {
         const out = path.join(dir, float16 ? 'f16' : 'f32');
-        await saveGeneratorDir(out, { preset: 'custom', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' }, { file: 'x.pth', sha256: 'ab' }, { float16 });
-        expect(await readCladeJson(out)).toMatchObject({ format: 'clade-generator', preset: 'custom', generator: g.config, source: { file: 'x.pth', sha256: 'ab' } });
+        await saveGeneratorDir(
+          out,
+          { preset: 'custom', config: g.config, label: presetLabelSpec(g.config), model: g.model, source: 'test' },
+          { file: 'x.pth', sha256: 'ab' },
+          { float16 },
+        );
+        expect(await readCladeJson(out)).toMatchObject({
+          format: 'clade-generator',
+          preset: 'custom',
+          generator: g.config,
+          source: { file: 'x.pth', sha256: 'ab' },
+        });
         const loaded = await loadGeneratorDir(out);
         const got = tf.tidy(() => loaded.model.apply(seg, { training: false }) as tf.Tensor).dataSync() as Float32Array;
         loaded.model.dispose();
@@ -112,7 +130,9 @@ describe('model folders round-trip a generator', () => {
         expect(worst).toBeLessThanOrEqual(float16 ? 2e-2 : 0);
       }
       writeFileSync(path.join(dir, 'f32', CLADE_JSON), '{"format": "something-else"}');
-      await expect(loadGeneratorDir(path.join(dir, 'f32'))).rejects.toThrow(/clade\.json' is not a clade model description \(format must be 'clade-generator'\)/);
+      await expect(loadGeneratorDir(path.join(dir, 'f32'))).rejects.toThrow(
+        /clade\.json' is not a clade model description \(format must be 'clade-generator'\)/,
+      );
     } finally {
       g.dispose();
       seg.dispose();

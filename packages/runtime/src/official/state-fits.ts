@@ -13,7 +13,8 @@ export function torchShapeOf(shape: readonly number[], t: TorchTransform): numbe
 /** The official state-dict keys of a tfjs model's weights with their PyTorch shapes. */
 export function officialStateShapesOf(model: tfl.LayersModel): Map<string, { shape: number[] }> {
   const out = new Map<string, { shape: number[] }>();
-  for (const w of model.weights) out.set(torchKeyOf(w.originalName), { shape: torchShapeOf(w.shape as number[], torchTransformOf(w.originalName, w.shape.length)) });
+  for (const w of model.weights)
+    out.set(torchKeyOf(w.originalName), { shape: torchShapeOf(w.shape as number[], torchTransformOf(w.originalName, w.shape.length)) });
   return out;
 }
 

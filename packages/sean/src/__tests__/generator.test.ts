@@ -148,14 +148,22 @@ describe('SeanGenerator', () => {
       throw new Error('no error');
     };
     expect(err(() => resolveSeanConfig({ ...tiny, classBranch: 'group' as never }))).toBe("sean: classBranch must be one of spade, clade, got 'group'.");
-    expect(err(() => resolveSeanConfig({ ...tiny, numUpsamplingLayers: 'most' as never }))).toBe("sean: numUpsamplingLayers must be one of normal, more, got 'most'.");
+    expect(err(() => resolveSeanConfig({ ...tiny, numUpsamplingLayers: 'most' as never }))).toBe(
+      "sean: numUpsamplingLayers must be one of normal, more, got 'most'.",
+    );
     expect(err(() => resolveSeanConfig({ ...tiny, ngf: 0 }))).toBe('sean: ngf must be a positive integer, got 0.');
     expect(err(() => resolveSeanConfig({ ...tiny, labelNc: 2.5 }))).toBe('sean: labelNc must be a positive integer, got 2.5.');
-    expect(err(() => resolveSeanConfig({ ...tiny, paramFreeNorm: 'group' as never }))).toBe("sean: paramFreeNorm must be one of instance, batch, syncBatch, got 'group'.");
-    expect(err(() => resolveSeanConfig({ ...tiny, styleDim: 8 } as never))).toMatch(/^sean: unknown config field 'styleDim'\. Supported: labelNc, containDontcare, classBranch/);
+    expect(err(() => resolveSeanConfig({ ...tiny, paramFreeNorm: 'group' as never }))).toBe(
+      "sean: paramFreeNorm must be one of instance, batch, syncBatch, got 'group'.",
+    );
+    expect(err(() => resolveSeanConfig({ ...tiny, styleDim: 8 } as never))).toMatch(
+      /^sean: unknown config field 'styleDim'\. Supported: labelNc, containDontcare, classBranch/,
+    );
     expect(err(() => resolveSeanConfig({ ...tiny, cropSize: 16 }))).toMatch(/^sean: cropSize 16 with aspectRatio 1 gives a 0×0 first feature map/);
     const s = seg(32, 1);
-    expect(() => g.apply(tf.zeros([1, 32, 32, 4]) as tf.Tensor4D, image(32, 1))).toThrow(/SeanGenerator.apply: seg must be \[N,H,W,3\] \(one-hot classes\), got \[1,32,32,4\]/);
+    expect(() => g.apply(tf.zeros([1, 32, 32, 4]) as tf.Tensor4D, image(32, 1))).toThrow(
+      /SeanGenerator.apply: seg must be \[N,H,W,3\] \(one-hot classes\), got \[1,32,32,4\]/,
+    );
     expect(() => g.synthesize(s, tf.zeros([1, 3, 256]) as tf.Tensor3D)).toThrow(/SeanGenerator.synthesize: codes must be \[1,3,512\], got \[1,3,256\]/);
     s.dispose();
   });

@@ -9,9 +9,21 @@ const seg = (n: number, size: number, k: number) =>
 const aceNames = (branch: 'spade' | 'clade') => [
   'blending_gamma', 'blending_beta', 'noise_var',
   ...(branch === 'spade'
-    ? ['Spade/mlp_shared/0/weight', 'Spade/mlp_shared/0/bias', 'Spade/mlp_gamma/weight', 'Spade/mlp_gamma/bias', 'Spade/mlp_beta/weight', 'Spade/mlp_beta/bias']
+    ? [
+        'Spade/mlp_shared/0/weight', 'Spade/mlp_shared/0/bias', 'Spade/mlp_gamma/weight', 'Spade/mlp_gamma/bias',
+        'Spade/mlp_beta/weight', 'Spade/mlp_beta/bias',
+      ]
     : ['Clade/class_specified_affine/weight', 'Clade/class_specified_affine/bias']),
-  'fc_mu0/weight', 'fc_mu0/bias', 'fc_mu1/weight', 'fc_mu1/bias', 'fc_mu2/weight', 'fc_mu2/bias', 'conv_gamma/weight', 'conv_gamma/bias', 'conv_beta/weight', 'conv_beta/bias',
+  'fc_mu0/weight',
+  'fc_mu0/bias',
+  'fc_mu1/weight',
+  'fc_mu1/bias',
+  'fc_mu2/weight',
+  'fc_mu2/bias',
+  'conv_gamma/weight',
+  'conv_gamma/bias',
+  'conv_beta/weight',
+  'conv_beta/bias',
   ...(branch === 'spade' ? ['Spade/param_free_norm/running_mean', 'Spade/param_free_norm/running_var'] : []),
   'param_free_norm/running_mean', 'param_free_norm/running_var',
 ];
@@ -48,7 +60,10 @@ describe('ACE and Zencoder details', () => {
     expect(y.shape).toEqual([1, 4, 4, 5]);
     expect(new ACE(a.getConfig() as never).getConfig()).toEqual(a.getConfig());
     const names = a.trainableWeights.map((w) => w.originalName.split('/').slice(1).join('/'));
-    expect(names).toEqual(['blending_gamma', 'blending_beta', 'noise_var', 'Spade/mlp_shared/0/weight', 'Spade/mlp_shared/0/bias', 'Spade/mlp_gamma/weight', 'Spade/mlp_gamma/bias', 'Spade/mlp_beta/weight', 'Spade/mlp_beta/bias']);
+    expect(names).toEqual([
+      'blending_gamma', 'blending_beta', 'noise_var', 'Spade/mlp_shared/0/weight', 'Spade/mlp_shared/0/bias',
+      'Spade/mlp_gamma/weight', 'Spade/mlp_gamma/bias', 'Spade/mlp_beta/weight', 'Spade/mlp_beta/bias',
+    ]);
     tf.dispose([x, s, y]);
   });
 

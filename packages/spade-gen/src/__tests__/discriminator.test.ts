@@ -84,7 +84,10 @@ describe('MultiscaleDiscriminator', () => {
     expect(outs.map((o) => o.shape[3])).toEqual([4, 8, 16, 32, 1, 4, 8, 16, 32, 1]);
     // Concretely, on a non-square (Cityscapes-like 1:2) input, H and W stay apart.
     const wide = inputs(1, 32);
-    const cut = { seg: tf.slice(wide.seg, [0, 0, 0, 0], [-1, 16, -1, -1]) as tf.Tensor4D, image: tf.slice(wide.image, [0, 0, 0, 0], [-1, 16, -1, -1]) as tf.Tensor4D };
+    const cut = {
+      seg: tf.slice(wide.seg, [0, 0, 0, 0], [-1, 16, -1, -1]) as tf.Tensor4D,
+      image: tf.slice(wide.image, [0, 0, 0, 0], [-1, 16, -1, -1]) as tf.Tensor4D,
+    };
     const wf = d.apply(cut);
     expect(shapesOf(wf)).toEqual(discriminatorShapes(tiny, 16, 32));
     tf.dispose([wide.seg, wide.image, cut.seg, cut.image, ...wf.flat()]);

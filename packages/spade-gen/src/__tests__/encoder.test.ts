@@ -31,7 +31,11 @@ describe('ConvEncoder', () => {
     const widths = [3, 2, 4, 8, 16, 16, 16];
     const expected: unknown[] = [];
     for (let k = 1; k <= 6; k++) {
-      expected.push([`layer${k}.0.weight_orig`, [widths[k], widths[k - 1], 3, 3]], [`layer${k}.0.weight_u`, [widths[k]]], [`layer${k}.0.weight_v`, [widths[k - 1]! * 9]]);
+      expected.push(
+        [`layer${k}.0.weight_orig`, [widths[k], widths[k - 1], 3, 3]],
+        [`layer${k}.0.weight_u`, [widths[k]]],
+        [`layer${k}.0.weight_v`, [widths[k - 1]! * 9]],
+      );
     }
     expected.push(['fc_mu.weight', [8, 256]], ['fc_mu.bias', [8]], ['fc_var.weight', [8, 256]], ['fc_var.bias', [8]]);
     const sortByKey = (a: unknown[]) => [...(a as Array<[string, unknown]>)].sort((x, y) => (x[0] < y[0] ? -1 : 1));

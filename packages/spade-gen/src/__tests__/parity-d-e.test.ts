@@ -126,7 +126,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expect(Object.keys(uv)).toHaveLength(2 * c.num_d * (c.n_layers - 1));
         const sig = sigmas(spectralLayers(d.model));
         // eslint-disable-next-line no-console
-        console.log(`[${backend}] D train parity: features ${Math.max(...Object.values(diffs)).toExponential(2)}, u/v ${Math.max(...Object.values(uv)).toExponential(2)}`);
+        console.log(
+          `[${backend}] D train parity: features ${Math.max(...Object.values(diffs)).toExponential(2)}, ` +
+            `u/v ${Math.max(...Object.values(uv)).toExponential(2)}`,
+        );
         expectAllClose({ ...diffs, ...uv, sigma: maxAbsDiff(sig, io.get('sigma_train')!.data as Float32Array) });
         tf.dispose(feats.flat());
       });
@@ -168,7 +171,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
           sigma: maxAbsDiff(sigmas(spectralLayers(e.model)), io.get('sigma_train')!.data as Float32Array),
         };
         // eslint-disable-next-line no-console
-        console.log(`[${backend}] E train parity: mu/logvar ${Math.max(diffs.mu, diffs.logvar).toExponential(2)}, σ ${diffs.sigma.toExponential(2)}, u/v ${Math.max(...Object.values(uv)).toExponential(2)}`);
+        console.log(
+          `[${backend}] E train parity: mu/logvar ${Math.max(diffs.mu, diffs.logvar).toExponential(2)}, ` +
+            `σ ${diffs.sigma.toExponential(2)}, u/v ${Math.max(...Object.values(uv)).toExponential(2)}`,
+        );
         expectAllClose({ ...diffs, ...uv });
         tf.dispose([mu, logvar]);
       });

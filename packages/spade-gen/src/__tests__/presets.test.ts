@@ -13,9 +13,14 @@ import {
 describe('dataset presets', () => {
   it('hold the official dataset conventions (REFERENCE §13)', () => {
     expect(PRESET_NAMES).toEqual(['ade20k', 'ade20k-outdoor', 'coco', 'cityscapes', 'custom']);
-    expect(presetGeneratorConfig('ade20k')).toMatchObject({ labelNc: 150, containDontcare: true, useInstance: false, cropSize: 256, numUpsamplingLayers: 'normal' });
+    expect(presetGeneratorConfig('ade20k')).toMatchObject({
+      labelNc: 150, containDontcare: true, useInstance: false, cropSize: 256, numUpsamplingLayers: 'normal',
+    });
     expect(presetGeneratorConfig('coco')).toMatchObject({ labelNc: 182, containDontcare: true, useInstance: true });
-    expect(presetGeneratorConfig('cityscapes')).toMatchObject({ labelNc: 35, containDontcare: false, useInstance: true, cropSize: 512, aspectRatio: 2, numUpsamplingLayers: 'more' });
+    expect(presetGeneratorConfig('cityscapes')).toMatchObject({
+      labelNc: 35, containDontcare: false, useInstance: true, cropSize: 512, aspectRatio: 2,
+      numUpsamplingLayers: 'more',
+    });
     expect(presetInfo('cityscapes').testPreprocess).toBe('fixed');
     expect(presetGeneratorConfig('custom')).toMatchObject({ labelNc: 13, containDontcare: false });
   });

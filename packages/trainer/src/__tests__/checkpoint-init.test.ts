@@ -27,7 +27,10 @@ describe('initFromCheckpoint (init.generator / init.discriminator as a run check
     const vae = new SpadeGenerator({ ...G_CFG, useVae: true, initSeed: 2 });
     const before = tf.memory().numTensors;
     await expect(initFromCheckpoint(file, 'G', vae.model, false)).rejects.toThrow(
-      /init: '.*latest\.npz' does not fit this G: fc\/kernel \(not in the file\); fc\/bias \(file \[64\], model \[256\]\)\. Set init\.partial \(--init-partial\)/,
+      new RegExp(
+        String.raw`init: '.*latest\.npz' does not fit this G: fc/kernel \(not in the file\); ` +
+          String.raw`fc/bias \(file \[64\], model \[256\]\)\. Set init\.partial \(--init-partial\)`,
+      ),
     );
     const fcBefore = vae.model.weights.find((w) => w.originalName === 'fc/kernel')!.read().dataSync().slice();
     const r = await initFromCheckpoint(file, 'G', vae.model, true);
@@ -50,7 +53,12 @@ describe('initFromCheckpoint (init.generator / init.discriminator as a run check
   it('a model folder (clade export, float16 weights) starts a generator: every weight as the folder decodes it', async () => {
     const source = new SpadeGenerator({ ...G_CFG, initSeed: 1 });
     const folder = path.join(dir, 'model');
-    await saveGeneratorDir(folder, { preset: 'custom', config: source.config, label: presetLabelSpec(source.config), model: source.model, source: 'test' }, { file: 'test', sha256: '' }, { float16: true });
+    await saveGeneratorDir(
+      folder,
+      { preset: 'custom', config: source.config, label: presetLabelSpec(source.config), model: source.model, source: 'test' },
+      { file: 'test', sha256: '' },
+      { float16: true },
+    );
     const fresh = new SpadeGenerator({ ...G_CFG, initSeed: 2 });
     const before = tf.memory().numTensors;
     expect(await initFromModelFolder(folder, fresh.model, false)).toEqual({ loaded: source.model.weights.length, kept: [] });
@@ -66,9 +74,16 @@ describe('initFromCheckpoint (init.generator / init.discriminator as a run check
 
   it('the config takes .pth or .npz paths; partial needs a run checkpoint', () => {
     const base = { generator: { labelNc: 3 }, data: { dataset: 'ade20k' as const, root: 'x' } };
-    expect(resolveRunConfig({ ...base, init: { generator: 'run/latest.npz', partial: true } }).init).toEqual({ generator: 'run/latest.npz', discriminator: null, encoder: null, partial: true });
+    expect(resolveRunConfig({ ...base, init: { generator: 'run/latest.npz', partial: true } }).init).toEqual({
+      generator: 'run/latest.npz',
+      discriminator: null,
+      encoder: null,
+      partial: true,
+    });
     expect(() => resolveRunConfig({ ...base, init: { generator: 'g.pth', partial: true } })).toThrow(/init.partial applies to clade run checkpoints \(.npz\)/);
-    expect(() => resolveRunConfig({ ...base, init: { discriminator: 'd.ckpt' } })).toThrow(/init.discriminator must be a path to an official .pth or a clade run checkpoint .npz, or null, got "d.ckpt"/);
+    expect(() => resolveRunConfig({ ...base, init: { discriminator: 'd.ckpt' } })).toThrow(
+      /init.discriminator must be a path to an official .pth or a clade run checkpoint .npz, or null, got "d.ckpt"/,
+    );
     // A generator may start from a model folder (clade export), partially too.
     expect(resolveRunConfig({ ...base, init: { generator: 'models/default-clade', partial: true } }).init.generator).toBe('models/default-clade');
     expect(() => resolveRunConfig({ ...base, init: { generator: 'g.npz', partial: 'yes' as never } })).toThrow(/init.partial must be true or false, got "yes"/);

@@ -35,7 +35,9 @@ describe('evaluation config and the best-score rule', () => {
   const base: RunConfigInput = { generator: { labelNc: 150 }, data: { dataset: 'ade20k', root: '.' } };
   it('is off by default; FID needs the Inception weights, mIoU the segmenter (one clear error each)', () => {
     expect(resolveRunConfig(base).eval.every).toBe(0);
-    expect(() => resolveRunConfig({ ...base, eval: { every: 10 } })).toThrow(/eval\.metric 'fid' needs eval\.inceptionWeights: download pytorch-fid's pt_inception-2015-12-05-6726825d\.pth/);
+    expect(() => resolveRunConfig({ ...base, eval: { every: 10 } })).toThrow(
+      /eval\.metric 'fid' needs eval\.inceptionWeights: download pytorch-fid's pt_inception-2015-12-05-6726825d\.pth/,
+    );
     expect(() => resolveRunConfig({ ...base, eval: { every: 10, metric: 'miou' } })).toThrow(/eval\.metric 'miou' needs eval\.segmenter/);
     expect(() => resolveRunConfig({ ...base, eval: { every: 10, metric: 'psnr' as never } })).toThrow(/eval\.metric must be one of fid, miou, got 'psnr'/);
     expect(() => resolveRunConfig({ ...base, eval: { every: 1.5 } })).toThrow(/eval\.every must be an integer/);

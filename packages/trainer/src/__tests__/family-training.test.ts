@@ -43,7 +43,16 @@ async function expectLocalTransfer(out: string, config: RunConfigInput, pairs: S
   const G = new SeanGenerator(resolveRunConfig(config).generator as SeanConfig);
   await loadCheckpoint(path.join(out, 'checkpoints/latest.npz'), { models: { G: G.model }, optimizers: {} });
   const load = async (i: number) =>
-    collate([await prepareSample(pairs[i]!, { label: { labelNc: 19, containDontcare: false }, preprocess: { mode: 'resize_and_crop', loadSize: 64, cropSize: 64, flip: false }, useInstances: false, withImage: true, positional: false })], 19);
+    collate(
+      [
+        await prepareSample(pairs[i]!, {
+          label: { labelNc: 19, containDontcare: false },
+          preprocess: { mode: 'resize_and_crop', loadSize: 64, cropSize: 64, flip: false }, useInstances: false,
+          withImage: true, positional: false,
+        }),
+      ],
+      19,
+    );
   const [a, b] = [await load(0), await load(1)];
   const ratios = tf.tidy(() => {
     const codesA = G.encode(a.image!, a.semantics);
@@ -88,7 +97,9 @@ describeWithShared('training SEAN and GroupDNet', [`${DATA}/0.png`], () => {
     expect(() => resolveRunConfig({ ...FAMILIES.sean(1), encoder: { ndf: 19 } })).toThrow(/encoder is not used with model 'sean'/);
     expect(() => resolveRunConfig({ ...FAMILIES.groupdnet(1), encoder: { nef: 3 } as never })).toThrow(/unknown encoder field 'nef'/);
     expect(() => resolveRunConfig({ ...FAMILIES.sean(1), model: 'pix2pix' as never })).toThrow(/model must be one of spade, sean, groupdnet, got 'pix2pix'/);
-    expect(() => resolveRunConfig({ ...FAMILIES.sean(1), generator: { labelNc: 19, styleLength: 0 } })).toThrow(/styleLength must be a positive integer, got 0/);
+    expect(() => resolveRunConfig({ ...FAMILIES.sean(1), generator: { labelNc: 19, styleLength: 0 } })).toThrow(
+      /styleLength must be a positive integer, got 0/,
+    );
   });
 
   it.each(['sean', 'groupdnet'] as const)(
@@ -102,10 +113,13 @@ describeWithShared('training SEAN and GroupDNet', [`${DATA}/0.png`], () => {
       await train({ out: split, config: FAMILIES[family](1) });
       extend(split, 3);
       await train({ out: split, resume: true });
-      expect(await readCheckpointState(path.join(split, 'checkpoints/latest.npz'))).toEqual(await readCheckpointState(path.join(straight, 'checkpoints/latest.npz')));
+      expect(await readCheckpointState(path.join(split, 'checkpoints/latest.npz'))).toEqual(
+        await readCheckpointState(path.join(straight, 'checkpoints/latest.npz')),
+      );
       const A = readNpz(new Uint8Array(readFileSync(path.join(straight, 'checkpoints/latest.npz'))));
       const B = readNpz(new Uint8Array(readFileSync(path.join(split, 'checkpoints/latest.npz'))));
-      const same = (k: string) => Buffer.compare(Buffer.from((A.get(k)!.data as Float32Array).buffer), Buffer.from((B.get(k)!.data as Float32Array).buffer)) === 0;
+      const same = (k: string) =>
+        Buffer.compare(Buffer.from((A.get(k)!.data as Float32Array).buffer), Buffer.from((B.get(k)!.data as Float32Array).buffer)) === 0;
       expect([...A.keys()].filter((k) => k !== '__meta__' && !same(k))).toEqual([]);
       // SEAN's style encoder lives in G; GroupDNet's grouped encoder is E.
       expect([...A.keys()].some((k) => k.startsWith('G/Zencoder/'))).toBe(family === 'sean');
@@ -124,7 +138,11 @@ describeWithShared('training SEAN and GroupDNet', [`${DATA}/0.png`], () => {
     const out = mkdtempSync(path.join(tmpdir(), `clade-${family}-learn-`));
     const config = FAMILIES[family](20);
     const pairs = (await listDataset('celebamask', sharedPath(DATA))).pairs;
-    const options = { batchSize: 2, label: { labelNc: 19, containDontcare: false }, preprocess: { mode: 'resize_and_crop' as const, loadSize: 64, cropSize: 64 } };
+    const options = {
+      batchSize: 2,
+      label: { labelNc: 19, containDontcare: false },
+      preprocess: { mode: 'resize_and_crop' as const, loadSize: 64, cropSize: 64 },
+    };
     // Both measures start from the run's own initial weights: run.json holds the init seeds it drew.
     const l1 = async (checkpoint: string | null) => {
       const gen = buildTrainable(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as RunConfig);

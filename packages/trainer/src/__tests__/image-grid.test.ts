@@ -31,7 +31,9 @@ describe('image grids (label | generated | real)', () => {
     expect([png.width, png.height, png.channels, png.depth]).toEqual([6, 2, 3, 8]);
     expect(Buffer.compare(Buffer.from(png.data as Uint8Array), Buffer.from(g.data))).toBe(0);
     expect(readdirSync(dir)).toEqual(['iter_1.png']); // no temp file left behind
-    expect(() => imageGrid({ seg, fake, real: tf.zeros([2, 1, 3, 3]) as tf.Tensor4D, numClasses: 3 })).toThrow(/real must be \[2,1,2,3\] like fake, got \[2,1,3,3\]/);
+    expect(() => imageGrid({ seg, fake, real: tf.zeros([2, 1, 3, 3]) as tf.Tensor4D, numClasses: 3 })).toThrow(
+      /real must be \[2,1,2,3\] like fake, got \[2,1,3,3\]/,
+    );
     tf.dispose([seg, fake, real]);
   });
 });

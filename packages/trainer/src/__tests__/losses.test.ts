@@ -56,10 +56,19 @@ describe('run config and schedule', () => {
     const c = resolveRunConfig({ ...base, generator: { labelNc: 3, init: 'g.pth' }, discriminator: { ndf: 8, init: 'd.pth' } });
     expect(c.init).toEqual({ generator: 'g.pth', discriminator: 'd.pth', encoder: null, partial: false });
     expect('init' in c.generator || 'init' in c.discriminator).toBe(false);
-    expect(resolveRunConfig({ ...base, init: { generator: 'g.pth' } }).init).toEqual({ generator: 'g.pth', discriminator: null, encoder: null, partial: false });
+    expect(resolveRunConfig({ ...base, init: { generator: 'g.pth' } }).init).toEqual({
+      generator: 'g.pth',
+      discriminator: null,
+      encoder: null,
+      partial: false,
+    });
     expect(resolveRunConfig(base).data.accumulate).toBe(1);
-    expect(() => resolveRunConfig({ ...base, generator: { labelNc: 3, init: 'a.pth' }, init: { generator: 'b.pth' } })).toThrow(/generator.init and init.generator must not differ/);
-    expect(() => resolveRunConfig({ ...base, init: { discriminator: 3 as never } })).toThrow(/init.discriminator must be a path to an official .pth or a clade run checkpoint .npz, or null, got 3/);
+    expect(() => resolveRunConfig({ ...base, generator: { labelNc: 3, init: 'a.pth' }, init: { generator: 'b.pth' } })).toThrow(
+      /generator.init and init.generator must not differ/,
+    );
+    expect(() => resolveRunConfig({ ...base, init: { discriminator: 3 as never } })).toThrow(
+      /init.discriminator must be a path to an official .pth or a clade run checkpoint .npz, or null, got 3/,
+    );
     expect(() => resolveRunConfig({ ...base, data: { ...base.data, accumulate: 0 } })).toThrow(/data.accumulate must be a positive integer, got 0/);
     expect(() => resolveRunConfig({ ...base, loss: { vggWeights: 5 as never } })).toThrow(/loss.vggWeights must be a path/);
   });

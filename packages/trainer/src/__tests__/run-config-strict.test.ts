@@ -60,7 +60,8 @@ describe('strict run config: every unknown key is a ConfigError', () => {
   it('a misspelled top-level key names it and suggests the known one, before any other check', () => {
     const { generator, ...rest } = FAMILIES.spade;
     expect(errorOf({ ...rest, generatr: generator } as never)).toBe(
-      "run config: unknown key 'generatr'; did you mean 'generator'? Known top-level keys: model, generator, discriminator, encoder, init, data, loss, optim, schedule, eval, seed.",
+      "run config: unknown key 'generatr'; did you mean 'generator'? Known top-level keys: " +
+        'model, generator, discriminator, encoder, init, data, loss, optim, schedule, eval, seed.',
     );
     expect(errorOf(withKey(FAMILIES.sean, 'modle', 'sean'))).toMatch(/^run config: unknown key 'modle'; did you mean 'model'\?/);
   });
@@ -84,7 +85,10 @@ describe('strict run config: every unknown key is a ConfigError', () => {
     // data.synthetic needs the other synthetic fields to be a section at all.
     const config = key.startsWith('data.synthetic.') ? withKey(FAMILIES[family], 'data.synthetic', { size: 8, seed: 0 }) : FAMILIES[family];
     expect(errorOf(withKey(config, key, 1))).toMatch(
-      new RegExp(`^run config: unknown key '${key.replace(/\./g, '\\.')}'; did you mean '${suggestion}'\\? Known keys of ${section.replace(/[()]/g, '\\$&')}: `),
+      new RegExp(
+        `^run config: unknown key '${key.replace(/\./g, '\\.')}'; did you mean ` +
+          `'${suggestion}'\\? Known keys of ${section.replace(/[()]/g, '\\$&')}: `,
+      ),
     );
   });
 
@@ -108,9 +112,18 @@ describe('strict run config: every unknown key is a ConfigError', () => {
     expect(resolveRunConfig(withKey(FAMILIES.groupdnet, 'generator.initSeed', 3)).generator).toMatchObject({ arch: 'deepfashion', initSeed: 3 });
     for (const family of ['spade', 'sean', 'groupdnet'] as const)
       expect(resolveRunConfig(withKey(FAMILIES[family], 'generator.init', 'g.pth')).init.generator).toBe('g.pth');
-    expect(errorOf(withKey(FAMILIES.spade, 'generator.styleLength', 16))).toMatch(/^run config: unknown key 'generator\.styleLength'\. Known keys of generator \(model 'spade'\): labelNc, containDontcare, useInstance, normMode, normPerBlock,/);
-    expect(errorOf(withKey(FAMILIES.sean, 'generator.normMode', 'clade'))).toMatch(/^run config: unknown key 'generator\.normMode'\. Known keys of generator \(model 'sean'\): labelNc, containDontcare, classBranch,/);
-    expect(errorOf(withKey(FAMILIES.groupdnet, 'generator.useVae', true))).toMatch(/^run config: unknown key 'generator\.useVae'\. Known keys of generator \(model 'groupdnet'\): arch, labelNc,/);
+    expect(errorOf(withKey(FAMILIES.spade, 'generator.styleLength', 16))).toMatch(
+      new RegExp(
+        String.raw`^run config: unknown key 'generator\.styleLength'\. ` +
+          String.raw`Known keys of generator \(model 'spade'\): labelNc, containDontcare, useInstance, normMode, normPerBlock,`,
+      ),
+    );
+    expect(errorOf(withKey(FAMILIES.sean, 'generator.normMode', 'clade'))).toMatch(
+      /^run config: unknown key 'generator\.normMode'\. Known keys of generator \(model 'sean'\): labelNc, containDontcare, classBranch,/,
+    );
+    expect(errorOf(withKey(FAMILIES.groupdnet, 'generator.useVae', true))).toMatch(
+      /^run config: unknown key 'generator\.useVae'\. Known keys of generator \(model 'groupdnet'\): arch, labelNc,/,
+    );
     expect(errorOf(withKey(FAMILIES.sean, 'generator.arch', 'deepfashion'))).toMatch(/unknown key 'generator\.arch'/);
   });
 
@@ -118,7 +131,9 @@ describe('strict run config: every unknown key is a ConfigError', () => {
     expect(errorOf(withKey(FAMILIES.groupdnet, 'encoder.nef', 3))).toBe(
       "run config: unknown encoder field 'nef' for model 'groupdnet'; did you mean 'ndf'? Supported: ndf, inputSize, initSeed.",
     );
-    expect(errorOf(withKey(FAMILIES.groupdnet, 'encoder.widths', 3))).toBe("run config: unknown encoder field 'widths' for model 'groupdnet'. Supported: ndf, inputSize, initSeed.");
+    expect(errorOf(withKey(FAMILIES.groupdnet, 'encoder.widths', 3))).toBe(
+      "run config: unknown encoder field 'widths' for model 'groupdnet'. Supported: ndf, inputSize, initSeed.",
+    );
     expect(errorOf(withKey(FAMILIES.sean, 'encoder', { ndff: 19 }))).toMatch(/encoder is not used with model 'sean'/);
   });
 

@@ -76,12 +76,19 @@ describe('the run folder', () => {
     writeFileSync(runJson, JSON.stringify(run));
     const error = await train({ out: dir, resume: true }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(DivergedError);
-    expect((error as Error).message).toMatch(/^train: the run diverged at iteration 3 \(.*(NaN|Infinity).*\); the last checkpoint \(iteration 2, checkpoints\/latest\.npz\) is intact\. Lower optim\.lr/);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        String.raw`^train: the run diverged at iteration 3 \(.*(NaN|Infinity).*\); ` +
+          String.raw`the last checkpoint \(iteration 2, checkpoints/latest\.npz\) is intact\. Lower optim\.lr`,
+      ),
+    );
     // The checkpoint is the last finite state: it loads (non-finite weights would be refused).
     expect((await readCheckpointState(path.join(dir, 'checkpoints/latest.npz'))).iteration).toBe(2);
     // Diverging in a new run's first iteration leaves nothing, as any failure before a checkpoint.
     const first = path.join(root, 'diverged-at-once');
-    await expect(train({ out: first, config: { ...config(1), optim: { lr: 1e30 } } as RunConfigInput })).rejects.toThrow(/diverged at iteration 1 .*no checkpoint was written/);
+    await expect(train({ out: first, config: { ...config(1), optim: { lr: 1e30 } } as RunConfigInput })).rejects.toThrow(
+      /diverged at iteration 1 .*no checkpoint was written/,
+    );
     expect(existsSync(first)).toBe(false);
   }, 300_000);
 

@@ -54,7 +54,11 @@ describeWithShared('training loop', [`${DATA}/objectInfo150.txt`], () => {
     const B = readNpz(new Uint8Array(bytes(split)));
     // A VAE run checkpoints the encoder too.
     expect([...A.keys()].some((k) => k.startsWith('E/'))).toBe(vae);
-    const differing = [...A.keys()].filter((k) => k !== '__meta__' && Buffer.compare(Buffer.from((A.get(k)!.data as Float32Array).buffer), Buffer.from((B.get(k)!.data as Float32Array).buffer)) !== 0);
+    const differing = [...A.keys()].filter(
+      (k) =>
+        k !== '__meta__' &&
+        Buffer.compare(Buffer.from((A.get(k)!.data as Float32Array).buffer), Buffer.from((B.get(k)!.data as Float32Array).buffer)) !== 0,
+    );
     expect(differing).toEqual([]);
     const logLines = readFileSync(path.join(split, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(logLines.map((l) => l.iter)).toEqual([1, 2, 3, 4]);

@@ -64,8 +64,14 @@ function oneHotLabels(n: number, h: number, w: number, classes: number, seed: nu
 function run(c: Case, seed: number): Float32Array[] {
   return tf.tidy(() => {
     const x = c.oneHot
-      ? tf.concat([oneHotLabels(c.n, c.h, c.w, c.ci - c.oneHot.dense, seed), tf.randomNormal([c.n, c.h, c.w, c.oneHot.dense], 0, 1, 'float32', seed)], 3) as tf.Tensor4D
-      : tf.randomNormal([c.n, c.h, c.w, c.ci], 0, 1, 'float32', seed) as tf.Tensor4D;
+      ? (tf.concat(
+          [
+            oneHotLabels(c.n, c.h, c.w, c.ci - c.oneHot.dense, seed),
+            tf.randomNormal([c.n, c.h, c.w, c.oneHot.dense], 0, 1, 'float32', seed),
+          ],
+          3,
+        ) as tf.Tensor4D)
+      : (tf.randomNormal([c.n, c.h, c.w, c.ci], 0, 1, 'float32', seed) as tf.Tensor4D);
     const w = tf.randomNormal([c.k, c.k, c.ci, c.co], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
     const bias = tf.randomNormal([c.co], 0, 1, 'float32', seed + 2) as tf.Tensor1D;
     const y = tf.conv2d(x, w, c.s, c.pad);
@@ -155,9 +161,16 @@ describe('native conv kernels on the wasm heap', () => {
 describe('native reductions over pixels', () => {
   itNative('Sum and Mean over leading axes equal the wasm kernels (float rounding), keepDims or not; other reductions fall back', () => {
     const x = tf.randomNormal([2, 7, 5, 3], 1, 2, 'float32', 4);
-    const cases: Array<[number[], boolean]> = [[[0, 1, 2], true], [[1, 2], true], [[1, 2], false], [[0], false], [[2], true], [[3], false], [[0, 2], true], [[-1], true]];
+    const cases: Array<[number[], boolean]> = [
+      [[0, 1, 2], true], [[1, 2], true], [[1, 2], false], [[0], false], [[2], true], [[3], false], [[0, 2], true],
+      [[-1], true],
+    ];
     const run = () =>
-      tf.tidy(() => cases.flatMap(([axes, keep]) => [tf.mean(x, axes, keep), tf.sum(x, axes, keep)].map((t) => ({ shape: t.shape, v: t.dataSync().slice() as Float32Array }))));
+      tf.tidy(() =>
+        cases.flatMap(([axes, keep]) =>
+          [tf.mean(x, axes, keep), tf.sum(x, axes, keep)].map((t) => ({ shape: t.shape, v: t.dataSync().slice() as Float32Array })),
+        ),
+      );
     unregisterNativeKernels();
     const want = run();
     registerNativeKernels(binding!, 1);

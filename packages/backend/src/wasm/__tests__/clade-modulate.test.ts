@@ -54,7 +54,16 @@ describe('CladeModulate on wasm', () => {
   });
 
   // WebAssembly's types come from lib.dom, which our compile leaves out.
-  const WA = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean; Memory: new (d: object) => { buffer: ArrayBuffer }; Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+  const WA = (
+    globalThis as unknown as {
+      WebAssembly: {
+        validate(b: Uint8Array): boolean;
+        Memory: new (d: object) => { buffer: ArrayBuffer };
+        Module: new (b: Uint8Array) => object;
+        Instance: new (m: object, i: object) => { exports: Record<string, unknown> };
+      };
+    }
+  ).WebAssembly;
 
   it('the SIMD module validates and computes on a plain and on a shared memory (the threaded build)', () => {
     expect(wasmSimdSupported()).toBe(true); // Node 20: the kernels get registered

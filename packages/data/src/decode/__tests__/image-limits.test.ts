@@ -248,7 +248,9 @@ describe('normal files decode exactly as before', () => {
   it('other libvips formats (WebP) still decode, and still meet the limit', async () => {
     const webp = new Uint8Array(await sharp(photo(10, 10), { raw: { width: 10, height: 10, channels: 3 } }).webp({ lossless: true }).toBuffer());
     expect((await decodeImage(webp, 'p.webp')).data).toEqual(photo(10, 10));
-    await expect(decodeImage(webp, 'p.webp', { maxPixels: 99 })).rejects.toThrow("'p.webp' is 10×10 = 100 pixels, over the limit of 99 (raise it with --max-pixels)");
+    await expect(decodeImage(webp, 'p.webp', { maxPixels: 99 })).rejects.toThrow(
+      "'p.webp' is 10×10 = 100 pixels, over the limit of 99 (raise it with --max-pixels)",
+    );
   });
 });
 

@@ -27,7 +27,8 @@ describe('mapLabelValues (REFERENCE §12.4, §13)', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toBe(
-      "mapLabelValues: label ids must be in [0, 34] for labelNc 35 (no dontcare channel, so raw 255 is out of range too); 'a/b_labelIds.png' has raw values 40 (1 px), 255 (2 px).",
+      'mapLabelValues: label ids must be in [0, 34] for labelNc 35 (no dontcare channel, so ' +
+        "raw 255 is out of range too); 'a/b_labelIds.png' has raw values 40 (1 px), 255 (2 px).",
     );
   });
 

@@ -30,7 +30,10 @@ const fixture = (f: string) => sharedPath(P4, f);
 /** TTUR learning rates of the run (lr 2e-4: G lr/2, D lr·2). */
 export const P4_LR = { G: 1e-4, D: 4e-4 } as const;
 
-const GENERATOR = { labelNc: 150, containDontcare: true, useInstance: false, normMode: 'clade' as const, ngf: 4, cropSize: 64, numUpsamplingLayers: 'normal' as const };
+const GENERATOR = {
+  labelNc: 150, containDontcare: true, useInstance: false, normMode: 'clade' as const, ngf: 4, cropSize: 64,
+  numUpsamplingLayers: 'normal' as const,
+};
 
 /**
  * Writes the fixture's label/photo pair under `root` in the `custom` layout and returns the
@@ -149,11 +152,19 @@ export async function compareP4Run(run: string): Promise<P4Comparison> {
     const after = await loadTorchCheckpointFile(fixture(`${net}_after.pth`));
     const lr = P4_LR[net];
     // Our checkpoint names are the official keys with '.' → '/' before the weight ('head_0.conv_0/weight_orig').
-    const ours = new Map([...ckpt].filter(([k]) => k.startsWith(`${net}/`)).map(([k, a]) => [torchKeyOf(k.slice(net.length + 1)), { name: k.slice(net.length + 1), arr: a }]));
+    const ours = new Map(
+      [...ckpt]
+        .filter(([k]) => k.startsWith(`${net}/`))
+        .map(([k, a]) => [torchKeyOf(k.slice(net.length + 1)), { name: k.slice(net.length + 1), arr: a }]),
+    );
     const officialKeys = [...after.keys()].filter((k) => !k.endsWith('.num_batches_tracked'));
     const missing = officialKeys.filter((k) => !ours.has(k));
     const extra = [...ours.keys()].filter((k) => !after.has(k));
-    if (missing.length || extra.length) failures.push(`${net}: checkpoint keys differ from ${net}_after.pth: missing ${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}`);
+    if (missing.length || extra.length)
+      failures.push(
+        `${net}: checkpoint keys differ from ${net}_after.pth: missing ` +
+          `${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}`,
+      );
 
     for (const key of officialKeys) {
       const mine = ours.get(key);
@@ -202,9 +213,14 @@ export async function compareP4Run(run: string): Promise<P4Comparison> {
         const c = after.get(key)!.shape[1]!;
         const absent: number[] = [];
         for (let r = 0; r < want.length / c; r++) if (want.subarray(r * c, (r + 1) * c).every((x, j) => x === before[r * c + j])) absent.push(r);
-        if (absent.length !== rows) failures.push(`${net}.${key}: ${absent.length} rows unchanged in ${net}_after.pth, the manifest says ${rows} absent classes`);
+        if (absent.length !== rows)
+          failures.push(`${net}.${key}: ${absent.length} rows unchanged in ${net}_after.pth, the manifest says ${rows} absent classes`);
         const moved = absent.filter((r) => got.subarray(r * c, (r + 1) * c).some((x, j) => x !== before[r * c + j]));
-        if (moved.length) failures.push(`${net}.${key}: rows of absent classes changed: ${moved.slice(0, 8).join(', ')}${moved.length > 8 ? ', …' : ''} (${moved.length} rows)`);
+        if (moved.length)
+          failures.push(
+            `${net}.${key}: rows of absent classes changed: ` +
+              `${moved.slice(0, 8).join(', ')}${moved.length > 8 ? ', …' : ''} (${moved.length} rows)`,
+          );
       }
     }
   }
