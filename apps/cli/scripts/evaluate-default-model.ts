@@ -94,6 +94,13 @@ async function synthesize(synth: Synthesizer, label: Uint8Array, styleSeed: numb
   return { width, height, data: rgb };
 }
 
+/** Mean |Δ| per byte between two 8-bit images of the same size. */
+function meanAbsDelta(a: Image8, b: Image8): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b.data[i]!);
+  return sum / a.data.length;
+}
+
 interface SetScores {
   miou: number;
   miouUnion: number;
@@ -127,8 +134,11 @@ async function main(): Promise<void> {
   const segFeats = sets.map(() => [] as Float64Array[]);
   const incFeats = sets.map(() => [] as Float32Array[]);
   const samples = heldOut();
+  // The style goal: z from seeds 0 and 1 should change light and colour visibly (mean |Δ| per byte).
+  const styleDeltas: number[] = [];
   const t0 = performance.now();
   for (const [i, s] of samples.entries()) {
+    if (trained.hasStyle) styleDeltas.push(meanAbsDelta(await synthesize(trained, s.label, 0), await synthesize(trained, s.label, 1)));
     const images: Image8[] = [
       s.photo,
       await synthesize(trained, s.label, i),
@@ -202,6 +212,14 @@ async function main(): Promise<void> {
     },
     backend: backend.name,
     scores,
+    styleDelta: styleDeltas.length
+      ? {
+          seeds: [0, 1],
+          meanAbsDeltaPerByte: styleDeltas.reduce((a, d) => a + d, 0) / styleDeltas.length,
+          min: Math.min(...styleDeltas),
+          max: Math.max(...styleDeltas),
+        }
+      : null,
     trainingCurve: curve,
   };
   await writeFileAtomic(path.join(modelDir, 'evaluation.json'), new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
@@ -218,6 +236,10 @@ async function main(): Promise<void> {
       `| ${name} | ${fmt(s.miou)} | ${fmt(s.miouUnion)} | ${fmt(s.accuracy)} | ` +
         `${fmt(s.fdSeg, 1)} | ${fmt(s.kidSeg, 2)} | ${fmt(s.fid, 1)} | ${fmt(s.kid, 4)} |`,
     );
+  if (report.styleDelta) {
+    const { meanAbsDeltaPerByte: m, min, max } = report.styleDelta;
+    console.log(`style: seeds 0 and 1 differ by ${m.toFixed(2)} mean |Δ| per byte (per scene ${min.toFixed(2)}–${max.toFixed(2)}; goal ≥ 10)`);
+  }
   await segmenter.dispose();
   await untrained.dispose();
   await trained.dispose();
