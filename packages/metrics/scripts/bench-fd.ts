@@ -30,5 +30,6 @@ console.log(`accumulate ${rows}×${dims}: ${a.secs.toFixed(1)} s per set (${((ro
 for (const method of methods) {
   const t = performance.now();
   const r = frechetDistance(a.s, b.s, { method });
-  console.log(`frechetDistance ${method} d=${dims}: ${((performance.now() - t) / 1000).toFixed(1)} s, FD=${r.distance.toPrecision(12)}, rank ${r.rankSigma1}/${r.rankProduct}`);
+  const seconds = ((performance.now() - t) / 1000).toFixed(1);
+  console.log(`frechetDistance ${method} d=${dims}: ${seconds} s, FD=${r.distance.toPrecision(12)}, rank ${r.rankSigma1}/${r.rankProduct}`);
 }

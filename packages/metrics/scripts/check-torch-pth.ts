@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '@clade/backend';
+import { initBackend, resolveBackendName } from '@clade/backend';
 import { FidInceptionV3, INCEPTION_DIMS } from '../src/index';
 import { hashedImagesNhwc } from '../src/__tests__/helpers/hashed';
 
@@ -18,7 +18,7 @@ interface GoldenCase {
 
 async function main(): Promise<void> {
   const dir = process.argv[2] ?? '/tmp/fid_pth';
-  const choice = await initBackend({ backend: (process.argv[3] ?? 'wasm') as never, threads: 2 });
+  const choice = await initBackend({ backend: resolveBackendName(process.argv[3] ?? 'wasm'), threads: 2 });
   const golden = JSON.parse(readFileSync(path.join(import.meta.dirname, '../src/inception/__tests__/fixtures/fid_inception.json'), 'utf8')) as {
     torch: string; cases: GoldenCase[];
   };

@@ -43,10 +43,13 @@ export async function pairByStem(imageDir: string, labelDir: string): Promise<Im
   const labels = await listImages(labelDir, ['png']);
   const byStem = new Map(labels.map((l) => [stemOf(l), l]));
   const missing = images.filter((i) => !byStem.has(stemOf(i)));
-  if (missing.length)
+  if (missing.length) {
+    const examples = missing.slice(0, 3).map((m) => path.basename(m)).join(', ');
     throw new ConfigError(
-      `pairByStem: ${missing.length} of ${images.length} images in '${imageDir}' have no label map of the same name in '${labelDir}' (e.g. ${missing.slice(0, 3).map((m) => path.basename(m)).join(', ')}).`,
+      `pairByStem: ${missing.length} of ${images.length} images in '${imageDir}' have no label map of the same name in '${labelDir}' ` +
+        `(e.g. ${examples}).`,
     );
+  }
   if (images.length === 0) throw new ConfigError(`pairByStem: '${imageDir}' holds no images (${IMAGE_EXTENSIONS.join(', ')}).`);
   return images.map((image) => ({ name: stemOf(image), image, label: byStem.get(stemOf(image))! }));
 }

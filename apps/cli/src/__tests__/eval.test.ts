@@ -47,7 +47,11 @@ describe('clade eval: user errors (one line, exit 2)', () => {
     expectUserError(unknown!, /metric must be one of fid, kid, miou, all, got 'psnr'/);
     expectUserError(noReal!, /eval fid: --real <dir\|stats\.npz> is required/);
     expectUserError(kidStats!, /KID needs the real images' feature vectors; --real must be a folder/);
-    expectUserError(noWeights!, /Download https:\/\/github\.com\/mseitzer\/pytorch-fid\/releases\/download\/fid_weights\/pt_inception-2015-12-05-6726825d\.pth .* and put it at '/);
+    const weightsHint = new RegExp(
+      /Download https:\/\/github\.com\/mseitzer\/pytorch-fid\/releases\/download\//.source +
+        /fid_weights\/pt_inception-2015-12-05-6726825d\.pth .* and put it at '/.source,
+    );
+    expectUserError(noWeights!, weightsHint);
     expectUserError(noLabels!, /--labels <dir> .* is required/);
     expectUserError(noSegmenter!, /miou: pass --dataset <ade20k\|.*> or --segmenter <onnx\|descriptor\.json>/);
   });
@@ -56,7 +60,10 @@ describe('clade eval: user errors (one line, exit 2)', () => {
 describeWithShared('clade eval miou on the ADE20K samples', [MODEL, `${ADE}/images`], () => {
   it('prints the MODELS.md figures and the protocol as one JSON object', async () => {
     const r = await runCli(
-      ['eval', 'miou', '--fake', sharedPath(`${ADE}/images`), '--labels', sharedPath(`${ADE}/annotations`), '--segmenter', sharedPath(MODEL), '--dataset', 'ade20k', '--json'],
+      [
+        'eval', 'miou', '--fake', sharedPath(`${ADE}/images`), '--labels', sharedPath(`${ADE}/annotations`),
+        '--segmenter', sharedPath(MODEL), '--dataset', 'ade20k', '--json',
+      ],
       120_000,
     );
     expect(r.code).toBe(0);

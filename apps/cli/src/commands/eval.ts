@@ -32,7 +32,7 @@ import {
 } from '@clade/metrics';
 import type { Command } from 'commander';
 import { checkOutputFiles } from '../output-file';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, parseThreads, runCommand, type GlobalOptions } from '../run';
 
 const METRICS = ['fid', 'kid', 'miou', 'all'] as const;
 type Metric = (typeof METRICS)[number];
@@ -108,12 +108,15 @@ async function resolveSegmenter(opts: EvalOptions, preset: EvalPreset | null): P
   }
   const byName = s ? Object.values(SEGMENTERS).find((d) => d.fileName === path.basename(s)) : undefined;
   if (!preset && !s)
-    throw new ConfigError(`miou: pass --dataset <${EVAL_DATASETS.join('|')}> or --segmenter <onnx|descriptor.json> (which segmenter scores the images).`);
+    throw new ConfigError(
+      `miou: pass --dataset <${EVAL_DATASETS.join('|')}> or --segmenter <onnx|descriptor.json> (which segmenter scores the images).`,
+    );
   const descriptor = preset?.segmenter ?? byName;
   if (!descriptor)
     throw new ConfigError(
       preset
-        ? `miou: no segmenter is available for dataset '${preset.dataset}' (the paper used ${preset.paperSegmenter}); describe an ONNX export in a JSON descriptor and pass --segmenter <descriptor.json>.`
+        ? `miou: no segmenter is available for dataset '${preset.dataset}' (the paper used ${preset.paperSegmenter}); ` +
+          `describe an ONNX export in a JSON descriptor and pass --segmenter <descriptor.json>.`
         : `miou: unknown segmenter '${path.basename(s!)}'; pass --dataset, or describe it in a JSON descriptor (--segmenter <descriptor.json>).`,
     );
   if (preset && !preset.segmenter && !s)
@@ -153,7 +156,10 @@ function toResult(metric: Metric, { fidKid, miou, protocol }: MetricsReport, kid
   if (fidKid?.savedStats) details.savedStats = fidKid.savedStats;
   if (fidKid?.fid) details.fid = { ...fidKid.fid };
   const s = miou?.scores;
-  if (miou) details.miou = { classesGt: miou.scores.classesGt, classesUnion: miou.scores.classesUnion, meanClassAccuracy: miou.scores.meanClassAccuracy, pixels: miou.scores.pixels, perImage: miou.perImage };
+  if (miou) {
+    const { classesGt, classesUnion, meanClassAccuracy, pixels } = miou.scores;
+    details.miou = { classesGt, classesUnion, meanClassAccuracy, pixels, perImage: miou.perImage };
+  }
   return {
     metric,
     fid: fidKid?.fid?.distance ?? null,
@@ -227,9 +233,9 @@ async function planEval(metric: Metric, opts: EvalOptions): Promise<EvalPlan> {
 
 /** The library's FID/KID part of a plan (the tfjs backend serves the Inception features only: a miou run never starts one). */
 async function fidKidPart(plan: EvalPlan, opts: EvalOptions) {
-  const { real, dims, batchSize, wantFid, doKid, kid, threads } = plan;
+  const { real, dims, batchSize, wantFid, doKid, kid } = plan;
   if (!real) return null;
-  const backend = (await initBackend({ backend: opts.backend as never, threads })).name;
+  const backend = (await initBackend(backendOptions(opts))).name;
   return { real, weights: opts.inceptionWeights, dims, batchSize, fid: wantFid, kid: doKid ? kid : null, backend };
 }
 

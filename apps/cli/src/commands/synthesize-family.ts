@@ -57,10 +57,15 @@ export async function synthesizeGroupDNet(model: GroupDNetModel, o: GroupDNetSyn
   const w = await weightFlags(model, o);
   const g = await generatorOf(
     model, o, w,
-    { run: (c) => new GroupDNetGenerator({ ...(c.generator as GroupDNetGenerator['config']), initSeed: null }), fresh: () => createGroupDNet(o.preset!, { ...w.overrides, initSeed: w.seed }, model) },
+    {
+      run: (c) => new GroupDNetGenerator({ ...(c.generator as GroupDNetGenerator['config']), initSeed: null }),
+      fresh: () => createGroupDNet(o.preset!, { ...w.overrides, initSeed: w.seed }, model),
+    },
     ({ config }) => {
-      if (config.useInstance && o.instance === undefined) throw new ConfigError(`--model ${model} --preset ${o.preset} has the instance-edge channel: pass --instance <png>.`);
-      if (!config.useInstance && o.instance !== undefined) throw new ConfigError(`--model ${model} --preset ${o.preset} has no instance-edge channel; drop --instance '${o.instance}'.`);
+      if (config.useInstance && o.instance === undefined)
+        throw new ConfigError(`--model ${model} --preset ${o.preset} has the instance-edge channel: pass --instance <png>.`);
+      if (!config.useInstance && o.instance !== undefined)
+        throw new ConfigError(`--model ${model} --preset ${o.preset} has no instance-edge channel; drop --instance '${o.instance}'.`);
     },
   );
   const synth = o.engine === 'onnx' ? await ortGroupDNetSynthesizer(g) : new GroupDNetSynthesizer(g);
@@ -78,8 +83,12 @@ export async function synthesizeGroupDNet(model: GroupDNetModel, o: GroupDNetSyn
 
 /** --style is required, --transfer-classes and --mix need --style-b; the blend weight (--mix, default 0.5). */
 function styleFlags(model: SeanModel, o: SeanSynthesizeOptions): number {
-  if (o.style === undefined) throw new ConfigError(`--model ${model} takes its region styles from a photo: pass --style <image> (and --style-label <png> when its mask is not --label).`);
-  if (o.styleB === undefined && (o.transferClasses !== undefined || o.mix !== undefined)) throw new ConfigError('--transfer-classes and --mix take the second style from --style-b <image>.');
+  if (o.style === undefined)
+    throw new ConfigError(
+      `--model ${model} takes its region styles from a photo: pass --style <image> (and --style-label <png> when its mask is not --label).`,
+    );
+  const blendFlags = o.transferClasses !== undefined || o.mix !== undefined;
+  if (o.styleB === undefined && blendFlags) throw new ConfigError('--transfer-classes and --mix take the second style from --style-b <image>.');
   // As before: with --transfer-classes, --mix is not read.
   return o.styleB !== undefined && o.transferClasses === undefined ? parseMix(o.mix) : 0.5;
 }

@@ -7,7 +7,7 @@ import { ortSynthesizer, planSynthesisFolder, synthesizeFolder, type FolderProgr
 import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
 import { describeConfig } from '../model-options';
-import { parseMaxPixels, parseThreads } from '../run';
+import { backendOptions, parseMaxPixels } from '../run';
 import type { FolderSynthesizeOptions } from './synthesize-options';
 
 /** The PNG of a synthesized image: one encoder for one-file and folder mode, so both write the same bytes. */
@@ -106,7 +106,7 @@ export async function synthesizeFolderCommand(o: FolderSynthesizeOptions): Promi
   const layout = { labels: o.labels, out: o.out, shard, ...(o.instances !== undefined && { instances: o.instances }) };
   await planSynthesisFolder(layout);
 
-  const backend = await initBackend({ backend: o.backend as never, threads: parseThreads(o.threads) });
+  const backend = await initBackend(backendOptions(o));
   // As one-file mode: a custom model given instance maps has the edge channel unless the checkpoint says otherwise.
   const hints: Partial<GeneratorConfig> = o.instances !== undefined && o.preset === 'custom' ? { useInstance: true } : {};
   const g = await loadGenerator(o.checkpoint, o, hints);

@@ -69,7 +69,9 @@ export type SynthesizeFlags = Omit<SpadeSynthesizeOptions, 'checkpoint' | 'label
   Partial<Pick<FolderSynthesizeOptions, 'labels' | 'instances' | 'shard'>> & { model?: string; label?: string };
 
 // Each family's flags as a key set: a flag added to an interface and not here fails to compile.
-const COMMON: Record<keyof CommonSynthesizeOptions, true> = { backend: true, threads: true, verbose: true, json: true, maxPixels: true, label: true, out: true, outNpy: true, force: true, seed: true };
+const COMMON: Record<keyof CommonSynthesizeOptions, true> = {
+  backend: true, threads: true, verbose: true, json: true, maxPixels: true, label: true, out: true, outNpy: true, force: true, seed: true,
+};
 const MODEL_FLAGS: Record<keyof ModelFlags, true> = {
   preset: true, labelNc: true, dontcare: true, instanceEdges: true, norm: true, normPerBlock: true, ngf: true, cropSize: true,
   aspectRatio: true, upsampling: true, vae: true, zDim: true, spadeHidden: true, maxCropSize: true,
@@ -80,7 +82,9 @@ const SPADE: Record<keyof SpadeSynthesizeOptions, true> = {
 const WEIGHTS: Record<keyof FamilyWeightOptions, true> = {
   ...COMMON, preset: true, ngf: true, cropSize: true, checkpoint: true, randomInit: true, initGain: true, engine: true,
 };
-const SEAN: Record<keyof SeanSynthesizeOptions, true> = { ...WEIGHTS, style: true, styleLabel: true, styleB: true, styleBLabel: true, transferClasses: true, mix: true };
+const SEAN: Record<keyof SeanSynthesizeOptions, true> = {
+  ...WEIGHTS, style: true, styleLabel: true, styleB: true, styleBLabel: true, transferClasses: true, mix: true,
+};
 const GROUPDNET: Record<keyof GroupDNetSynthesizeOptions, true> = { ...WEIGHTS, instance: true, resampleClass: true, resampleSeed: true };
 const FOLDER: Record<keyof FolderSynthesizeOptions, true> = {
   backend: true, threads: true, verbose: true, json: true, maxPixels: true, ...MODEL_FLAGS,
@@ -126,7 +130,11 @@ export function folderOptions(all: SynthesizeFlags): FolderSynthesizeOptions {
 /** The SPADE path's flags, after refusing the SEAN / GroupDNet flags a user would expect to change the image. */
 export function spadeOptions(all: SynthesizeFlags): SpadeSynthesizeOptions {
   if (all.checkpoint === undefined) throw new ConfigError("required option '--checkpoint <path>' not specified.");
-  for (const [flag, v] of [['--random-init', all.randomInit], ['--init-gain', all.initGain], ['--style-label', all.styleLabel], ['--resample-class', all.resampleClass], ['--style-b', all.styleB], ['--transfer-classes', all.transferClasses], ['--mix', all.mix]] as const)
+  const familyFlags = [
+    ['--random-init', all.randomInit], ['--init-gain', all.initGain], ['--style-label', all.styleLabel], ['--resample-class', all.resampleClass],
+    ['--style-b', all.styleB], ['--transfer-classes', all.transferClasses], ['--mix', all.mix],
+  ] as const;
+  for (const [flag, v] of familyFlags)
     if (v !== undefined) throw new ConfigError(`${flag} is for --model sean/groupdnet; the SPADE/CLADE generator loads --checkpoint.`);
   return pick(oneFile(all), SPADE);
 }

@@ -16,14 +16,15 @@ import { imagePng, synthesizeFolderCommand } from './synthesize-folder';
 import { folderOptions, groupdnetOptions, oneFile, seanOptions, spadeOptions, type SpadeSynthesizeOptions, type SynthesizeFlags } from './synthesize-options';
 import { generatorSpec, testPreprocess, tfjsSynthesizer, type LoadedEncoder, type LoadedGenerator, type SynthesisRequest } from '@clade/runtime';
 import { encoderDirOf, loadEncoderDir, ortSynthesizer } from '@clade/runtime/node';
-import { parseMaxPixels, parseThreads, runCommand } from '../run';
+import { backendOptions, parseMaxPixels, runCommand } from '../run';
 
 /** A float input's values as float32, all finite (a NaN latent would pass as a black image). */
 function toFloat32(a: NdArray, file: string, flag: string): Float32Array {
   if (a.dtype !== 'float32' && a.dtype !== 'float64') throw new ConfigError(`${flag} '${file}' must hold float32 (or float64), got ${a.dtype}.`);
   const data = a.dtype === 'float32' ? (a.data as Float32Array) : Float32Array.from(a.data as Float64Array);
   const { first } = countNonFinite(data);
-  if (first >= 0) throw new ConfigError(`${flag} '${file}' holds a non-finite value (${data[first]} at index ${first}, as float32); every value must be finite.`);
+  if (first >= 0)
+    throw new ConfigError(`${flag} '${file}' holds a non-finite value (${data[first]} at index ${first}, as float32); every value must be finite.`);
   return data;
 }
 
@@ -61,7 +62,11 @@ export function registerSynthesize(program: Command): void {
   const cmd = program
     .command('synthesize')
     .description('Synthesize an image from a semantic label map with a SPADE / CLADE / CLADE-ICPE generator.')
-    .option('--checkpoint <path>', 'official .pth (SPADE latest_net_G / CLADE best_net_G; SEAN/GroupDNet latest_net_G), a folder from `clade convert`, or (sean/groupdnet) a `clade train` run folder (required)')
+    .option(
+      '--checkpoint <path>',
+      'official .pth (SPADE latest_net_G / CLADE best_net_G; SEAN/GroupDNet latest_net_G), a folder from `clade convert`, ' +
+        'or (sean/groupdnet) a `clade train` run folder (required)',
+    )
     .option('--model <name>', `generator family: ${MODEL_NAMES.join(', ')} (default spade: SPADE/CLADE)`)
     .option('--random-init', 'sean/groupdnet: untrained weights from --seed instead of --checkpoint (to try the architecture)')
     .option('--init-gain <g>', 'with --random-init: the init gain (official default 0.02; larger makes an untrained net\'s inputs visible)')
@@ -73,7 +78,8 @@ export function registerSynthesize(program: Command): void {
     .option('--resample-class <id>', 'groupdnet: redraw this class\'s latent only (semantic-level multi-modal synthesis)')
     .option(
       '--engine <name>',
-      'tfjs (default) or onnx: export the generator to ONNX in memory and run it with onnxruntime (faster on CPU; CLADE fused into one op where @clade/ort-native is built)',
+      'tfjs (default) or onnx: export the generator to ONNX in memory and run it with onnxruntime ' +
+        '(faster on CPU; CLADE fused into one op where @clade/ort-native is built)',
     )
     .option('--resample-seed <n>', 'groupdnet: seed of the redrawn class latent (default: --seed + 1)')
     .option('--label <png>', 'label map PNG (raw class ids, as in the dataset); or --labels <dir>')
@@ -84,7 +90,11 @@ export function registerSynthesize(program: Command): void {
     .option('--dist-map <npy>', 'CLADE-ICPE positional map, official NCHW [1,2,H,W] at the label\'s or the model\'s size (default: computed from the label)')
     .option('--z <npy>', 'VAE latent, official [1,256] (default: N(0, I) drawn with --seed)')
     .option('--style <image>', 'VAE: take z from this image through the encoder (--encoder): z = mu, deterministic')
-    .option('--encoder <path>', 'VAE encoder for --style: official latest_net_E.pth, or a folder from `clade convert --encoder` (default: the encoder/ of a converted --checkpoint folder)')
+    .option(
+      '--encoder <path>',
+      'VAE encoder for --style: official latest_net_E.pth, or a folder from `clade convert --encoder` ' +
+        '(default: the encoder/ of a converted --checkpoint folder)',
+    )
     .option('--style-sample', 'with --style, draw z = mu + eps*exp(0.5*logvar), eps ~ N(0, I) from --seed (what the official test.py does)')
     .option('--seed <n>', 'seed for the VAE latent (without --z/--style) or for eps (--style-sample)', '0')
     .requiredOption('--out <png>', 'output PNG (official quantisation: trunc(clip((x+1)/2*255))); with --labels, the output folder')
@@ -135,17 +145,19 @@ Examples:
         oneFile(all);
         checkOutputFiles(
           [{ flag: '--out', file: all.out, ext: '.png' }, { flag: '--out-npy', file: all.outNpy, ext: '.npy' }],
-          [['--label', all.label], ['--instance', all.instance], ['--dist-map', all.distMap], ['--z', all.z], ['--style', all.style], ['--style-label', all.styleLabel],
-            ['--style-b', all.styleB], ['--style-b-label', all.styleBLabel], ['--encoder', all.encoder], ['--checkpoint', all.checkpoint]],
+          [['--label', all.label], ['--instance', all.instance], ['--dist-map', all.distMap], ['--z', all.z], ['--style', all.style],
+            ['--style-label', all.styleLabel], ['--style-b', all.styleB], ['--style-b-label', all.styleBLabel], ['--encoder', all.encoder],
+            ['--checkpoint', all.checkpoint]],
           Boolean(all.force),
         );
         if (model === 'spade') return synthesize(spadeOptions(all));
         const job = familyJob(model, all);
-        const backend = await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        const backend = await initBackend(backendOptions(all));
         const t0 = performance.now();
         const r = await job();
         const summary = { out: all.out, ...r, backend: backend.name, ms: Math.round(performance.now() - t0) };
-        process.stdout.write(all.json ? `${JSON.stringify(summary, null, 2)}\n` : `wrote ${all.out} (${r.width}x${r.height}) with ${r.what} on ${backend.name} in ${summary.ms} ms\n`);
+        const line = `wrote ${all.out} (${r.width}x${r.height}) with ${r.what} on ${backend.name} in ${summary.ms} ms\n`;
+        process.stdout.write(all.json ? `${JSON.stringify(summary, null, 2)}\n` : line);
       });
     });
 }
@@ -170,7 +182,8 @@ async function styleEncoder(o: SpadeSynthesizeOptions, g: LoadedGenerator, what:
   const bundled = o.encoder === undefined ? await encoderDirOf(o.checkpoint).catch(() => null) : null;
   if (o.encoder === undefined && bundled === null)
     throw new ConfigError(
-      `--style needs the VAE encoder: pass --encoder <latest_net_E.pth> (the official VAE release ships latest_net_E.pth next to latest_net_G.pth) or a folder from \`clade convert --encoder\`.`,
+      `--style needs the VAE encoder: pass --encoder <latest_net_E.pth> ` +
+        `(the official VAE release ships latest_net_E.pth next to latest_net_G.pth) or a folder from \`clade convert --encoder\`.`,
     );
   const e = bundled !== null ? await loadEncoderDir(bundled) : await loadEncoder(o.encoder!, g.config.cropSize);
   try {
@@ -192,7 +205,13 @@ function checkStyleFlags(o: SpadeSynthesizeOptions): void {
 }
 
 /** z from the style image: mu, or mu + eps·exp(0.5·logvar) with eps drawn from `seed`. */
-async function styleLatent(e: LoadedEncoder, file: string, preprocess: PreprocessConfig, seed: number | null, maxPixels: number | undefined): Promise<Float32Array> {
+async function styleLatent(
+  e: LoadedEncoder,
+  file: string,
+  preprocess: PreprocessConfig,
+  seed: number | null,
+  maxPixels: number | undefined,
+): Promise<Float32Array> {
   const image = await loadStyleImage(file, preprocess, maxPixels);
   const { mu, logvar } = encodeImage(e, image);
   image.dispose();
@@ -209,7 +228,7 @@ async function synthesize(o: SpadeSynthesizeOptions): Promise<void> {
   const maxPixels = parseMaxPixels(o.maxPixels);
   checkStyleFlags(o);
   if (o.engine !== undefined && o.engine !== 'tfjs' && o.engine !== 'onnx') throw new ConfigError(`--engine must be tfjs or onnx, got '${o.engine}'.`);
-  const backend = await initBackend({ backend: o.backend as never, threads: parseThreads(o.threads) });
+  const backend = await initBackend(backendOptions(o));
 
   const t0 = performance.now();
   // A custom model with an instance map given has the edge channel unless the checkpoint says otherwise.

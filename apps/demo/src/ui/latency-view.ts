@@ -8,7 +8,8 @@ export class LatencyView {
 
   add(ms: number): void {
     this.window.add(ms);
-    const med = this.window.count ? ` · median ${formatMs(this.window.median)} (${this.window.count} run${this.window.count > 1 ? 's' : ''})` : ' · warming up';
+    const runs = `${this.window.count} run${this.window.count > 1 ? 's' : ''}`;
+    const med = this.window.count ? ` · median ${formatMs(this.window.median)} (${runs})` : ' · warming up';
     this.node.textContent = `last ${formatMs(ms)}${med}`;
     this.node.dataset.medianMs = String(this.window.median);
   }

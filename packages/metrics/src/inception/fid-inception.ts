@@ -66,14 +66,20 @@ function checkStateDict(state: Map<string, NdArray>, source: string): void {
   const expected = new Map(fidInceptionStateShapes());
   const missing = [...expected.keys()].filter((k) => !k.startsWith('fc.') && !state.has(k));
   const unexpected = [...state.keys()].filter((k) => !expected.has(k) && !k.endsWith('.num_batches_tracked'));
-  if (unexpected.some((k) => k.startsWith('AuxLogits.')) || state.get('fc.weight')?.shape[0] === 1000)
+  const imagenetInception = unexpected.some((k) => k.startsWith('AuxLogits.')) || state.get('fc.weight')?.shape[0] === 1000;
+  if (imagenetInception)
     throw new IOError(
-      `FidInceptionV3: '${source}' looks like torchvision's ImageNet Inception v3 (AuxLogits / 1000 classes), not the FID weights. Download ${FID_WEIGHTS_URL}.`,
+      `FidInceptionV3: '${source}' looks like torchvision's ImageNet Inception v3 (AuxLogits / 1000 classes), not the FID weights. ` +
+        `Download ${FID_WEIGHTS_URL}.`,
     );
-  if (missing.length || unexpected.length)
+  if (missing.length || unexpected.length) {
+    const missingEg = missing.length ? ` (e.g. '${missing[0]}')` : '';
+    const unexpectedEg = unexpected.length ? ` (e.g. '${unexpected[0]}')` : '';
     throw new IOError(
-      `FidInceptionV3: '${source}' is not pytorch-fid's InceptionV3 state dict: ${missing.length} missing key(s)${missing.length ? ` (e.g. '${missing[0]}')` : ''}, ${unexpected.length} unexpected key(s)${unexpected.length ? ` (e.g. '${unexpected[0]}')` : ''}.`,
+      `FidInceptionV3: '${source}' is not pytorch-fid's InceptionV3 state dict: ` +
+        `${missing.length} missing key(s)${missingEg}, ${unexpected.length} unexpected key(s)${unexpectedEg}.`,
     );
+  }
   for (const [k, shape] of expected) {
     const got = state.get(k);
     if (got && (got.shape.length !== shape.length || got.shape.some((d, i) => d !== shape[i])))
@@ -159,7 +165,9 @@ export class FidInceptionV3 {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT')
         throw new IOError(
-          `FID Inception weights '${path}' do not exist. Download ${FID_WEIGHTS_URL} (pytorch-fid's weights, ~96 MB, sha256 starting ${FID_WEIGHTS_SHA256_PREFIX}) and put it at '${path}', or pass its location (--inception-weights <file>).`,
+          `FID Inception weights '${path}' do not exist. Download ${FID_WEIGHTS_URL} ` +
+            `(pytorch-fid's weights, ~96 MB, sha256 starting ${FID_WEIGHTS_SHA256_PREFIX}) and put it at '${path}', ` +
+            `or pass its location (--inception-weights <file>).`,
           { cause: e },
         );
       throw new IOError(`FID Inception weights: could not read '${path}' (${(e as Error).message}).`, { cause: e });
@@ -234,7 +242,9 @@ export class FidInceptionV3 {
     if (images.rank !== 4 || images.shape[3] !== 3)
       throw new ShapeError(`FidInceptionV3: images must be [N,H,W,3] in [0, 1], got [${images.shape.join(',')}].`);
     if (!this.resizeInput && Math.min(images.shape[1], images.shape[2]) < 75)
-      throw new ShapeError(`FidInceptionV3: without resizeInput images must be at least 75×75 (the network's minimum), got ${images.shape[1]}×${images.shape[2]}.`);
+      throw new ShapeError(
+        `FidInceptionV3: without resizeInput images must be at least 75×75 (the network's minimum), got ${images.shape[1]}×${images.shape[2]}.`,
+      );
   }
 
   /** pytorch-fid's input handling: resize to 299² unless already that size, then 2x − 1 (each if enabled). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 import { loadImage, type RgbImage } from '@clade/data';
 import { FeatureBuffer } from '../stats/features';
 import { GaussianAccumulator } from '../stats/gaussian';
@@ -42,7 +42,7 @@ function toTensor(images: RgbImage[]): tf.Tensor4D {
 export async function imageFeatures(model: FidInceptionV3, files: string[], options: ImageFeatureOptions = {}): Promise<ImageFeatures> {
   const dims = options.dims ?? 2048;
   const batchSize = options.batchSize ?? 8;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`imageFeatures: batchSize must be a positive integer, got ${batchSize}.`);
+  assertPositiveInt(batchSize, 'imageFeatures', 'batchSize');
   const load = options.load ?? loadImage;
   const stats = new GaussianAccumulator(dims);
   const features = options.keepFeatures ? new FeatureBuffer(dims, files.length) : null;

@@ -68,13 +68,15 @@ export interface EvalProtocol {
 }
 
 export const PYTORCH_FID_INPUT =
-  'decoded to 8-bit RGB as PIL convert("RGB") (grayscale replicated, alpha dropped), /255; inside the network bilinear resize to 299×299 (align_corners=False, no antialias), then 2x − 1';
+  'decoded to 8-bit RGB as PIL convert("RGB") (grayscale replicated, alpha dropped), /255; ' +
+  'inside the network bilinear resize to 299×299 (align_corners=False, no antialias), then 2x − 1';
 export const PYTORCH_FID_STATISTICS = 'float64 mean and unbiased (n − 1) covariance over all images (no partial batch dropped)';
 export const PYTORCH_FID_NETWORK = 'pytorch-fid InceptionV3 (FID variant of the 2015-12-05 TF graph: FIDInceptionA/C/E_1/E_2, BN eps 1e-3)';
 /** KID's kernel and estimator (torch-fidelity's). */
 export const KID_KERNEL = 'unbiased MMD², k(x,y) = (xᵀy/d + 1)³';
 /** Why scores from other Inception weights must not be compared with published ones. */
-export const UNOFFICIAL_WEIGHTS_WARNING = `the weights' sha256 does not start with pytorch-fid's ${FID_WEIGHTS_SHA256_PREFIX}: scores are not comparable with published FIDs`;
+export const UNOFFICIAL_WEIGHTS_WARNING =
+  `the weights' sha256 does not start with pytorch-fid's ${FID_WEIGHTS_SHA256_PREFIX}: scores are not comparable with published FIDs`;
 
 /** How `model` made its `dims`-d features (shared by FID, KID and saved statistics). */
 export function featureProtocol(model: FidInceptionV3, dims: InceptionDims): FeatureProtocol {
@@ -118,7 +120,9 @@ export function describeSegmenter(d: SegmenterDescriptor): Omit<SegmentationProt
     outputResize: 'PIL nearest to the label-map size',
     numClasses: d.numClasses,
     ignoreIndex: d.ignoreIndex,
-    miou: 'one confusion matrix over the set; IoU_c = TP/(GT+Pred−TP); miou averages classes present in the GT, miou_union classes with union > 0; a predicted ignore index is a miss',
+    miou:
+      'one confusion matrix over the set; IoU_c = TP/(GT+Pred−TP); miou averages classes present in the GT, ' +
+      'miou_union classes with union > 0; a predicted ignore index is a miss',
     accuracy: 'correct / non-ignored GT pixels',
   };
 }
@@ -142,7 +146,9 @@ export function formatProtocol(p: EvalProtocol): string {
   lines.push(`  dataset: ${p.dataset ?? '(none)'}${p.imageSize ? `, generated images ${p.imageSize}` : ''}`);
   if (p.fid) {
     lines.push(`  fid: ${p.fid.network}; dims ${p.fid.dims}; weights ${p.fid.weightsFile ?? '-'} (sha256 ${p.fid.weightsSha256 ?? '-'})`);
-    lines.push(`       real ${p.fid.real.kind} ${p.fid.real.path}${p.fid.real.count ? ` (${p.fid.real.count})` : ''}, reference split ${p.fid.referenceSplit ?? 'unstated'}; fake ${p.fid.fake.path} (${p.fid.fake.count})`);
+    const realCount = p.fid.real.count ? ` (${p.fid.real.count})` : '';
+    const split = p.fid.referenceSplit ?? 'unstated';
+    lines.push(`       real ${p.fid.real.kind} ${p.fid.real.path}${realCount}, reference split ${split}; fake ${p.fid.fake.path} (${p.fid.fake.count})`);
     lines.push(`       input: ${p.fid.input}`);
     lines.push(`       ${p.fid.statistics}; ${p.fid.distance}`);
   }

@@ -131,7 +131,12 @@ export function fidProtocol(
   };
 }
 
-export function kidProtocol(feature: FeatureProtocol, kid: KidResult, real: { path: string; count: number }, fake: { path: string; count: number }): KidProtocol {
+export function kidProtocol(
+  feature: FeatureProtocol,
+  kid: KidResult,
+  real: { path: string; count: number },
+  fake: { path: string; count: number },
+): KidProtocol {
   return { ...feature, kernel: KID_KERNEL, subsets: kid.subsets, subsetSize: kid.subsetSize, seed: kid.seed ?? 0, real, fake };
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError, ShapeError } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 
 /** Integer label samples, row-major [H,W]. */
 export interface LabelPlane {
@@ -44,8 +45,7 @@ export class ConfusionMatrix {
   readonly counts: Float64Array;
 
   constructor(numClasses: number, ignoreIndex: number) {
-    if (!Number.isInteger(numClasses) || numClasses < 1)
-      throw new ConfigError(`ConfusionMatrix: numClasses must be a positive integer, got ${numClasses}.`);
+    assertPositiveInt(numClasses, 'ConfusionMatrix', 'numClasses');
     if (!Number.isInteger(ignoreIndex)) throw new ConfigError(`ConfusionMatrix: ignoreIndex must be an integer, got ${ignoreIndex}.`);
     this.numClasses = numClasses;
     this.ignoreIndex = ignoreIndex;

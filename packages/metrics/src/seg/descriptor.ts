@@ -1,4 +1,5 @@
 import { ConfigError } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 
 /**
  * Everything needed to run a segmentation network as a metric: how images become its input
@@ -61,7 +62,8 @@ export const DEEPLABV3_MNV2_ADE20K: SegmenterDescriptor = {
   fileName: 'deeplabv3_mnv2_ade20k_513.onnx',
   sha256: '10c55d47c6ac9f448a50aa1102dab39b77af570cb0e2a9c50b3435ad890710f0',
   obtain:
-    'deeplabv3_mnv2_ade20k_513.onnx (9.2 MB; the ONNX conversion of TF Hub sayakpaul/lite-model/deeplabv3-mobilenetv2-ade20k/1/default/1 described in shared/models/MODELS.md; copy it from the project\'s shared/models folder)',
+    'deeplabv3_mnv2_ade20k_513.onnx (9.2 MB; the ONNX conversion of TF Hub sayakpaul/lite-model/deeplabv3-mobilenetv2-ade20k/1/default/1 ' +
+    'described in shared/models/MODELS.md; copy it from the project\'s shared/models folder)',
   inputName: 'input',
   outputName: 'labels',
   outputKind: 'labels',
@@ -96,8 +98,7 @@ export function checkDescriptor(d: SegmenterDescriptor): SegmenterDescriptor {
   if (!['stretch', 'letterbox'].includes(d.resize)) fail("resize must be 'stretch' or 'letterbox'", d.resize);
   if (!['RGB', 'BGR'].includes(d.channelOrder)) fail("channelOrder must be 'RGB' or 'BGR'", d.channelOrder);
   if (d.outputResize !== 'nearest-pil') fail("outputResize must be 'nearest-pil'", d.outputResize);
-  for (const k of ['inputWidth', 'inputHeight', 'numClasses'] as const)
-    if (!Number.isInteger(d[k]) || d[k] < 1) fail(`${k} must be a positive integer`, d[k]);
+  for (const k of ['inputWidth', 'inputHeight', 'numClasses'] as const) assertPositiveInt(d[k], `segmenter '${d?.name}'`, k, JSON.stringify);
   if (!Number.isInteger(d.ignoreIndex)) fail('ignoreIndex must be an integer', d.ignoreIndex);
   for (const k of ['mean', 'std'] as const)
     if (!Array.isArray(d[k]) || d[k].length !== 3 || !d[k].every((v) => Number.isFinite(v))) fail(`${k} must be 3 numbers`, d[k]);

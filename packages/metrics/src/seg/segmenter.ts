@@ -40,11 +40,14 @@ async function readModel(path: string, descriptor: SegmenterDescriptor): Promise
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
+    if (code === 'ENOENT') {
+      const hashNote = descriptor.sha256 ? ` (sha256 ${descriptor.sha256})` : '';
       throw new IOError(
-        `segmenter '${descriptor.name}': model file '${path}' does not exist. Download ${descriptor.obtain ?? descriptor.fileName}${descriptor.sha256 ? ` (sha256 ${descriptor.sha256})` : ''} and put it at '${path}', or pass its location (--segmenter <file>).`,
+        `segmenter '${descriptor.name}': model file '${path}' does not exist. Download ${descriptor.obtain ?? descriptor.fileName}${hashNote} ` +
+          `and put it at '${path}', or pass its location (--segmenter <file>).`,
         { cause: e },
       );
+    }
     throw new IOError(`segmenter '${descriptor.name}': could not read '${path}' (${(e as Error).message}).`, { cause: e });
   }
 }
@@ -68,7 +71,8 @@ export class OnnxSegmenter {
     const hash = sha256Hex(bytes);
     if ((options.verifyHash ?? true) && descriptor.sha256 && descriptor.sha256 !== hash)
       throw new IOError(
-        `segmenter '${descriptor.name}': '${path}' has sha256 ${hash}, expected ${descriptor.sha256}; scores from another file are not comparable. Download ${descriptor.obtain ?? descriptor.fileName} again.`,
+        `segmenter '${descriptor.name}': '${path}' has sha256 ${hash}, expected ${descriptor.sha256}; ` +
+          `scores from another file are not comparable. Download ${descriptor.obtain ?? descriptor.fileName} again.`,
       );
     const session = await createSession(bytes, path, { threads: options.threads });
     for (const [kind, name, list] of [
@@ -130,7 +134,11 @@ export class OnnxSegmenter {
     return { labels: r.labels, pooled: r.pooled! };
   }
 
-  private async analyze(image: RgbImage, scores: string | null, withLabels = scores === null): Promise<{ labels: LabelMap<Int32Array>; pooled: Float64Array | null }> {
+  private async analyze(
+    image: RgbImage,
+    scores: string | null,
+    withLabels = scores === null,
+  ): Promise<{ labels: LabelMap<Int32Array>; pooled: Float64Array | null }> {
     if (!this.session) throw new ConfigError(`segmenter '${this.descriptor.name}' was disposed.`);
     const d = this.descriptor;
     if (scores !== null && !this.session.outputNames.includes(scores))

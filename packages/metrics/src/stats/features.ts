@@ -1,4 +1,5 @@
-import { ConfigError, ShapeError } from '@clade/core';
+import { ShapeError } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 
 /** A row-major matrix of feature vectors: rows × dims. */
 export interface FeatureMatrix {
@@ -24,7 +25,7 @@ export class FeatureBuffer {
   private n = 0;
 
   constructor(dims: number, capacity = 64) {
-    if (!Number.isInteger(dims) || dims < 1) throw new ConfigError(`FeatureBuffer: dims must be a positive integer, got ${dims}.`);
+    assertPositiveInt(dims, 'FeatureBuffer', 'dims');
     this.dims = dims;
     this.buf = new Float32Array(Math.max(1, capacity) * dims);
   }

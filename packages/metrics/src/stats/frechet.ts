@@ -1,4 +1,5 @@
 import { ConfigError, ShapeError } from '@clade/core';
+import { assertOneOf } from '@clade/core/internal';
 import { eigvalsh } from '../linalg/eigh';
 import { eigenSqrtFactor, factorCongruence, pivotedCholesky } from '../linalg/factor';
 import { checkStats, type GaussianStats } from './gaussian';
@@ -60,13 +61,13 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats, options: Fre
   checkStats(b, 'frechetDistance (second)');
   if (a.dims !== b.dims)
     throw new ShapeError(`frechetDistance: the statistics have different dims, ${a.dims} vs ${b.dims}.`);
-  const method = options.method ?? 'cholesky';
-  if (!FRECHET_METHODS.includes(method))
-    throw new ConfigError(`frechetDistance: method must be one of ${FRECHET_METHODS.join(', ')}, got '${method}'.`);
+  const method = assertOneOf(options.method ?? 'cholesky', FRECHET_METHODS, 'frechetDistance', 'method');
   const d = a.dims;
   for (const [s, name] of [[a, 'first'], [b, 'second']] as const) {
-    for (let i = 0; i < d; i++) if (!Number.isFinite(s.mu[i]!)) throw new ConfigError(`frechetDistance: mu of the ${name} statistics has a non-finite entry at ${i}.`);
-    for (let i = 0; i < d * d; i++) if (!Number.isFinite(s.sigma[i]!)) throw new ConfigError(`frechetDistance: sigma of the ${name} statistics has a non-finite entry at ${i}.`);
+    for (let i = 0; i < d; i++)
+      if (!Number.isFinite(s.mu[i]!)) throw new ConfigError(`frechetDistance: mu of the ${name} statistics has a non-finite entry at ${i}.`);
+    for (let i = 0; i < d * d; i++)
+      if (!Number.isFinite(s.sigma[i]!)) throw new ConfigError(`frechetDistance: sigma of the ${name} statistics has a non-finite entry at ${i}.`);
   }
   let meanTerm = 0;
   for (let i = 0; i < d; i++) {

@@ -1,4 +1,5 @@
 import { ConfigError, ShapeError } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 import { syrkUpperAccumulate } from '../linalg/gemm';
 
 /**
@@ -45,8 +46,7 @@ export class GaussianAccumulator {
   private readonly m2: Float64Array;
 
   constructor(dims: number) {
-    if (!Number.isInteger(dims) || dims < 1)
-      throw new ConfigError(`GaussianAccumulator: dims must be a positive integer, got ${dims}.`);
+    assertPositiveInt(dims, 'GaussianAccumulator', 'dims');
     this.dims = dims;
     this.mean = new Float64Array(dims);
     this.m2 = new Float64Array(dims * dims);
@@ -155,7 +155,8 @@ export class GaussianAccumulator {
     checkStats(stats, 'GaussianAccumulator.fromStats');
     if (stats.count === undefined || stats.count < 2)
       throw new ConfigError(
-        'GaussianAccumulator.fromStats: these statistics have no sample count (a pytorch-fid .npz stores only mu and sigma), so they cannot be merged; recompute them with @clade/metrics.',
+        'GaussianAccumulator.fromStats: these statistics have no sample count (a pytorch-fid .npz stores only mu and sigma), ' +
+          'so they cannot be merged; recompute them with @clade/metrics.',
       );
     const acc = new GaussianAccumulator(stats.dims);
     acc.n = stats.count;

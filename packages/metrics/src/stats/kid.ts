@@ -1,4 +1,5 @@
 import { ConfigError, ShapeError } from '@clade/core';
+import { assertPositiveInt } from '@clade/core/internal';
 import { seededRng } from '@clade/data';
 import { checkFeatures, type FeatureMatrix } from './features';
 
@@ -150,7 +151,7 @@ export function mmd2Unbiased(x: FeatureMatrix, y: FeatureMatrix): number {
  * replacement (partial Fisher–Yates on a mulberry32 stream seeded with `seed`).
  */
 export function kidSubsets(nx: number, ny: number, count: number, m: number, seed: number): KidSubset[] {
-  if (!Number.isInteger(count) || count < 1) throw new ConfigError(`kidSubsets: subsets must be a positive integer, got ${count}.`);
+  assertPositiveInt(count, 'kidSubsets', 'subsets');
   if (!Number.isInteger(m) || m < 2 || m > nx || m > ny)
     throw new ConfigError(`kidSubsets: subset size must be an integer in 2..min(${nx}, ${ny}), got ${m}.`);
   const rng = seededRng(seed);

@@ -53,7 +53,8 @@ export class GroupDNetSynthesizer extends TfjsGeneratorSynthesizer<GroupDNetRequ
     const { classes, edges } = labelInputsOf(request.label, request.instance ?? null, this.generator.config, name);
     const seed = checkSeed(request.seed ?? 0, 'the GroupDNet latent seed');
     const c = request.resampleClass;
-    if (c !== undefined && !(Number.isInteger(c) && c >= 0 && c < k)) throw new ConfigError(`GroupDNet resampleClass must be a class id in 0..${k - 1}, got ${c}.`);
+    const isClassId = c === undefined || (Number.isInteger(c) && c >= 0 && c < k);
+    if (!isClassId) throw new ConfigError(`GroupDNet resampleClass must be a class id in 0..${k - 1}, got ${c}.`);
     const resampleSeed = checkSeed(request.resampleSeed ?? seed + 1, 'the GroupDNet resample seed');
     // tf.randomNormal with a seed: the stream the official-output tests were recorded with.
     const z = tf.tidy(() => {

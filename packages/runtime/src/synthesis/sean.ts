@@ -104,7 +104,10 @@ export class SeanSynthesizer extends TfjsGeneratorSynthesizer<SeanRequest, SeanP
    */
   protected styleCodes(p: SeanPreparedInput, seg: tf.Tensor4D): tf.Tensor3D {
     const g = this.generator;
-    const codesOf = (s: SeanPreparedStyle) => g.encode(tf.tensor4d(s.image, [1, p.height, p.width, 3]), s.classes === p.classes ? seg : this.segOf(p, s.classes));
+    const codesOf = (s: SeanPreparedStyle) => {
+      const image = tf.tensor4d(s.image, [1, p.height, p.width, 3]);
+      return g.encode(image, s.classes === p.classes ? seg : this.segOf(p, s.classes));
+    };
     const codes = codesOf(p.style);
     if (!p.styleB || !p.edit) return codes;
     const codesB = codesOf(p.styleB);

@@ -20,7 +20,12 @@ const classCount = (c: ClassMapGeometry): number => c.labelNc + (c.containDontca
  * the label steps of the official test transform (`prepareDecoded`: PIL NEAREST by the test
  * geometry, a map already at the model's size is not resampled).
  */
-export function labelInputsOf(label: LabelMap, instance: LabelMap | null, c: ClassMapGeometry, name: string): { classes: Int32Array; edges: Uint8Array | null } {
+export function labelInputsOf(
+  label: LabelMap,
+  instance: LabelMap | null,
+  c: ClassMapGeometry,
+  name: string,
+): { classes: Int32Array; edges: Uint8Array | null } {
   const k = classCount(c);
   let bad = -1;
   for (const v of label.data) if (v >= k) bad = Math.max(bad, v);
@@ -30,7 +35,8 @@ export function labelInputsOf(label: LabelMap, instance: LabelMap | null, c: Cla
     { label: { labelNc: c.labelNc, containDontcare: c.containDontcare }, preprocess: testPreprocess(null, c) },
   );
   const { width, height } = modelInputSize(null, c);
-  if (sample.width !== width || sample.height !== height) throw new ShapeError(`${name} became ${sample.width}x${sample.height}; the model takes ${width}x${height}.`);
+  if (sample.width !== width || sample.height !== height)
+    throw new ShapeError(`${name} became ${sample.width}x${sample.height}; the model takes ${width}x${height}.`);
   return { classes: sample.classes, edges: sample.edges };
 }
 
@@ -47,7 +53,8 @@ export function classMapOf(label: LabelMap, c: ClassMapGeometry, name: string): 
 export function photoValuesOf(photo: RgbImage, c: ClassMapGeometry): Float32Array {
   const img = transformImage(photo, planTransform(testPreprocess(null, c), photo.width, photo.height, EVAL_PARAMS));
   const { width, height } = modelInputSize(null, c);
-  if (img.width !== width || img.height !== height) throw new ShapeError(`a style photo became ${img.width}x${img.height}; the model takes ${width}x${height}.`);
+  if (img.width !== width || img.height !== height)
+    throw new ShapeError(`a style photo became ${img.width}x${img.height}; the model takes ${width}x${height}.`);
   return imageToFloat(img);
 }
 

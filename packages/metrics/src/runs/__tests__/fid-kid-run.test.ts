@@ -112,7 +112,8 @@ describe('evaluateFidKid', () => {
     expect(Array.from(saved.mu)).toEqual(Array.from(want.mu).map((v) => expect.closeTo(v, 12)));
     const record = JSON.parse(readFileSync(at('real.npz.protocol.json'), 'utf8'));
     const { network, weightsFile, weightsSha256, dims, input, statistics } = run.protocol.fid!;
-    expect(record).toEqual({ statsOf: at('real'), count: 4, feature: { network, weightsFile, weightsSha256, dims, input, statistics }, software: run.software });
+    const feature = { network, weightsFile, weightsSha256, dims, input, statistics };
+    expect(record).toEqual({ statsOf: at('real'), count: 4, feature, software: run.software });
   });
 
   it('gives the same FID from the saved statistics, and then saves the fake statistics', async () => {
@@ -148,8 +149,12 @@ describe('evaluateFidKid', () => {
   it('names a set of fewer than 2 images by its label, and frees the network', async () => {
     const before = tf.memory().numTensors;
     const one = { ...folder('one'), label: '--real' };
-    await expect(evaluateFidKid({ real: one, fake: folder('fake'), weights, dims: 64 })).rejects.toThrow(`--real '${at('one')}' must hold at least 2 images, found 1.`);
-    await expect(evaluateFidKid({ real: folder('real'), fake: folder('one'), weights, dims: 64 })).rejects.toThrow(`fake '${at('one')}' must hold at least 2 images, found 1.`);
+    await expect(evaluateFidKid({ real: one, fake: folder('fake'), weights, dims: 64 })).rejects.toThrow(
+      `--real '${at('one')}' must hold at least 2 images, found 1.`,
+    );
+    await expect(evaluateFidKid({ real: folder('real'), fake: folder('one'), weights, dims: 64 })).rejects.toThrow(
+      `fake '${at('one')}' must hold at least 2 images, found 1.`,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });
