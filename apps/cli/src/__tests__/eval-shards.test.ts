@@ -1,15 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '@clade/backend';
-import { writeTorchCheckpoint, type NdArray } from '@clade/core';
 import {
   DEEPLABV3_MNV2_ADE20K,
   FidInceptionV3,
   OnnxSegmenter,
   evalPreset,
   evaluateShard,
-  fidInceptionStateShapes,
   mergeShards,
   saveShardStatistics,
   type ShardConfig,
@@ -17,26 +15,11 @@ import {
 import type { Shard } from '@clade/data';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { expectUserError, runAll, type CliResult } from './run-cli';
+import { writeStandInInception } from './stand-in-inception';
 
 const ADE = 'data/ade20k_sceneparsing';
 const MODEL = 'models/deeplabv3_mnv2_ade20k_513.onnx';
 const FIG = 'data/paper_figures/ADE';
-
-/** pytorch-fid's InceptionV3 layout with arbitrary small weights: real computation, not the official features. */
-function standInInception(file: string): void {
-  const state = new Map<string, NdArray>();
-  const pattern = Float32Array.from({ length: 997 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
-  for (const [k, shape] of fidInceptionStateShapes()) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    if (k.endsWith('conv.weight')) {
-      const s = Math.sqrt(6 / shape.slice(1).reduce((a, b) => a * b, 1));
-      for (let i = 0; i < n; i++) data[i] = pattern[(i + k.length) % 997]! * s;
-    } else if (k.endsWith('running_var') || k.endsWith('bn.weight')) data.fill(1);
-    state.set(k, { dtype: 'float32', shape, data });
-  }
-  writeFileSync(file, writeTorchCheckpoint(state));
-}
 
 /** A result JSON without FID's float terms (the distance is compared to 1e-9 relative instead; the terms round differently). */
 function withoutFid(r: { fid: number; details: { fid: Record<string, unknown> } }): unknown {
@@ -64,7 +47,7 @@ describeWithShared('clade eval --shard i/n and eval merge', [MODEL, `${ADE}/imag
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'clade-eval-shards-'));
-    standInInception(at('w.pth'));
+    writeStandInInception(at('w.pth'));
     const copy = (from: string, to: string, n: number) => {
       mkdirSync(at(to));
       for (const f of readdirSync(sharedPath(from)).sort().slice(0, n)) copyFileSync(sharedPath(from, f), at(to, f));

@@ -1,31 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync, readdirSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { writeTorchCheckpoint, type NdArray } from '@clade/core';
-import { fidInceptionStateShapes } from '@clade/metrics';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { expectUserError, runAll, runCli } from './run-cli';
+import { writeStandInInception } from './stand-in-inception';
 
 const ADE = 'data/ade20k_sceneparsing';
 const MODEL = 'models/deeplabv3_mnv2_ade20k_513.onnx';
 const FIG = 'data/paper_figures/ADE';
-
-/** A valid pytorch-fid-layout state dict with arbitrary small weights (not the real FID weights). */
-function fakeInceptionPth(file: string): void {
-  const state = new Map<string, NdArray>();
-  const pattern = Float32Array.from({ length: 997 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
-  for (const [k, shape] of fidInceptionStateShapes()) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    const fan = shape.slice(1).reduce((a, b) => a * b, 1);
-    if (k.endsWith('conv.weight')) {
-      const s = Math.sqrt(6 / fan);
-      for (let i = 0; i < n; i++) data[i] = pattern[(i + k.length) % 997]! * s;
-    } else if (k.endsWith('running_var') || k.endsWith('bn.weight')) data.fill(1);
-    state.set(k, { dtype: 'float32', shape, data });
-  }
-  writeFileSync(file, writeTorchCheckpoint(state));
-}
 
 describe('clade eval: user errors (one line, exit 2)', () => {
   let dir: string;
@@ -82,7 +64,7 @@ describeWithShared('clade eval fid/kid with stand-in Inception weights', [`${FIG
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'clade-eval-fid-'));
-    fakeInceptionPth(path.join(dir, 'w.pth'));
+    writeStandInInception(path.join(dir, 'w.pth'));
     for (const [src, dst] of [[`${FIG}/gt`, 'real'], [`${FIG}/spade`, 'fake']] as const) {
       mkdirSync(path.join(dir, dst));
       for (const f of readdirSync(sharedPath(src)).sort().slice(0, 5)) copyFileSync(sharedPath(src, f), path.join(dir, dst, f));

@@ -5,34 +5,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { writeTorchCheckpoint, type NdArray } from '@clade/core';
-import { fidInceptionStateShapes } from '@clade/metrics';
 import { describeWithRedis, freePort } from '@clade/queue/testing';
 import { describeWithShared, sharedPath } from '@clade/test-utils';
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import { ROOT, expectUserError, runAll } from './run-cli';
+import { writeStandInInception } from './stand-in-inception';
 
 const P1 = 'fixtures/p1_coco_generator';
 const ADE = 'data/ade20k_sceneparsing';
 const SEGMENTER = 'models/deeplabv3_mnv2_ade20k_513.onnx';
 const REAL = 'data/paper_figures/ADE/gt';
-
-/** Pytorch-fid-layout weights with arbitrary small values (as in eval.test.ts): FID's arithmetic, not its meaning. */
-function fakeInceptionPth(file: string): void {
-  const state = new Map<string, NdArray>();
-  const pattern = Float32Array.from({ length: 997 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
-  for (const [k, shape] of fidInceptionStateShapes()) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    const fan = shape.slice(1).reduce((a, b) => a * b, 1);
-    if (k.endsWith('conv.weight')) {
-      const s = Math.sqrt(6 / fan);
-      for (let i = 0; i < n; i++) data[i] = pattern[(i + k.length) % 997]! * s;
-    } else if (k.endsWith('running_var') || k.endsWith('bn.weight')) data.fill(1);
-    state.set(k, { dtype: 'float32', shape, data });
-  }
-  writeFileSync(file, writeTorchCheckpoint(state));
-}
 
 /** The 8 flips/transposes of the 64 px COCO label and instance maps: 8 different labels for the tiny generator. */
 function dihedralLabels(dir: string): void {
@@ -118,7 +100,7 @@ describeWithShared('clade queue on Redis with two workers, one SIGKILLed mid-sha
     beforeAll(() => {
       tmp = mkdtempSync(path.join(tmpdir(), 'clade-queue-'));
       dihedralLabels(tmp);
-      fakeInceptionPth(path.join(tmp, 'w.pth'));
+      writeStandInInception(path.join(tmp, 'w.pth'));
     });
     afterAll(async () => {
       for (const w of workers) w.child.kill('SIGKILL');
