@@ -1,8 +1,10 @@
-// `pnpm bench [backend|norm|generator|data|train|group-conv|metrics|demo|onnx|all] [--backends wasm,cpu] [--reps 3] [--size 256] [--ngf 64] [--crop-size 256] [--batch 2] [--threads 1,2] [--fd-dims 64,512,2048] [--fd-max-seconds 60] [--segmenter <onnx>]`
+// `pnpm bench [backend|norm|generator|data|train|group-conv|metrics|demo|onnx|all] [--backends wasm,cpu] [--reps 3]
+//   [--size 256] [--ngf 64] [--crop-size 256] [--batch 2] [--threads 1,2] [--fd-dims 64,512,2048] [--fd-max-seconds 60]
+//   [--segmenter <onnx>]`
 // train: [--batch 1,4] [--crop-size 128,256] [--threads 1,2] [--profile] [--profile-top 25] [--json] [--torch false] [--torch-grads official|minimal]
 // Prints tables with ratios measured in the same run; nothing here is asserted. See bench/README.md.
 import { spawnSync } from 'node:child_process';
-import { BackendError, initBackend, probeBackends, resolveThreads } from '@clade/backend';
+import { BackendError, initBackend, probeBackends, resolveBackendName, resolveThreads } from '@clade/backend';
 import { benchBackendConv } from './suites/backend-conv';
 import { benchDataLoading } from './suites/data-loading';
 import { benchDemo } from './suites/demo';
@@ -11,6 +13,7 @@ import { benchMetrics } from './suites/metrics';
 import { benchGroupConv } from './suites/group-conv';
 import { benchNormLayers } from './suites/norm-layers';
 import { benchOnnx } from './suites/onnx';
+import { benchServe } from './suites/serve';
 import { benchTrainStep, printTrainReport, torchTrainRows, type TrainBenchRow } from './suites/train-step';
 import { parseArgs } from './lib';
 import { parseVariants, VARIANTS } from './variants';
@@ -46,7 +49,10 @@ function trainInProcesses(threads: number[], backends: string[], flags: Record<s
       const pass = { ...flags, threads: String(t), backends: backend, json: 'true', torch: 'false' };
       const args = [...process.execArgv, process.argv[1]!, 'train', ...Object.entries(pass).flatMap(([k, v]) => [`--${k}`, v])];
       const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
-      if (r.status !== 0) throw new Error(`bench: the train run of ${backend} with --threads ${t} failed (exit ${r.status ?? r.signal}); its errors are above.`);
+      if (r.status !== 0)
+        throw new Error(
+          `bench: the train run of ${backend} with --threads ${t} failed (exit ${r.status ?? r.signal}); its errors are above.`,
+        );
       rows.push(...r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as TrainBenchRow));
     }
   });
@@ -56,7 +62,7 @@ function trainInProcesses(threads: number[], backends: string[], flags: Record<s
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   const suite = positional[0] ?? 'all';
-  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'metrics', 'demo', 'onnx', 'all'];
+  const SUITES = ['backend', 'norm', 'generator', 'data', 'train', 'group-conv', 'metrics', 'demo', 'onnx', 'serve', 'all'];
   if (!SUITES.includes(suite)) throw new Error(`bench: suite must be one of ${SUITES.join(', ')}, got '${suite}'.`);
   // --json: stdout is JSON lines only (the train suite's rows); everything for humans goes to stderr.
   const json = flags.json === 'true';
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
     return;
   }
   const choice = await initBackend({
-    backend: ((trainOnly ?? flags.backend) as never) ?? 'auto',
+    backend: resolveBackendName(trainOnly ?? flags.backend ?? 'auto'),
     ...(suite === 'train' && trainThreads.length === 1 ? { threads: trainThreads[0]! } : {}),
   });
   const available = (await probeBackends()).filter((p) => p.ok).map((p) => p.name);
@@ -184,6 +190,19 @@ async function main(): Promise<void> {
       maxSecondsPerRun: Number(flags['max-seconds'] ?? 15),
       tfjsGflops: Number(flags['tfjs-gflops'] ?? 20),
       ...(process.env.CLADE_BENCH_PYTHON ? { python: process.env.CLADE_BENCH_PYTHON } : {}),
+    });
+  }
+  if (suite === 'serve') {
+    // Not part of 'all': it runs `clade serve` processes under load. --memory-requests lowers the memory row's 5,000.
+    await benchServe({
+      workers: intList('workers', flags.workers, [1, 2]),
+      concurrency: intList('concurrency', flags.concurrency, [1, 2, 4]),
+      requests: intList('requests', flags.requests, [40])[0]!,
+      memoryRequests: intList('memory-requests', flags['memory-requests'], [5000])[0]!,
+      overloadRequests: intList('overload-requests', flags['overload-requests'], [200])[0]!,
+      maxSeconds: intList('max-seconds', flags['max-seconds'], [120])[0]!,
+      label: flags.label ?? 'examples/masks/scene-1.png',
+      model: flags.model ?? 'models/default-clade',
     });
   }
 }

@@ -7,9 +7,12 @@ import { registerEval } from './commands/eval';
 import { registerExport } from './commands/export';
 import { registerExportOnnx } from './commands/export-onnx';
 import { registerProfile } from './commands/profile';
+import { registerQueue } from './commands/queue';
+import { registerServe } from './commands/serve';
 import { registerShowcase } from './commands/showcase';
 import { registerSynthesize } from './commands/synthesize';
 import { registerTrain } from './commands/train';
+import { registerWorker } from './commands/worker';
 
 /** Builds the `clade` command. Every subcommand registers itself here. */
 export function buildProgram(): Command {
@@ -17,7 +20,10 @@ export function buildProgram(): Command {
     .description('Semantic image synthesis with SPADE and CLADE on TensorFlow.js.')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow-gpu, tensorflow, wasm, cpu (env CLADE_BACKEND)')
     .option('--threads <n>', 'threads for the wasm backend (env CLADE_THREADS)')
-    .option('--max-pixels <n|none>', 'largest label/image file accepted, in pixels, checked from its header before decoding (default 67108864 = 8192²; none: no limit)')
+    .option(
+      '--max-pixels <n|none>',
+      'largest label/image file accepted, in pixels, checked from its header before decoding (default 67108864 = 8192²; none: no limit)',
+    )
     .option('--verbose', 'print stack traces for errors')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride((err) => {
@@ -36,6 +42,9 @@ export function buildProgram(): Command {
   registerData(program);
   registerEval(program);
   registerBench(program);
+  registerQueue(program, buildProgram);
+  registerWorker(program, buildProgram);
+  registerServe(program);
   return program;
 }
 
