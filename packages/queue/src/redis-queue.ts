@@ -109,7 +109,9 @@ export class RedisShardQueue implements ShardQueue {
     const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
     for (;;) {
       const status = await this.status(jobId);
-      if (status.state === 'completed' || status.state === 'failed') return { status, timedOut: false };
+      // Settled: every shard completed or failed for good, so the status is final (as the in-process runner's,
+      // which runs every shard even after one failed).
+      if (status.shardStatus.every((x) => x.state === 'completed' || x.state === 'failed' || x.state === 'missing')) return { status, timedOut: false };
       if (Date.now() >= deadline) return { status, timedOut: true };
       await sleep(Math.min(options.pollMs ?? 500, Math.max(deadline - Date.now(), 1)));
     }

@@ -77,6 +77,7 @@ export interface ShardQueue {
   /** Queues (or, in process, runs) every shard; returns the job id. */
   submit(spec: JobSpec): Promise<string>;
   status(jobId: string): Promise<JobStatus>;
+  /** Until every shard has settled (completed, failed for good, or gone), or the timeout. */
   wait(jobId: string, options?: WaitOptions): Promise<WaitResult>;
   /** Completed shards' results in shard order; refuses while a shard is not completed. */
   results(jobId: string): Promise<unknown[]>;
