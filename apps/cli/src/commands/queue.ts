@@ -433,6 +433,10 @@ Examples:
     });
 
   const status = queue.command('status').description('Per-shard state of a job.').argument('<job-id>');
+  status.addHelpText(
+    'after',
+    '\nExamples:\n  clade queue status ade-fid --redis redis://queue:6379\n  clade queue status ade-fid --redis redis://queue:6379 --json',
+  );
   common(status).action(async (jobId: string, opts: QueueOptions, cmd: Command) => {
     const all = { ...cmd.optsWithGlobals<QueueOptions>(), ...opts };
     await runCommand(all, () =>
@@ -443,7 +447,13 @@ Examples:
     );
   });
 
-  const wait = queue.command('wait').description('Wait until every shard completed (exit 0) or one failed for good (exit 1); exit 124 at --timeout.');
+  const wait = queue
+    .command('wait')
+    .description('Wait until every shard has settled: exit 0 when all completed, 1 when one failed for good; 124 at --timeout.');
+  wait.addHelpText(
+    'after',
+    '\nExamples:\n  clade queue wait ade-fid --redis redis://queue:6379 --timeout 7200 && clade queue merge ade-fid --redis redis://queue:6379',
+  );
   common(wait.argument('<job-id>'))
     .option('--timeout <s>', 'give up after this many seconds', '3600')
     .action(async (jobId: string, opts: QueueOptions & { timeout: string }, cmd: Command) => {
@@ -465,6 +475,7 @@ Examples:
     });
 
   const merger = queue.command('merge').description('eval: the merged metrics (clade eval merge of the shards\' statistics); synthesize: shard reports.');
+  merger.addHelpText('after', '\nExamples:\n  clade queue merge ade-fid --redis redis://queue:6379 --json --out ade-fid.json');
   common(merger.argument('<job-id>'))
     .option('--out <json>', 'eval: also save the merged result')
     .option('--force', 'replace --out')

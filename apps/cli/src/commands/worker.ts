@@ -2,7 +2,7 @@ import { initBackend } from '@clade/backend';
 import { ConfigError } from '@clade/core';
 import { DEFAULT_QUEUE, startWorker } from '@clade/queue';
 import type { Command } from 'commander';
-import { parseThreads, runCommand, type GlobalOptions } from '../run';
+import { backendOptions, runCommand, type GlobalOptions } from '../run';
 import { describeEvent, globalArgs, shardProcessor, type ProgramFactory } from './queue';
 
 interface WorkerFlags extends GlobalOptions {
@@ -37,7 +37,7 @@ export function registerWorker(program: Command, make: ProgramFactory): void {
 Every worker needs the same view of the files as the submitter: label and output folders, the eval
 statistics folder (--stats-dir) and models, at the same paths (see docs/scale-out.md).
 
-Example:
+Examples:
   clade --backend tensorflow worker --redis redis://queue:6379 --lock-ms 60000`,
     )
     .action(async (opts: WorkerFlags, cmd: Command) => {
@@ -46,7 +46,7 @@ Example:
         const log = (line: string) => process.stderr.write(`${line}\n`);
         // Load the tfjs backend now: loading a native TensorFlow library blocks the event loop for seconds, and
         // during a shard that can outlast --lock-ms (the shard then goes to another worker as if this one died).
-        await initBackend({ backend: all.backend as never, threads: parseThreads(all.threads) });
+        await initBackend(backendOptions(all));
         const worker = await startWorker({
           url: all.redis,
           queueName: all.queue,
