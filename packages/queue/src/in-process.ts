@@ -2,7 +2,7 @@ import { ConfigError } from '@clade/core';
 import { PermanentShardError } from './errors';
 import { checkJobId, checkShardCount, newJobId } from './job-id';
 import { DEFAULT_ATTEMPTS } from './redis-queue';
-import { errorMessage, summarize, unfinished } from './summary';
+import { completedResults, errorMessage, summarize } from './summary';
 import type { JobSpec, JobStatus, RetryOptions, ShardEvent, ShardProcessor, ShardQueue, ShardStatus, ShardTask, WaitResult } from './types';
 
 export interface InProcessOptions {
@@ -81,10 +81,7 @@ export class InProcessQueue implements ShardQueue {
   }
 
   async results(jobId: string): Promise<unknown[]> {
-    const status = await this.status(jobId);
-    const bad = unfinished(status);
-    if (bad) throw new ConfigError(`job '${jobId}' is not complete; shards not completed: ${bad}.`);
-    return status.shardStatus.map((s) => s.result);
+    return completedResults(jobId, await this.status(jobId));
   }
 
   async remove(jobId: string): Promise<void> {

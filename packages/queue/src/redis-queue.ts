@@ -2,7 +2,7 @@ import { ConfigError } from '@clade/core';
 import { Queue, type Job } from 'bullmq';
 import { DEFAULT_QUEUE, reachRedis, redactUrl, redisConnection } from './connection';
 import { checkJobId, checkShardCount, newJobId, shardJobId } from './job-id';
-import { summarize, unfinished } from './summary';
+import { completedResults, summarize } from './summary';
 import type { JobSpec, JobStatus, RetryOptions, ShardQueue, ShardState, ShardStatus, WaitOptions, WaitResult } from './types';
 
 /** What every shard's BullMQ job carries: the whole spec (any shard describes the job) and its index. */
@@ -118,10 +118,7 @@ export class RedisShardQueue implements ShardQueue {
   }
 
   async results(jobId: string): Promise<unknown[]> {
-    const status = await this.status(jobId);
-    const bad = unfinished(status);
-    if (bad) throw new ConfigError(`job '${jobId}' is not complete; shards not completed: ${bad}.`);
-    return status.shardStatus.map((s) => s.result);
+    return completedResults(jobId, await this.status(jobId));
   }
 
   async remove(jobId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { ConfigError } from '@clade/core';
 import type { JobSpec, JobState, JobStatus, ShardState, ShardStatus } from './types';
 
 /** The job's state from its shards': failed wins (nothing more can make it complete), then completed, then active. */
@@ -33,6 +34,13 @@ export function unfinished(status: JobStatus): string | null {
   if (bad.length === 0) return null;
   const shown = bad.slice(0, 8).map((s) => `${s.index} (${s.state}${s.failedReason ? `: ${s.failedReason}` : ''})`);
   return `${shown.join(', ')}${bad.length > 8 ? `, … ${bad.length - 8} more` : ''}`;
+}
+
+/** Completed shards' results in shard order; refuses (naming the shards) while one is not completed. */
+export function completedResults(jobId: string, status: JobStatus): unknown[] {
+  const bad = unfinished(status);
+  if (bad) throw new ConfigError(`job '${jobId}' is not complete; shards not completed: ${bad}.`);
+  return status.shardStatus.map((s) => s.result);
 }
 
 export function errorMessage(e: unknown): string {

@@ -1,25 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { GroupConv2D, SpectralConv2D, labelsToSegmap, mulberry32, seededNormal } from '@clade/core';
-import { powerIteration } from '@clade/core/internal';
+import { labelsToSegmap, mulberry32, seededNormal } from '@clade/core';
 import type { LabelMap } from '@clade/data';
 import { GroupDNetGenerator, createGroupDNet } from '@clade/groupdnet';
 import { OrtImageGenerator, exportGroupDNetToOnnx, exportLayersModelToOnnx, groupdnetFeeds, groupdnetIo } from '@clade/onnx';
 import { GroupDNetSynthesizer, ortGroupDNetSynthesizer } from '../node';
-import { useWasmBackend } from './helpers/synthesizer-fixtures';
+import { convergeSpectral, expectEnginesAgree, maxAbs, useWasmBackend } from './helpers/synthesizer-fixtures';
 
 const TOL = 1e-4;
 
-/** max |a − b| (NaN if any value is NaN, so a broken graph cannot pass). */
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`maxAbs: sizes differ, ${a.length} vs ${b.length}.`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= m)) m = d;
-  }
-  return m;
-}
 
 /**
  * O(1) running statistics, biases and CLADE tables (the kernels come from initGain 1): the default
@@ -41,28 +30,9 @@ function perturb(g: GroupDNetGenerator, seed: number): void {
     w.write(t);
     t.dispose();
   }
-  convergeSpectral(g);
+  convergeSpectral(g.model.layers);
 }
 
-/**
- * Converges the stored u, v of every spectral conv, so σ is the kernel's spectral norm: the random
- * initial u, v give a tiny σ and exploding activations (a saturated tanh would hide export errors).
- */
-function convergeSpectral(g: GroupDNetGenerator): void {
-  for (const l of g.model.layers) {
-    if (!((l instanceof GroupConv2D || l instanceof SpectralConv2D) && l.spectral)) continue;
-    const get = (n: string) => l.weights.find((w) => w.originalName.endsWith(`/${n}`))!;
-    const [u, v] = tf.tidy(() => {
-      const kernel = get('weight_orig').read() as tf.Tensor4D;
-      let it = { u: get('weight_u').read() as tf.Tensor1D, v: get('weight_v').read() as tf.Tensor1D };
-      for (let i = 0; i < 8; i++) it = powerIteration(kernel, it.u);
-      return [it.u, it.v];
-    });
-    get('weight_u').write(u!);
-    get('weight_v').write(v!);
-    tf.dispose([u!, v!]);
-  }
-}
 
 /** Blocky labels over K classes (8×8 cells plus stray pixels) and their 0/1 edges (a change of label to the left). */
 function randomLabels(k: number, h: number, w: number, seed: number): { label: Int32Array; edge: Float32Array } {
@@ -194,17 +164,7 @@ describe('ortGroupDNetSynthesizer: the tfjs synthesizer on onnxruntime', () => {
       expect(Buffer.from(b.edges!.buffer).equals(Buffer.from(a.edges!.buffer))).toBe(true);
       expect(Buffer.from(b.z.buffer).equals(Buffer.from(a.z.buffer))).toBe(true);
       expect(b.edges!.some((e) => e === 1)).toBe(true);
-      const rawA = await tfjs.run(a);
-      const rawB = await ort.run(b);
-      expect([rawB.width, rawB.height]).toEqual([rawA.width, rawA.height]);
-      const dRaw = maxAbs(rawB.values, rawA.values);
-      const imgA = tfjs.toImage(rawA);
-      const imgB = await ort.synthesize(request);
-      const dByte = maxAbs(imgB.rgb, imgA.rgb);
-      // eslint-disable-next-line no-console
-      console.log(`ortGroupDNetSynthesizer: max |Δ| raw ${dRaw.toExponential(2)}, bytes ${dByte}`);
-      expect(dRaw).toBeLessThanOrEqual(TOL);
-      expect(dByte).toBeLessThanOrEqual(1);
+      await expectEnginesAgree('ortGroupDNetSynthesizer', { tfjs, ort }, { a, b }, request, TOL);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
       await ort.dispose(); // owns g: the tfjs synthesizer shares it and is not disposed again

@@ -1,26 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { SpectralConv2D, labelsToSegmap, mulberry32, seededNormal } from '@clade/core';
-import { powerIteration } from '@clade/core/internal';
+import { labelsToSegmap, mulberry32, seededNormal } from '@clade/core';
 import type { LabelMap, RgbImage } from '@clade/data';
 import { OrtImageGenerator, exportLayersModelToOnnx, exportSeanToOnnx, seanFeeds, seanIo } from '@clade/onnx';
 import { ACE, SeanGenerator } from '@clade/sean';
 import { SeanSynthesizer, ortSeanSynthesizer } from '../node';
-import { useWasmBackend } from './helpers/synthesizer-fixtures';
+import { convergeSpectral, expectEnginesAgree, maxAbs, useWasmBackend } from './helpers/synthesizer-fixtures';
 
 const TOL = 1e-4;
 const K = 4;
 
-/** max |a − b| (NaN if any value is NaN, so a broken graph cannot pass). */
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`maxAbs: sizes differ, ${a.length} vs ${b.length}.`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= m)) m = d;
-  }
-  return m;
-}
 
 /**
  * A tiny SEAN (gain-1 kernels) with O(1) running statistics, biases, CLADE tables, noise scales and
@@ -47,19 +36,7 @@ function tinySean(classBranch: 'spade' | 'clade', paramFreeNorm: 'syncBatch' | '
     w.write(t);
     t.dispose();
   }
-  for (const l of g.synthesisModel.layers) {
-    if (!(l instanceof SpectralConv2D && l.spectral)) continue;
-    const get = (n: string) => l.weights.find((w) => w.originalName.endsWith(`/${n}`))!;
-    const [uu, vv] = tf.tidy(() => {
-      const kernel = get('weight_orig').read() as tf.Tensor4D;
-      let it = { u: get('weight_u').read() as tf.Tensor1D, v: get('weight_v').read() as tf.Tensor1D };
-      for (let i = 0; i < 8; i++) it = powerIteration(kernel, it.u);
-      return [it.u, it.v];
-    });
-    get('weight_u').write(uu!);
-    get('weight_v').write(vv!);
-    tf.dispose([uu!, vv!]);
-  }
+  convergeSpectral(g.synthesisModel.layers);
   return g;
 }
 
@@ -167,17 +144,7 @@ describe('ortSeanSynthesizer: the tfjs synthesizer with its synthesis on onnxrun
       expect(Buffer.from(b.style.image.buffer).equals(Buffer.from(a.style.image.buffer))).toBe(true);
       expect(Buffer.from(b.styleB!.image.buffer).equals(Buffer.from(a.styleB!.image.buffer))).toBe(true);
       expect([b.edit, b.seed]).toEqual([a.edit, a.seed]);
-      const rawA = await tfjs.run(a);
-      const rawB = await ort.run(b);
-      expect([rawB.width, rawB.height]).toEqual([rawA.width, rawA.height]);
-      const dRaw = maxAbs(rawB.values, rawA.values);
-      const imgA = tfjs.toImage(rawA);
-      const imgB = await ort.synthesize(request);
-      const dByte = maxAbs(imgB.rgb, imgA.rgb);
-      // eslint-disable-next-line no-console
-      console.log(`ortSeanSynthesizer: max |Δ| raw ${dRaw.toExponential(2)}, bytes ${dByte}`);
-      expect(dRaw).toBeLessThanOrEqual(TOL);
-      expect(dByte).toBeLessThanOrEqual(1);
+      await expectEnginesAgree('ortSeanSynthesizer', { tfjs, ort }, { a, b }, request, TOL);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
       await ort.dispose(); // owns g: the tfjs synthesizer shares it and is not disposed again
