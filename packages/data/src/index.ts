@@ -148,6 +148,7 @@ export {
   synthSampleSeed,
   synthSampleId,
   encodeLabelPng,
+  encodeRgbPng,
   type WriteSynthDatasetOptions,
   type SynthDatasetSummary,
   type SynthSampleInfo,

@@ -6,10 +6,9 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { initBackend } from '@clade/backend';
 import { isUserError } from '@clade/core';
 import { countNonFinite } from '@clade/core/internal';
-import type { ColorPalette } from '@clade/data';
+import { encodeRgbPng, type ColorPalette } from '@clade/data';
 import type { Synthesizer } from '@clade/runtime';
 import { loadGeneratorDir, ortSynthesizer } from '@clade/runtime/node';
-import { encode as encodePng } from 'fast-png';
 import { BODY, decodeLabelBody } from './labels';
 import { presetPalette } from './models';
 import { CANCELLED, STARTED, type SynthesisResult, type SynthesisTask, type WorkerConfig, type WorkerMessage } from './task';
@@ -59,7 +58,7 @@ export async function runTask(models: ReadonlyMap<string, LoadedModel>, task: Sy
     const image = m.synth.toImage(raw);
     const { first } = countNonFinite(image.values);
     if (first >= 0) return { ok: false, status: 500, error: `model '${task.model}' produced a non-finite value (at index ${first}); its weights are broken.` };
-    const png = encodePng({ width: image.width, height: image.height, data: image.rgb, channels: 3, depth: 8 });
+    const png = encodeRgbPng({ ...image, data: image.rgb });
     return { ok: true, png, width: image.width, height: image.height, ms: performance.now() - t0 };
   } catch (e) {
     if (isUserError(e)) return { ok: false, status: 400, error: (e as Error).message };

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { encode as encodePng } from 'fast-png';
 import { ShapeError, formatShape, writeFileAtomic } from '@clade/core';
-import { spadeLabelColormap } from '@clade/data';
+import { encodeRgbPng, spadeLabelColormap } from '@clade/data';
 import { quantizeImage } from '@clade/runtime';
 
 /** An RGB image, row-major, 3 bytes a pixel. */
@@ -63,5 +62,5 @@ export function imageGrid(inputs: ImageGridInputs): RgbGrid {
 /** Writes `imageGrid(inputs)` as an RGB PNG, atomically (temp file + rename). */
 export async function saveImageGrid(file: string, inputs: ImageGridInputs): Promise<void> {
   const g = imageGrid(inputs);
-  await writeFileAtomic(file, encodePng({ width: g.width, height: g.height, data: g.data, channels: 3, depth: 8 }));
+  await writeFileAtomic(file, encodeRgbPng(g));
 }

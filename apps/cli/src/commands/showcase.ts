@@ -4,10 +4,9 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
 import { ConfigError, IOError, writeFileAtomic } from '@clade/core';
-import { loadLabelPng } from '@clade/data';
+import { encodeRgbPng, loadLabelPng } from '@clade/data';
 import { tfjsSynthesizer, type Synthesizer } from '@clade/runtime';
 import type { Command } from 'commander';
-import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
 import { describeConfig } from '../model-options';
 import { checkFiniteOutput } from '../output-file';
@@ -148,7 +147,7 @@ Examples:
             row.ms.push(performance.now() - t);
             checkFiniteOutput(image.values, `showcase (${m.generator.source})`, `${name}.${tag(m)}.png`);
             row.outputs.push(image.rgb);
-            images.push([`${name}.${tag(m)}.png`, encodePng({ width: w, height: h, data: image.rgb, channels: 3, depth: 8 })]);
+            images.push([`${name}.${tag(m)}.png`, encodeRgbPng({ width: w, height: h, data: image.rgb })]);
           }
           rows.push(row);
         }
@@ -157,7 +156,7 @@ Examples:
         // Written only once everything succeeded, each file atomically; the manifest last.
         await mkdir(all.out, { recursive: true });
         for (const [file, bytes] of images) await writeFileAtomic(path.join(all.out, file), bytes);
-        await writeFileAtomic(sheetFile, encodePng({ ...sheet, channels: 3, depth: 8 }));
+        await writeFileAtomic(sheetFile, encodeRgbPng(sheet));
         await writeFileAtomic(path.join(all.out, MANIFEST), new TextEncoder().encode(`${JSON.stringify({ files: targets }, null, 2)}\n`));
         for (const m of models) await m.dispose();
 

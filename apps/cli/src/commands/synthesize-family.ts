@@ -1,10 +1,9 @@
 import { ConfigError, saveNpyFile, writeFileAtomic } from '@clade/core';
-import { loadImage, loadLabelPng } from '@clade/data';
+import { encodeRgbPng, loadImage, loadLabelPng } from '@clade/data';
 import { GroupDNetGenerator, createGroupDNet } from '@clade/groupdnet';
 import { GroupDNetSynthesizer, SeanSynthesizer, type SeanStyle, type SeanStyleEdit, type SynthesizedImage } from '@clade/runtime';
 import { ortGroupDNetSynthesizer, ortSeanSynthesizer } from '@clade/runtime/node';
 import { SeanGenerator, buildSeanGenerator } from '@clade/sean';
-import { encode as encodePng } from 'fast-png';
 import { checkFiniteOutput, ensureParent } from '../output-file';
 import { generatorOf, weightFlags, type GroupDNetModel, type SeanModel } from './family-weights';
 import type { CommonSynthesizeOptions, GroupDNetSynthesizeOptions, SeanSynthesizeOptions } from './synthesize-options';
@@ -134,7 +133,7 @@ async function writeOutputs(o: Pick<CommonSynthesizeOptions, 'out' | 'outNpy'>, 
   const { width: w, height: h } = image;
   checkFiniteOutput(image.values, '--out', o.out);
   await ensureParent(o.out);
-  await writeFileAtomic(o.out, encodePng({ width: w, height: h, data: image.rgb, channels: 3, depth: 8 }));
+  await writeFileAtomic(o.out, encodeRgbPng({ ...image, data: image.rgb }));
   if (o.outNpy === undefined) return;
   await ensureParent(o.outNpy);
   await saveNpyFile(o.outNpy, { dtype: 'float32', shape: [1, 3, h, w], data: planar(image) });

@@ -2,17 +2,14 @@ import { initBackend } from '@clade/backend';
 import { ConfigError } from '@clade/core';
 import { WHOLE, parseShard } from '@clade/data';
 import type { GeneratorConfig } from '@clade/spade-gen';
-import { tfjsSynthesizer, type SynthesizedImage } from '@clade/runtime';
+import { tfjsSynthesizer } from '@clade/runtime';
 import { ortSynthesizer, planSynthesisFolder, synthesizeFolder, type FolderProgress, type FolderSummary } from '@clade/runtime/node';
-import { encode as encodePng } from 'fast-png';
 import { loadGenerator } from '../checkpoint';
 import { describeConfig } from '../model-options';
 import { backendOptions, parseMaxPixels } from '../run';
 import type { FolderSynthesizeOptions } from './synthesize-options';
 
 /** The PNG of a synthesized image: one encoder for one-file and folder mode, so both write the same bytes. */
-export const imagePng = (image: SynthesizedImage): Uint8Array =>
-  encodePng({ width: image.width, height: image.height, data: image.rgb, channels: 3, depth: 8 });
 
 /** Seconds as m:ss (h:mm:ss past an hour). */
 export function clock(s: number): string {
@@ -126,7 +123,7 @@ export async function synthesizeFolderCommand(o: FolderSynthesizeOptions): Promi
   let summary: FolderSummary;
   try {
     summary = await synthesizeFolder(synth, {
-      ...layout, seed, force: Boolean(o.force), encode: imagePng, onProgress: (p) => bar.update(p), signal: ac.signal,
+      ...layout, seed, force: Boolean(o.force), onProgress: (p) => bar.update(p), signal: ac.signal,
       ...(maxPixels !== undefined && { maxPixels }),
     });
   } finally {

@@ -2,7 +2,17 @@ import { performance } from 'node:perf_hooks';
 import { initBackend } from '@clade/backend';
 import { ConfigError, ShapeError, loadNpyFile, saveNpyFile, seededNormal, writeFileAtomic, type NdArray } from '@clade/core';
 import { countNonFinite } from '@clade/core/internal';
-import { EVAL_PARAMS, imageToFloat, loadImage, loadLabelPng, planTransform, transformImage, type PositionalMap, type PreprocessConfig } from '@clade/data';
+import {
+  EVAL_PARAMS,
+  encodeRgbPng,
+  imageToFloat,
+  loadImage,
+  loadLabelPng,
+  planTransform,
+  transformImage,
+  type PositionalMap,
+  type PreprocessConfig,
+} from '@clade/data';
 import { reparameterize, type GeneratorConfig } from '@clade/spade-gen';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
@@ -12,7 +22,7 @@ import { addModelOptions, describeConfig } from '../model-options';
 import { MODEL_NAMES, parseModel, type ModelName } from '../model-zoo';
 import { checkFiniteOutput, checkOutputFiles, ensureParent } from '../output-file';
 import { synthesizeGroupDNet, synthesizeSean, type FamilySynthesisResult } from './synthesize-family';
-import { imagePng, synthesizeFolderCommand } from './synthesize-folder';
+import { synthesizeFolderCommand } from './synthesize-folder';
 import { folderOptions, groupdnetOptions, oneFile, seanOptions, spadeOptions, type SpadeSynthesizeOptions, type SynthesizeFlags } from './synthesize-options';
 import { generatorSpec, testPreprocess, tfjsSynthesizer, type LoadedEncoder, type LoadedGenerator, type SynthesisRequest } from '@clade/runtime';
 import { encoderDirOf, loadEncoderDir, ortSynthesizer } from '@clade/runtime/node';
@@ -267,7 +277,7 @@ async function synthesize(o: SpadeSynthesizeOptions): Promise<void> {
 
   checkFiniteOutput(image.values, '--out', o.out);
   await ensureParent(o.out);
-  await writeFileAtomic(o.out, imagePng(image));
+  await writeFileAtomic(o.out, encodeRgbPng({ ...image, data: image.rgb }));
   if (o.outNpy !== undefined) {
     const hwc = image.values;
     const nchw = new Float32Array(hwc.length);

@@ -74,6 +74,14 @@ export function encodeLabelPng(label: Uint8Array, width: number, height: number)
 }
 
 /**
+ * An 8-bit RGB PNG of interleaved bytes: the one encoder of every synthesized image the project
+ * writes or serves, so the CLI, folder mode, showcase and `clade serve` give the same bytes.
+ */
+export function encodeRgbPng(image: { width: number; height: number; data: Uint8Array }): Uint8Array {
+  return encodePng({ width: image.width, height: image.height, data: image.data, channels: 3, depth: 8 });
+}
+
+/**
  * Renders `count` synthetic scenes and writes them in the ADEChallengeData2016 layout, which
  * `listAde20k` reads: `images/<training|validation>/SYNTH_<split>_NNNNNNNN.jpg` (RGB photo) and
  * `annotations/<…>/SYNTH_<split>_NNNNNNNN.png` (8-bit raw ADE20K ids, 0 = other, 1..150), plus a

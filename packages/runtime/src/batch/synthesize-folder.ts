@@ -3,7 +3,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigError, isUserError, parseAtomicTempName, writeFileAtomic } from '@clade/core';
 import { countNonFinite } from '@clade/core/internal';
-import { loadLabelPng } from '@clade/data';
+import { encodeRgbPng, loadLabelPng } from '@clade/data';
 import type { SynthesisRequest, SynthesizedImage } from '../synthesis/request';
 import type { Synthesizer } from '../synthesis/synthesizer';
 import { planSynthesisFolder, type FolderItem, type FolderLayout, type FolderPlan } from './folder-plan';
@@ -14,8 +14,8 @@ export interface SynthesizeFolderOptions extends FolderLayout {
   seed?: number;
   /** Redo images that exist (default: skip them; writes are atomic, so an existing image is complete). */
   force?: boolean;
-  /** The bytes of an image file (a PNG encoder): pass the one the one-file writer uses, so both write the same bytes. */
-  encode: (image: SynthesizedImage) => Uint8Array;
+  /** The bytes of an image file. Default: `encodeRgbPng`, the encoder of one-file synthesis, so both write the same bytes. */
+  encode?: (image: SynthesizedImage) => Uint8Array;
   /** Largest label (and instance) map in pixels, as `loadLabelPng` takes it. */
   maxPixels?: number;
   /** Called after each file: written, skipped or failed. */
@@ -156,7 +156,7 @@ export async function synthesizeFolder(synth: Synthesizer, options: SynthesizeFo
       continue;
     }
     // A failed write (disk full, folder gone) would fail every file after it: it stops the run.
-    await writeFileAtomic(item.out, options.encode(image));
+    await writeFileAtomic(item.out, options.encode ? options.encode(image) : encodeRgbPng({ ...image, data: image.rgb }));
     written++;
     report(item, 'written');
   }
